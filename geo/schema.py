@@ -110,6 +110,13 @@ TEAM_LEVELS = Enum("team_level", {
     "community": ("社区", "Community"),
 })
 
+#: What an issue_events row records (empty means a stage change).
+EVENT_KINDS = Enum("event_kind", {
+    "stage": ("阶段变更", "Stage change"),
+    "comment": ("督办意见", "Supervision note"),
+    "evaluation": ("群众评价", "Residents' evaluation"),
+})
+
 PROPERTY_MANAGEMENT = Enum("property_management", {
     "company": ("专业物业", "Property company"),
     "self_managed": ("居民自管", "Self-managed"),
@@ -253,6 +260,7 @@ ISSUE_EVENTS = Layer("issue_events", "议题进程", "Issue timeline", "event_id
     _f("to_stage", "str", "新阶段", "To", required=True, enum=STAGES),
     _f("by", "str", "操作人", "By"),
     _f("note", "str", "说明", "Note"),
+    _f("kind", "str", "类型", "Kind", enum=EVENT_KINDS),
 ))
 
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (

@@ -1,0 +1,47 @@
+# Yishi Map: `make run` starts the app on the demo data, `make test` runs every test.
+# Both set themselves up on a fresh machine (virtualenv, pip, npm map scripts, Chromium).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench setup assets browser store clean
+
+setup: $(VENV)/.installed assets
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Leaflet and the plugins folium uses, served by Streamlit from static/ (no CDN needed).
+assets: static/vendor/.installed
+static/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py $(VENV)/.installed
+	command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/vendor_assets.py
+	touch $@
+
+# Debian's Chromium (and CJK fonts for screenshots) for the browser tests.
+browser:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
+
+store: setup
+	$(BIN)/python -m geo init
+
+run: store
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/assign.py
+	$(BIN)/python bench/map_payload.py
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

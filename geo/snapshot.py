@@ -1,0 +1,68 @@
+"""One consistent view of every layer, with the spatial joins already applied to issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.joins import assign
+from geo.store import Store
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every layer as read at one store revision; issues carry their derived assignment."""
+
+    revision: int
+    today: date
+    subdistrict: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    compounds: gpd.GeoDataFrame
+    venues: gpd.GeoDataFrame
+    members: pd.DataFrame
+    issues: gpd.GeoDataFrame
+    meetings: pd.DataFrame
+    events: pd.DataFrame
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        return {"subdistrict": self.subdistrict, "communities": self.communities,
+                "compounds": self.compounds, "venues": self.venues, "members": self.members,
+                "issues": self.issues, "meetings": self.meetings, "issue_events": self.events}
+
+
+def _with_place(frame: gpd.GeoDataFrame, points: gpd.GeoSeries, communities: gpd.GeoDataFrame,
+                compounds: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """`frame` with the community (and compound) its points fall in, by the same join as issues."""
+    placed = assign(gpd.GeoDataFrame(geometry=points, crs=frame.crs), communities=communities,
+                    compounds=compounds)
+    out = frame.copy()
+    out["community_id"] = placed["community_id"].to_numpy()
+    if compounds is not None:
+        out["compound_id"] = placed["compound_id"].to_numpy()
+    return out
+
+
+def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:
+    """Read every layer and assign each issue to its community, compound, venue and members.
+
+    Residents' personal fields are left out unless `include_private` (staff only).
+    """
+    communities = store.load_layer("communities")
+    compounds = store.load_layer("compounds")
+    venues = store.load_layer("venues")
+    members = store.load_layer("members")
+    issues = store.load_layer("issues", include_private=include_private)
+    if len(communities):
+        issues = assign(issues, communities=communities, compounds=compounds, venues=venues,
+                        members=members)
+        venues = _with_place(venues, venues.geometry, communities, compounds)
+        compounds = _with_place(compounds, compounds.representative_point(), communities, None)
+    return Snapshot(
+        revision=store.revision, today=store.today(),
+        subdistrict=store.load_layer("subdistrict"), communities=communities,
+        compounds=compounds, venues=venues, members=members, issues=issues,
+        meetings=store.load_layer("meetings"), events=store.load_layer("issue_events"),
+    )

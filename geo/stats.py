@@ -1,0 +1,146 @@
+"""The figures leaders read: published totals, counts, the four-step funnel, trends, overdue lists.
+
+Functions take plain frames (issues with the schema's columns, dates as ISO text) and an
+explicit `today`, so the same numbers come out of the page, the CLI and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from geo.schema import CONSENSUS_STAGES, OPEN_STAGES, STAGE_ORDER, STAGES
+
+
+def published_figures(issues: pd.DataFrame, meetings: pd.DataFrame) -> dict[str, int]:
+    """Meetings held, issues with consensus, implemented (done), in progress (implementing)."""
+    stage = issues["stage"]
+    return {
+        "meetings": int(len(meetings)),
+        "consensus": int(stage.isin(CONSENSUS_STAGES).sum()),
+        "implemented": int((stage == "done").sum()),
+        "in_progress": int((stage == "implementing").sum()),
+    }
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, errors="coerce", format="%Y-%m-%d")
+
+
+def is_open(issues: pd.DataFrame) -> pd.Series:
+    """True for issues still on the procedure (neither done nor closed)."""
+    return issues["stage"].isin(OPEN_STAGES)
+
+
+def is_overdue(issues: pd.DataFrame, today: date) -> pd.Series:
+    """True where the due date has passed and the issue is still open."""
+    due = _dates(issues["due_on"])
+    return (due < pd.Timestamp(today)).fillna(False).astype(bool) & is_open(issues)
+
+
+def overdue(issues: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Overdue issues, most overdue first, with `days_overdue`."""
+    late = issues[is_overdue(issues, today)].copy()
+    late["days_overdue"] = (pd.Timestamp(today) - _dates(late["due_on"])).dt.days
+    return late.sort_values(["days_overdue", "issue_id"], ascending=[False, True])
+
+
+def counts_by(issues: pd.DataFrame, column: str, codes: Iterable[str] | None = None) -> pd.Series:
+    """Issue counts per value of `column`, with every code of `codes` present (zeros kept)."""
+    counts = issues[column].value_counts()
+    if codes is not None:
+        counts = counts.reindex(list(codes), fill_value=0)
+    return counts.astype(int)
+
+
+def stage_rank(stage: pd.Series) -> pd.Series:
+    """Position of each stage on the procedure; closed issues count as collected."""
+    ranks = {code: i for i, code in enumerate(STAGE_ORDER)}
+    return stage.map(ranks).fillna(0).astype(int)
+
+
+def funnel(issues: pd.DataFrame) -> pd.DataFrame:
+    """Per stage: issues now at it, and issues that have reached it or gone further."""
+    rank = stage_rank(issues["stage"])
+    rows = [{"stage": code, "current": int((issues["stage"] == code).sum()),
+             "reached": int((rank >= i).sum())} for i, code in enumerate(STAGE_ORDER)]
+    return pd.DataFrame(rows)
+
+
+def mean_days_consensus_to_done(issues: pd.DataFrame) -> float | None:
+    """Mean days from consensus to done over done issues; None when there are none."""
+    done = issues[issues["stage"] == "done"]
+    days = (_dates(done["done_on"]) - _dates(done["consensus_on"])).dt.days.dropna()
+    return round(float(days.mean()), 1) if len(days) else None
+
+
+def mean_satisfaction(issues: pd.DataFrame) -> float | None:
+    values = pd.to_numeric(issues["satisfaction"], errors="coerce").dropna()
+    return round(float(values.mean()), 2) if len(values) else None
+
+
+def monthly(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues reported and done per calendar month (YYYY-MM), months without any kept as 0."""
+    reported = _dates(issues["reported_on"]).dt.strftime("%Y-%m").value_counts()
+    done = _dates(issues["done_on"]).dt.strftime("%Y-%m").value_counts()
+    frame = pd.DataFrame({"reported": reported, "done": done}).fillna(0).astype(int)
+    if frame.empty:
+        return pd.DataFrame(columns=["month", "reported", "done"])
+    months = pd.period_range(min(frame.index), max(frame.index), freq="M").strftime("%Y-%m")
+    frame = frame.reindex(months, fill_value=0)
+    return frame.rename_axis("month").reset_index()
+
+
+def per_community(issues: pd.DataFrame, communities: pd.DataFrame, today: date) -> pd.DataFrame:
+    """One row per community: total, open, overdue, done issues and mean satisfaction."""
+    frame = issues.assign(_open=is_open(issues), _overdue=is_overdue(issues, today),
+                          _done=issues["stage"] == "done",
+                          _sat=pd.to_numeric(issues["satisfaction"], errors="coerce"))
+    grouped = frame.groupby("community_id").agg(
+        total=("issue_id", "count"), open=("_open", "sum"), overdue=("_overdue", "sum"),
+        done=("_done", "sum"), satisfaction=("_sat", "mean"))
+    table = communities[["community_id", "name"]].set_index("community_id").join(grouped)
+    counts = ["total", "open", "overdue", "done"]
+    table[counts] = table[counts].fillna(0).astype(int)
+    table["satisfaction"] = table["satisfaction"].round(2)
+    return table.reset_index()
+
+
+def category_by_community(issues: pd.DataFrame) -> pd.DataFrame:
+    """A community x category table of issue counts (for the stacked bar chart)."""
+    return pd.crosstab(issues["community_id"], issues["category"])
+
+
+def stuck(issues: pd.DataFrame, events: pd.DataFrame, today: date, *, days: int = 30) -> pd.DataFrame:
+    """Open issues whose last stage change is more than `days` ago, with `days_in_stage`."""
+    last = _dates(events.groupby("issue_id")["at"].max())
+    since = issues["issue_id"].map(last).fillna(_dates(issues["reported_on"]))
+    frame = issues.assign(days_in_stage=(pd.Timestamp(today) - since).dt.days)
+    return frame[is_open(frame) & (frame["days_in_stage"] > days)]
+
+
+def summary(layers: dict[str, pd.DataFrame], today: date) -> dict[str, object]:
+    """The figures `python -m geo summary` prints: published totals and layer counts."""
+    issues, venues = layers["issues"], layers["venues"]
+    members = layers["members"]
+    figures = published_figures(issues, layers["meetings"])
+    kinds = counts_by(venues, "kind").to_dict()
+    return {
+        **figures,
+        "communities": int(len(layers["communities"])),
+        "compounds": int(len(layers["compounds"])),
+        "venues": int(len(venues)),
+        "venue_kinds": {k: int(v) for k, v in kinds.items()},
+        "members": int(len(members)),
+        "members_cppcc": int(members["role"].isin(["city_cppcc", "district_cppcc"]).sum()),
+        "issues": int(len(issues)),
+        "issues_open": int(is_open(issues).sum()),
+        "overdue": int(is_overdue(issues, today).sum()),
+        "unassigned": int(issues["community_id"].isna().sum()) if "community_id" in issues else 0,
+        "by_stage": counts_by(issues, "stage", STAGES.codes).to_dict(),
+        "mean_days_consensus_to_done": mean_days_consensus_to_done(issues),
+        "mean_satisfaction": mean_satisfaction(issues),
+        "as_of": today.isoformat(),
+    }

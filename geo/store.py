@@ -1,0 +1,599 @@
+"""The embedded store of record: one SQLite file, every write one transaction with its audit row.
+
+The interface is narrow on purpose (load a layer, write a batch, undo it, read the history,
+append to the audit trail) so that another backend (PostGIS) can stand behind it later.
+Geometry is kept as WKB (lossless) beside a bounding box the database checks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import datasets
+from geo.errors import InputError, StoreBusy, YishiError
+from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
+
+SCHEMA_VERSION = "1"
+_SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one committed batch changed, by id."""
+
+    batch_id: int
+    new: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+def _column_ddl(f: Field, id_field: str) -> str:
+    parts = [f'"{f.name}" {_SQL_TYPES[f.type]}']
+    if f.name == id_field:
+        parts.append("PRIMARY KEY")
+    if f.required:
+        parts.append("NOT NULL")
+    checks = []
+    if f.type == "bool":
+        checks.append(f'"{f.name}" IN (0, 1)')
+    if f.type == "date":
+        checks.append(f"date(\"{f.name}\") IS \"{f.name}\"")
+    if f.enum is not None:
+        codes = ", ".join(f"'{c}'" for c in f.enum.codes)
+        checks.append(f'"{f.name}" IN ({codes})')
+    if f.minimum is not None:
+        checks.append(f'"{f.name}" >= {f.minimum}')
+    if f.maximum is not None:
+        checks.append(f'"{f.name}" <= {f.maximum}')
+    parts += [f"CHECK ({c})" for c in checks]
+    return " ".join(parts)
+
+
+def _table_ddl(layer: Layer) -> str:
+    cols = [_column_ddl(f, layer.id_field) for f in layer.fields]
+    if layer.geometry:
+        cols += [
+            "geom BLOB NOT NULL",
+            "minx REAL NOT NULL", "miny REAL NOT NULL", "maxx REAL NOT NULL", "maxy REAL NOT NULL",
+            "CHECK (minx >= -180 AND maxx <= 180 AND miny >= -90 AND maxy <= 90"
+            " AND minx <= maxx AND miny <= maxy)",
+        ]
+    return f'CREATE TABLE IF NOT EXISTS "{layer.name}" (\n  ' + ",\n  ".join(cols) + "\n) STRICT"
+
+
+_FIXED_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS audit (
+  audit_id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
+  layer TEXT, target TEXT, count INTEGER, detail TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS batches (
+  batch_id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,
+  layer TEXT NOT NULL, source TEXT, status TEXT NOT NULL
+    CHECK (status IN ('committed', 'rejected', 'undone')),
+  n_new INTEGER NOT NULL DEFAULT 0, n_updated INTEGER NOT NULL DEFAULT 0,
+  n_unchanged INTEGER NOT NULL DEFAULT 0, n_rejected INTEGER NOT NULL DEFAULT 0, detail TEXT
+) STRICT;
+CREATE TABLE IF NOT EXISTS batch_changes (
+  batch_id INTEGER NOT NULL REFERENCES batches(batch_id), layer TEXT NOT NULL,
+  row_id TEXT NOT NULL, before TEXT, after TEXT, PRIMARY KEY (batch_id, layer, row_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS users (
+  username TEXT PRIMARY KEY, role TEXT NOT NULL
+    CHECK (role IN ('leader', 'member', 'staff', 'admin')),
+  community_id TEXT, member_id TEXT, password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL
+) STRICT;
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _to_sql(f: Field, value: Any) -> Any:
+    """A frame value as the SQL value the store keeps (dates as ISO text, bools as 0/1)."""
+    if _is_missing(value):
+        return None
+    if f.type == "bool":
+        return int(bool(value))
+    if f.type == "int":
+        return int(value)
+    if f.type == "float":
+        return float(value)
+    if f.type == "date":
+        if isinstance(value, (date, datetime, pd.Timestamp)):
+            return value.strftime("%Y-%m-%d")
+        return str(value)
+    return str(value)
+
+
+def rows_from_frame(layer: Layer, frame: pd.DataFrame) -> list[Row]:
+    """Frame rows as store rows: only schema columns present in the frame, plus geometry."""
+    names = [f for f in layer.fields if f.name in frame.columns]
+    if layer.id_field not in frame.columns:
+        raise InputError(f"{layer.name}: the frame has no id column {layer.id_field!r}")
+    columns = {f.name: frame[f.name].tolist() for f in names}
+    geoms = None
+    if layer.geometry:
+        if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+            raise InputError(f"{layer.name}: geometry with a CRS ({WGS84}) is required")
+        if not frame.crs.equals(WGS84):
+            raise InputError(f"{layer.name}: geometry must be in {WGS84}, not {frame.crs.to_string()}")
+        geoms = shapely.force_2d(frame.geometry.values)
+        if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
+            raise InputError(f"{layer.name}: every feature needs a geometry")
+    rows: list[Row] = []
+    for i in range(len(frame)):
+        row = {f.name: _to_sql(f, columns[f.name][i]) for f in names}
+        if geoms is not None:
+            row["geom"] = geoms[i]
+        rows.append(row)
+    return rows
+
+
+def _encode(row: Row | None) -> str | None:
+    """A row as JSON text for the batch log (geometry as WKB hex)."""
+    if row is None:
+        return None
+    out = dict(row)
+    if "geom" in out and out["geom"] is not None:
+        geom = out["geom"]
+        out["geom"] = geom.hex() if isinstance(geom, bytes) else shapely.to_wkb(geom, hex=True)
+    return json.dumps(out, ensure_ascii=False, sort_keys=True)
+
+
+def _decode(text: str | None) -> Row | None:
+    if text is None:
+        return None
+    row = json.loads(text)
+    if row.get("geom") is not None:
+        row["geom"] = bytes.fromhex(row["geom"])
+    return row
+
+
+class Store:
+    """The SQLite store. Open with `Store.open()`; every public write is one transaction."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._con = sqlite3.connect(self.path, timeout=10, isolation_level=None,
+                                    check_same_thread=False)
+        self._con.execute("PRAGMA journal_mode=WAL")
+        self._con.execute("PRAGMA synchronous=NORMAL")
+        self._con.execute("PRAGMA foreign_keys=ON")
+        self._ensure_schema()
+
+    # -- opening ---------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, demo: bool = True) -> Store:
+        """Open the store at `path` ($YISHI_STORE or the default), building the demo first if missing."""
+        target = Path(path) if path is not None else datasets.default_store_path()
+        if not target.exists() and demo:
+            build_demo_store(target)
+        return cls(target)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ensure_schema(self) -> None:
+        """Create the tables once; an existing store of this schema version is left alone."""
+        try:
+            if self.meta("schema_version") == SCHEMA_VERSION:
+                return
+        except sqlite3.OperationalError:
+            pass  # no meta table yet: a new file
+        with self._write() as con:
+            for stmt in _FIXED_DDL.split(";"):
+                if stmt.strip():
+                    con.execute(stmt)
+            for layer in LAYERS.values():
+                con.execute(_table_ddl(layer))
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE); a locked store raises StoreBusy."""
+        try:
+            self._con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy("the store is busy with another write; try again in a moment") from exc
+            raise
+        try:
+            yield self._con
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        else:
+            self._con.execute("COMMIT")
+
+    # -- meta ------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    @property
+    def revision(self) -> int:
+        """Grows with every committed write: a cheap cache key for readers."""
+        return int(self.meta("revision", "0"))
+
+    def today(self) -> date:
+        """The store's 'today': the demo is a snapshot (meta as_of); a live store uses the clock."""
+        as_of = self.meta("as_of")
+        return date.fromisoformat(as_of) if as_of else date.today()
+
+    # -- reading ---------------------------------------------------------------
+    def load_layer(self, name: str, *, include_private: bool = False) -> pd.DataFrame:
+        """A layer as a (Geo)DataFrame with typed columns; private fields only when asked."""
+        layer = get_layer(name)
+        fields = [f for f in layer.fields if include_private or not f.private]
+        cols = [f'"{f.name}"' for f in fields] + (["geom"] if layer.geometry else [])
+        cur = self._con.execute(
+            f'SELECT {", ".join(cols)} FROM "{name}" ORDER BY "{layer.id_field}"')
+        records = cur.fetchall()
+        frame = pd.DataFrame.from_records(records, columns=[f.name for f in fields]
+                                          + (["geom"] if layer.geometry else []))
+        for f in fields:
+            frame[f.name] = _typed(frame[f.name], f)
+        if not layer.geometry:
+            return frame
+        geoms = shapely.from_wkb(frame.pop("geom").to_numpy()) if len(frame) else []
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=WGS84)
+
+    def get_row(self, name: str, row_id: str, *, include_private: bool = True) -> Row | None:
+        """One row as a dict (geometry as a shapely object), or None."""
+        layer = get_layer(name)
+        row = self._fetch_row(self._con, layer, row_id)
+        if row is None:
+            return None
+        if "geom" in row:
+            row["geom"] = shapely.from_wkb(row["geom"])
+        if not include_private:
+            for key in layer.private_fields:
+                row.pop(key, None)
+        return row
+
+    def _fetch_row(self, con: sqlite3.Connection, layer: Layer, row_id: str) -> Row | None:
+        cur = con.execute(f'SELECT * FROM "{layer.name}" WHERE "{layer.id_field}" = ?', (row_id,))
+        values = cur.fetchone()
+        if values is None:
+            return None
+        names = [d[0] for d in cur.description]
+        row = dict(zip(names, values))
+        for key in ("minx", "miny", "maxx", "maxy"):
+            row.pop(key, None)
+        return row
+
+    # -- writing ---------------------------------------------------------------
+    def preview(self, name: str, rows: list[Row]) -> BatchResult:
+        """What `write_batch` would do with these rows, by id, without writing."""
+        layer = get_layer(name)
+        new, updated, unchanged = _classify(self._con, self, layer, rows)
+        return BatchResult(0, tuple(r[layer.id_field] for r in new),
+                           tuple(r[layer.id_field] for r, _ in updated),
+                           tuple(unchanged))
+
+    def write_batch(self, name: str, rows: list[Row], *, by: str, action: str = "import",
+                    source: str = "", detail: Mapping[str, Any] | None = None,
+                    new_only: bool = False,
+                    extra: Mapping[str, list[Row]] | None = None) -> BatchResult:
+        """Upsert rows of one layer (and append `extra` rows of other layers) in one transaction.
+
+        A row updates only the fields it carries. Unchanged rows are not written, so
+        importing the same file twice changes nothing. With `new_only` (and always for
+        `extra` rows, which are appended records) an existing id refuses the whole batch.
+        The batch log keeps each row's before/after for undo; the audit row says who,
+        when, what and how many.
+        """
+        layer = get_layer(name)
+        with self._write() as con:
+            batch_id = self._new_batch(con, layer.name, by, action, source, detail)
+            result = self._apply(con, batch_id, layer, rows, new_only=new_only)
+            for other, other_rows in (extra or {}).items():
+                self._apply(con, batch_id, get_layer(other), other_rows, new_only=True)
+            con.execute(
+                "UPDATE batches SET n_new = ?, n_updated = ?, n_unchanged = ? WHERE batch_id = ?",
+                (len(result.new), len(result.updated), len(result.unchanged), batch_id))
+            self._audit(con, by, action, layer.name, str(batch_id),
+                        len(result.new) + len(result.updated),
+                        {"batch_id": batch_id, "new": len(result.new), "updated": len(result.updated),
+                         "unchanged": len(result.unchanged), "source": source, **(detail or {})})
+            self._bump(con)
+        return BatchResult(batch_id, result.new, result.updated, result.unchanged)
+
+    def record_rejected(self, name: str, *, by: str, source: str, n_rejected: int,
+                        problems: list[Mapping[str, Any]]) -> int:
+        """Record a refused upload in the audit trail; nothing else is written."""
+        with self._write() as con:
+            cur = con.execute(
+                "INSERT INTO batches (at, who, action, layer, source, status, n_rejected, detail)"
+                " VALUES (?, ?, 'import', ?, ?, 'rejected', ?, ?)",
+                (_now(), by, name, source, n_rejected,
+                 json.dumps({"problems": list(problems)[:200]}, ensure_ascii=False)))
+            batch_id = int(cur.lastrowid)
+            self._audit(con, by, "import_rejected", name, str(batch_id), n_rejected,
+                        {"source": source, "problems": len(problems)})
+        return batch_id
+
+    def undo(self, batch_id: int, *, by: str) -> BatchResult:
+        """Restore exactly what was there before `batch_id`; refused if later batches touched the same rows."""
+        with self._write() as con:
+            batch = con.execute("SELECT status, layer FROM batches WHERE batch_id = ?",
+                                (batch_id,)).fetchone()
+            if batch is None:
+                raise InputError(f"there is no batch {batch_id}")
+            if batch[0] != "committed":
+                raise InputError(f"batch {batch_id} is {batch[0]}; only a committed batch can be undone")
+            changes = con.execute(
+                "SELECT layer, row_id, before, after FROM batch_changes WHERE batch_id = ?",
+                (batch_id,)).fetchall()
+            later = con.execute(
+                "SELECT DISTINCT c.batch_id FROM batch_changes c JOIN batches b USING (batch_id)"
+                " JOIN batch_changes mine ON mine.layer = c.layer AND mine.row_id = c.row_id"
+                " WHERE mine.batch_id = ? AND c.batch_id > ? AND b.status = 'committed'",
+                (batch_id, batch_id)).fetchall()
+            if later:
+                ids = ", ".join(str(r[0]) for r in later)
+                raise InputError(f"batch {batch_id} cannot be undone: later batch(es) {ids} changed"
+                                 " the same rows; undo those first")
+            restored: list[str] = []
+            for layer_name, row_id, before, _after in changes:
+                layer = get_layer(layer_name)
+                con.execute(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?', (row_id,))
+                old = _decode(before)
+                if old is not None:
+                    _insert(con, layer, old)
+                restored.append(row_id)
+            con.execute("UPDATE batches SET status = 'undone' WHERE batch_id = ?", (batch_id,))
+            self._audit(con, by, "undo", batch[1], str(batch_id), len(restored),
+                        {"batch_id": batch_id})
+            self._bump(con)
+        return BatchResult(batch_id, (), tuple(restored), ())
+
+    def log(self, *, by: str, action: str, target: str = "", layer: str | None = None,
+            detail: Mapping[str, Any] | None = None) -> None:
+        """Append one audit row on its own (sign-ins, refusals: events that change no data)."""
+        with self._write() as con:
+            self._audit(con, by, action, layer, target, None, detail or {})
+
+    # -- users (accounts live in the store) -------------------------------------
+    def load_users(self) -> pd.DataFrame:
+        cur = self._con.execute("SELECT * FROM users ORDER BY username")
+        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+    def get_user(self, username: str) -> Row | None:
+        cur = self._con.execute("SELECT * FROM users WHERE username = ?", (username,))
+        values = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], values)) if values else None
+
+    def put_user(self, user: Row, *, by: str, action: str, detail: Mapping[str, Any] | None = None) -> None:
+        """Insert one account, or update the fields `user` carries, with its audit row."""
+        cols = [c for c in user if c != "username"]
+        with self._write() as con:
+            exists = con.execute("SELECT 1 FROM users WHERE username = ?", (user["username"],)).fetchone()
+            if exists:
+                con.execute(f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
+                            [user[c] for c in cols] + [user["username"]])
+            else:
+                names = ["username", *cols]
+                con.execute(f"INSERT INTO users ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                            [user[c] for c in names])
+            self._audit(con, by, action, "users", str(user["username"]), 1, detail or {})
+
+    # -- history ---------------------------------------------------------------
+    def history(self) -> pd.DataFrame:
+        """Import batches, newest first: who, when, what, how many, status."""
+        cur = self._con.execute(
+            "SELECT batch_id, at, who, action, layer, source, status, n_new, n_updated,"
+            " n_unchanged, n_rejected FROM batches ORDER BY batch_id DESC")
+        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+    def audit_trail(self, *, limit: int = 1000) -> pd.DataFrame:
+        cur = self._con.execute(
+            "SELECT audit_id, at, who, action, layer, target, count, detail FROM audit"
+            " ORDER BY audit_id DESC LIMIT ?", (limit,))
+        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+    # -- internals ---------------------------------------------------------------
+    def _new_batch(self, con: sqlite3.Connection, layer: str, by: str, action: str, source: str,
+                   detail: Mapping[str, Any] | None) -> int:
+        cur = con.execute(
+            "INSERT INTO batches (at, who, action, layer, source, status, detail)"
+            " VALUES (?, ?, ?, ?, ?, 'committed', ?)",
+            (_now(), by, action, layer, source, json.dumps(dict(detail or {}), ensure_ascii=False)))
+        return int(cur.lastrowid)
+
+    def _apply(self, con: sqlite3.Connection, batch_id: int, layer: Layer,
+               rows: list[Row], *, new_only: bool = False) -> BatchResult:
+        new, updated, unchanged = _classify(con, self, layer, rows)
+        if new_only and (updated or unchanged):
+            taken = [r[layer.id_field] for r, _ in updated] + list(unchanged)
+            raise InputError(f"{layer.name}: id(s) already taken: {', '.join(map(str, taken[:5]))}")
+        for row in new:
+            full = _insert(con, layer, row)
+            con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, NULL, ?)",
+                        (batch_id, layer.name, row[layer.id_field], _encode(full)))
+        for row, before in updated:
+            merged = {**before, **_sqlish(row)}
+            con.execute(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?',
+                        (row[layer.id_field],))
+            _insert(con, layer, merged)
+            con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?)",
+                        (batch_id, layer.name, row[layer.id_field], _encode(before), _encode(merged)))
+        return BatchResult(batch_id, tuple(r[layer.id_field] for r in new),
+                           tuple(r[layer.id_field] for r, _ in updated), tuple(unchanged))
+
+    @staticmethod
+    def _audit(con: sqlite3.Connection, who: str, action: str, layer: str | None, target: str,
+               count: int | None, detail: Mapping[str, Any]) -> None:
+        con.execute("INSERT INTO audit (at, who, action, layer, target, count, detail)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (_now(), who, action, layer, target, count,
+                     json.dumps(dict(detail), ensure_ascii=False, default=str)))
+
+    @staticmethod
+    def _bump(con: sqlite3.Connection) -> None:
+        con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+                    " WHERE key = 'revision'")
+
+
+def _sqlish(row: Row) -> Row:
+    """A row with its geometry as WKB bytes, as the table holds it."""
+    out = dict(row)
+    geom = out.get("geom")
+    if geom is not None and not isinstance(geom, bytes):
+        out["geom"] = shapely.to_wkb(geom)
+    return out
+
+
+def _classify(con: sqlite3.Connection, store: Store, layer: Layer,
+              rows: list[Row]) -> tuple[list[Row], list[tuple[Row, Row]], list[str]]:
+    """Split rows into new, updated (with the stored row before) and unchanged ids."""
+    new: list[Row] = []
+    updated: list[tuple[Row, Row]] = []
+    unchanged: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        row_id = row.get(layer.id_field)
+        if row_id is None:
+            raise InputError(f"{layer.name}: a row has no {layer.id_field}")
+        if row_id in seen:
+            raise InputError(f"{layer.name}: {layer.id_field} {row_id!r} appears twice in one batch")
+        seen.add(row_id)
+        before = store._fetch_row(con, layer, row_id)
+        if before is None:
+            new.append(row)
+        elif all(before.get(k) == v for k, v in _sqlish(row).items()):
+            unchanged.append(row_id)
+        else:
+            updated.append((row, before))
+    return new, updated, unchanged
+
+
+def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
+    """Insert one full row; the database's CHECKs refuse what validation missed."""
+    full = _sqlish(row)
+    names = [f.name for f in layer.fields if f.name in full]
+    values = [full[n] for n in names]
+    if layer.geometry:
+        geom = full.get("geom")
+        if geom is None:
+            raise InputError(f"{layer.name} {row.get(layer.id_field)!r}: geometry is missing")
+        minx, miny, maxx, maxy = shapely.bounds(shapely.from_wkb(geom)).tolist()
+        names += ["geom", "minx", "miny", "maxx", "maxy"]
+        values += [geom, minx, miny, maxx, maxy]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    try:
+        con.execute(f'INSERT INTO "{layer.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})',
+                    values)
+    except sqlite3.IntegrityError as exc:
+        raise InputError(f"{layer.name} {row.get(layer.id_field)!r}: the store refused the row ({exc})") from exc
+    return {n: v for n, v in zip(names, values) if n not in ("minx", "miny", "maxx", "maxy")}
+
+
+def _typed(series: pd.Series, f: Field) -> pd.Series:
+    """Store values as the frame dtype of a field: Int64, float64, boolean, or text."""
+    if f.type == "int":
+        return series.astype("Int64")
+    if f.type == "float":
+        return pd.to_numeric(series, errors="coerce").astype("float64")
+    if f.type == "bool":
+        return series.astype("boolean")
+    return series.astype(object).where(series.notna(), None)
+
+
+# -- building the demo store --------------------------------------------------------
+def read_demo_layer(name: str) -> pd.DataFrame:
+    """One demo layer from data/ as a (Geo)DataFrame (GeoJSON read with json, not GDAL)."""
+    layer = get_layer(name)
+    path = datasets.get_path(name)
+    if layer.geometry:
+        with open(path, encoding="utf-8") as fh:
+            collection = json.load(fh)
+        frame = gpd.GeoDataFrame.from_features(collection["features"], crs=WGS84)
+        for f in layer.fields:
+            if f.name not in frame.columns:
+                frame[f.name] = None
+        return frame[[*layer.field_names, "geometry"]]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.replace({"": None})
+    for f in layer.fields:
+        if f.type == "bool" and f.name in frame:
+            frame[f.name] = frame[f.name].map({"true": True, "True": True, "1": True,
+                                               "false": False, "False": False, "0": False, None: None})
+    return frame
+
+
+def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
+    """Build the demo store from data/ into a temporary file, then move it into place."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".yishi-", suffix=".sqlite", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        store = Store(tmp)
+        try:
+            with store._write() as con:
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('as_of', ?)", (datasets.DEMO_AS_OF,))
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('built_from', 'data/')")
+            for name in datasets.DEMO_FILES:
+                layer = get_layer(name)
+                store.write_batch(name, rows_from_frame(layer, read_demo_layer(name)), by=by,
+                                  action="build_demo", source=f"data/{datasets.DEMO_FILES[name]}")
+            _seed_accounts(store)
+            store._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            store.close()
+        os.replace(tmp, target)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(tmp + suffix).unlink(missing_ok=True)
+        raise
+    for suffix in ("-wal", "-shm"):
+        Path(tmp + suffix).unlink(missing_ok=True)
+    return target
+
+
+def _seed_accounts(store: Store) -> None:
+    """Demo accounts, one per role, when the accounts module is present."""
+    try:
+        from geo import accounts
+    except ImportError:
+        return
+    accounts.seed_demo_accounts(store)
+
+
+__all__ = ["Store", "BatchResult", "rows_from_frame", "build_demo_store", "read_demo_layer",
+           "YishiError"]

@@ -1,0 +1,29 @@
+"""登录 Sign in: accounts from the store; failures are throttled and audited."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.accounts import SignInRefused, authenticate
+from ui import auth, data
+from ui.i18n import t
+from ui.shell import header
+
+header("nav_signin")
+st.caption(t("sign_in_intro"))
+with st.form("signin"):
+    username = st.text_input(t("username"), key="signin_user")
+    password = st.text_input(t("password"), type="password", key="signin_password")
+    submitted = st.form_submit_button(t("sign_in_button"), type="primary")
+if submitted:
+    with data.open_store() as store:
+        try:
+            user = authenticate(store, username, password)
+        except SignInRefused as refused:
+            if refused.retry_after and "too many" in str(refused):
+                st.error(t("sign_in_throttled").format(s=refused.retry_after))
+            else:
+                st.error(t("sign_in_failed"))
+        else:
+            auth.sign_in(user)
+            st.rerun()

@@ -1,0 +1,33 @@
+"""Shared fixtures: a demo store built once per run, copied for tests that write."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.store import Store, build_demo_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory) -> Path:
+    """The demo store, built from data/ once per test run (never the developer's own store)."""
+    return build_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite")
+
+
+@pytest.fixture
+def demo_store_path(demo_store_file, tmp_path, monkeypatch) -> Path:
+    """A private copy of the demo store, also set as $YISHI_STORE for the app and the CLI."""
+    path = tmp_path / "store.sqlite"
+    shutil.copy(demo_store_file, path)
+    monkeypatch.setenv("YISHI_STORE", str(path))
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_store_path):
+    with Store.open(demo_store_path) as store:
+        yield store

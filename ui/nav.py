@@ -1,0 +1,51 @@
+"""The page list, built from the signed-in role (app.py only calls `run`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from geo.accounts import can
+from ui import auth
+from ui.i18n import t
+
+_PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title_key: str
+    icon: str
+    group_key: str
+    #: The permission a role needs to see the page; None: everyone, even signed out.
+    needs: str | None
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview.py", "nav_overview", ":material/map:", "nav_group_map", "view_map", default=True),
+    PageSpec("board.py", "nav_board", ":material/campaign:", "nav_group_public", None),
+)
+SIGN_IN = PageSpec("signin.py", "nav_signin", ":material/login:", "nav_group_public", None)
+
+
+def pages_for(user: auth.User | None) -> list[PageSpec]:
+    """The pages this user may open; signed out: the public pages and the sign-in page."""
+    visible = [p for p in PAGES if p.needs is None or can(user, p.needs)]
+    return visible if user else [SIGN_IN, *visible]
+
+
+def run() -> None:
+    user = auth.current_user()
+    specs = pages_for(user)
+    has_default = any(p.default for p in specs)
+    groups: dict[str, list] = {}
+    for i, spec in enumerate(specs):
+        page = st.Page(str(_PAGES_DIR / spec.file), title=t(spec.title_key), icon=spec.icon,
+                       url_path=spec.file.removesuffix(".py"),
+                       default=spec.default or (not has_default and i == 0))
+        groups.setdefault(t(spec.group_key), []).append(page)
+    st.navigation(groups).run()
