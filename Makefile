@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 assets: static/vendor/.installed
 static/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py $(VENV)/.installed
 	command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm)
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	$(BIN)/python scripts/vendor_assets.py
 	touch $@
 

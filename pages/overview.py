@@ -6,13 +6,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import stats
-from ui import charts, data, maps
+from ui import auth, charts, data, maps
 from ui.filters import issue_filter
 from ui.i18n import t
 from ui.safe import md
 from ui.shell import header
 from ui.tables import csv_bytes, issue_table
 
+auth.require("view_map")
 snap = data.snapshot()
 lang = header("nav_overview", as_of=snap.today.isoformat())
 names = dict(zip(snap.communities["community_id"], snap.communities["name"]))
@@ -36,15 +37,15 @@ def issue_map() -> None:
     left, right = st.columns([3, 1])
     with right:
         basemap = st.radio(t("basemap"), maps.BASEMAPS, key="ov_basemap",
-                           format_func=lambda b: t(f"basemap_{b}"))
+                           format_func=lambda b: t(f"basemap_{b}", lang))
         color_by = st.radio(t("color_by"), ("stage", "category"), key="ov_color", horizontal=True,
-                            format_func=lambda c: t(f"color_{c}"))
+                            format_func=lambda c: t(f"color_{c}", lang))
     open_counts = issues[stats.is_open(issues)]["community_id"].value_counts().to_dict()
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities,
                           compounds=snap.compounds, venues=snap.venues, issues=issues, lang=lang,
                           basemap=basemap, color_by=color_by, open_counts=open_counts)
     with left:
-        clicked = st_folium(fmap, key="overview_map", height=560, use_container_width=True,
+        clicked = st_folium(fmap, key="overview_map", height=560, width="stretch",
                             returned_objects=maps.RETURNED_OBJECTS)
     with right:
         st.subheader(t("selected_issue"))
@@ -55,7 +56,7 @@ def issue_map() -> None:
         chosen = issues[issues["issue_id"] == issue_id]
         st.markdown(f"**{md(chosen['title'].iloc[0])}**")
         st.dataframe(issue_table(chosen, snap.communities, lang, extra=("venue_distance_m",)).T,
-                     use_container_width=True)
+                     width="stretch")
         st.session_state["selected_issue"] = issue_id
 
 
@@ -64,22 +65,22 @@ issue_map()
 
 left, middle, right = st.columns(3)
 left.markdown(f"**{t('chart_funnel')}**")
-left.altair_chart(charts.funnel_chart(issues, lang), use_container_width=True)
+left.altair_chart(charts.funnel_chart(issues, lang), width="stretch")
 middle.markdown(f"**{t('chart_by_category')}**")
-middle.altair_chart(charts.category_chart(issues, names, lang), use_container_width=True)
+middle.altair_chart(charts.category_chart(issues, names, lang), width="stretch")
 right.markdown(f"**{t('chart_monthly')}**")
-right.altair_chart(charts.monthly_chart(issues, lang), use_container_width=True)
+right.altair_chart(charts.monthly_chart(issues, lang), width="stretch")
 
 st.subheader(t("community_compare"))
 compare = stats.per_community(issues, snap.communities, snap.today).drop(columns="community_id")
 compare.columns = [t("f_community"), t("total"), t("open"), t("overdue"), t("done"),
                    t("kpi_satisfaction")]
-st.dataframe(compare, use_container_width=True, hide_index=True)
+st.dataframe(compare, width="stretch", hide_index=True)
 
 st.subheader(f"{t('issues_table')} ({len(issues)})")
 if issues.empty:
     st.info(t("no_issues"))
 table = issue_table(issues, snap.communities, lang)
-st.dataframe(table, use_container_width=True, hide_index=True)
+st.dataframe(table, width="stretch", hide_index=True)
 st.download_button(t("download_csv"), csv_bytes(table), file_name="issues.csv", mime="text/csv",
                    key="ov_download")

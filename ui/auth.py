@@ -35,6 +35,6 @@ def require(action: str) -> User:
     return user
 
 
-def role_label(role: str) -> str:
+def role_label(role: str, language: str | None = None) -> str:
     zh, en = ROLE_LABELS.get(role, (role, role))
-    return zh if lang() == "zh" else en
+    return zh if (language or lang()) == "zh" else en

@@ -28,6 +28,8 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "nav_overview", ":material/map:", "nav_group_map", "view_map", default=True),
     PageSpec("board.py", "nav_board", ":material/campaign:", "nav_group_public", None),
+    PageSpec("accounts.py", "nav_accounts", ":material/manage_accounts:", "nav_group_admin",
+             "manage_accounts"),
 )
 SIGN_IN = PageSpec("signin.py", "nav_signin", ":material/login:", "nav_group_public", None)
 

@@ -78,7 +78,7 @@ class Page:
     def __init__(self, page):
         self.page = page
         self.errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"{m.text} ({m.location.get('url', '')})"))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def screenshot(self, name: str) -> Path:
