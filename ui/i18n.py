@@ -110,6 +110,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "board_intro": ("已落实议题的办理结果公示与群众评价", "Implemented issues: posted results and residents' evaluation"),
     "board_count": ("共 {n} 项已落实", "{n} implemented"),
     "posted_result": ("办理结果", "Posted result"),
+    # -- issue, new-issue and community pages --
+    # -- upload page --
 }
 
 
