@@ -39,9 +39,9 @@ test: setup browser
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python bench/assign.py
-	$(BIN)/python bench/map_payload.py
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python -m bench.assign
+	$(BIN)/python -m bench.map_payload
+	$(BIN)/python -m bench.ingest
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

@@ -2,7 +2,7 @@
 
 Not a test: it prints figures. Run from the repository root:
 
-    .venv/bin/python bench/assign.py [--quick] [--repeats N]
+    .venv/bin/python -m bench.assign [--quick] [--repeats N]
 
 Rows: synthetic community grids (16 and 1,000 cells over a Shangqiu-sized box) x seeded
 uniform issue points (10^4, 10^5, 10^6; --quick stops at 10^5). Points fall in a box 5%
@@ -19,28 +19,24 @@ larger than the grid, so some are unassigned. Columns:
 In the full run a third polygon set, the 1,000 grid cells with their edges densified to ~1 m
 (about 960 vertices each, like real boundaries), shows why ours tests candidates against
 prepared polygons. Full `assign()` timings with venues and members follow the table.
-Best of N repeats, garbage collection off while timing.
+Best of N interleaved rounds (N=7, 3 at 10^6), garbage collection off while timing.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-if not __package__:  # run as `python bench/assign.py` (Makefile): make the repo importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.joins import _locate, _lookup, _polygon_index, assign  # noqa: E402
-from geo.schema import WGS84  # noqa: E402
+from geo.joins import _locate, _lookup, _polygon_index, assign
+from geo.schema import WGS84
 
 BOX = (115.58, 34.40, 115.66, 34.47)  # min lon, min lat, max lon, max lat: Shangqiu-sized
 TARGET_S = 3.0
@@ -74,20 +70,25 @@ def random_points(n: int, seed: int = 0, box: tuple[float, float, float, float] 
     return gpd.GeoDataFrame({"issue_id": np.arange(n)}, geometry=shapely.points(x, y), crs=WGS84)
 
 
-def best_of(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
-    """Fastest wall time of `repeats` calls, and the last result."""
-    best, result = float("inf"), None
+def best_of(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, tuple[float, object]]:
+    """Fastest wall time of each function over `repeats` rounds, and its last result.
+
+    Rounds interleave the functions, so a burst of load from elsewhere on the machine hits
+    every contestant alike.
+    """
+    best: dict[str, tuple[float, object]] = {name: (float("inf"), None) for name in fns}
     for _ in range(repeats):
-        result = None
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            result = fn()
-            best = min(best, time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return best, result
+        for name, fn in fns.items():
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.perf_counter()
+                result = fn()
+                seconds = time.perf_counter() - start
+            finally:
+                gc.enable()
+            best[name] = (min(best[name][0], seconds), result)
+    return best
 
 
 def ours(points: gpd.GeoDataFrame, polys: gpd.GeoDataFrame) -> np.ndarray:
@@ -122,10 +123,13 @@ def shapely_baseline(points: gpd.GeoDataFrame, polys: gpd.GeoDataFrame) -> np.nd
 def bench_row(n_points: int, polys: gpd.GeoDataFrame, label: str, repeats: int,
               sjoin_predicates: tuple[str, ...]) -> dict:
     points = random_points(n_points)
-    t_ours, got = best_of(lambda: ours(points, polys), repeats)
-    t_sjoin = min(best_of(lambda p=p: sjoin(points, polys, p), repeats)[0]
-                  for p in sjoin_predicates)
-    t_shapely, base = best_of(lambda: shapely_baseline(points, polys), repeats)
+    contestants = {"ours": lambda: ours(points, polys),
+                   "shapely": lambda: shapely_baseline(points, polys)}
+    for predicate in sjoin_predicates:
+        contestants[predicate] = lambda p=predicate: sjoin(points, polys, p)
+    timed = best_of(contestants, repeats)
+    (t_ours, got), (t_shapely, base) = timed["ours"], timed["shapely"]
+    t_sjoin = min(timed[p][0] for p in sjoin_predicates)
     agree = np.mean(got == base)  # random points: boundary hits are vanishingly rare
     fastest = min(t_sjoin, t_shapely)
     return {"n_points": n_points, "n_polys": label, "ours_s": t_ours, "sjoin_s": t_sjoin,
@@ -144,15 +148,15 @@ def full_assign(n_points: int, n_polys: int, n_venues: int, repeats: int) -> flo
                                 rng.uniform(BOX[1], BOX[3], n_venues)), crs=WGS84)
     members = pd.DataFrame({"member_id": [f"M{k:02d}" for k in range(12)],
                             "linked_community_id": communities["community_id"].iloc[:12].tolist()})
-    seconds, _ = best_of(lambda: assign(points, communities=communities, venues=venues,
-                                        members=members), repeats)
-    return seconds
+    timed = best_of({"assign": lambda: assign(points, communities=communities, venues=venues,
+                                              members=members)}, repeats)
+    return timed["assign"][0]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only 10^4 and 10^5 points")
-    parser.add_argument("--repeats", type=int, default=5, help="repeats below 10^6 points")
+    parser.add_argument("--repeats", type=int, default=7, help="repeats below 10^6 points")
     args = parser.parse_args(argv)
     sizes = (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)
     polygon_sets = [(16, grid(16)), (1000, grid(1000))]
@@ -167,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         verts = int(shapely.get_num_coordinates(np.asarray(detailed.geometry.array)).mean())
         rows.append(bench_row(10**5, detailed, f"1000d({verts}v)", args.repeats,
                               ("within", "intersects")))
-        rows.append(bench_row(10**6, detailed, f"1000d({verts}v)", 1, ("within",)))
+        rows.append(bench_row(10**6, detailed, f"1000d({verts}v)", 3, ("within",)))
 
     print(f"{'n_points':>9} {'n_polys':>14} {'ours_s':>8} {'sjoin_s':>8} {'shapely_s':>9} "
           f"{'ours/fastest':>12} {'points/s':>11} {'agree':>6}")
@@ -182,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nfull assign() with 1,000 communities and 12 linked members:")
     for n in big:
         for n_venues in (40, 1000):
-            seconds = full_assign(n, 1000, n_venues, args.repeats if n < 10**6 else 2)
+            seconds = full_assign(n, 1000, n_venues, args.repeats if n < 10**6 else 3)
             print(f"  {n:>9,} points, {n_venues:>5} venues: {seconds:.3f} s "
                   f"({n / seconds:,.0f} points/s)")
 

@@ -1,6 +1,6 @@
 """Page size and build+render time of the issue map: ui.maps.build_map vs one folium.Marker each.
 
-Not a test: prints a table. Run from the repository root: `.venv/bin/python bench/map_payload.py`.
+Not a test: prints a table. Run from the repository root: `.venv/bin/python -m bench.map_payload`.
 Synthetic issues are spread over a 4 x 3 km box at Pingyuan, Shangqiu, with Chinese titles.
 The naive map is extrapolated linearly for 10^5 when 10^4 already took over 6 s (so 10^5
 would take over a minute); the row says so.
@@ -8,19 +8,15 @@ would take over a minute); the row says so.
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
 from shapely.geometry import box
 
-if not __package__:  # run as `python bench/map_payload.py` (Makefile): make the repo importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ui import maps  # noqa: E402
+from ui import maps
 
 X0, Y0, W, H = 115.600, 34.420, 0.04, 0.03
 SIZES = (1_000, 10_000, 100_000)

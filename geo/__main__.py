@@ -16,16 +16,14 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo import accounts, stats
-from geo.errors import InputError, StoreBusy, ValidationError, YishiError
+from geo import accounts, stats, workflow
+from geo.errors import (InputError, PermissionDenied, StoreBusy, ValidationError, WorkflowError,
+                        YishiError)
 from geo.export import FORMATS, export
 from geo.joins import assign
-from geo.schema import LAYERS, UPLOADABLE, WGS84
+from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE, WGS84
 from geo.snapshot import take_snapshot
 from geo.store import Store
-
-#: File-level problem codes that mean "could not read the file at all" (exit 2).
-UNREADABLE = frozenset({"not_found", "too_large", "not_json", "encoding", "not_geojson", "unreadable"})
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -112,7 +110,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise InputError(f"unknown layer {args.layer!r}; choose one of: {', '.join(LAYERS)}")
     with _store(args) as store:
         frame = take_snapshot(store).layers()[args.layer]
-    target = export(frame, fmt=args.format, path=args.output, layer_name=args.layer)
+    try:
+        target = export(frame, fmt=args.format, path=args.output, layer_name=args.layer)
+    except OSError as exc:  # a folder, a file in the way, no permission: one line, exit 2
+        raise InputError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"wrote {len(frame)} {args.layer} to {target}", file=sys.stderr)
     return 0
 
@@ -146,11 +147,11 @@ def _report(upload) -> None:
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
     """Print the report for FILE; writes nothing (exit 0 valid, 1 invalid, 2 unreadable)."""
-    from geo.ingest import validate_file
+    from geo.ingest import UNREADABLE_CODES, validate_file
 
     upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
     _report(upload)
-    if any(p.feature is None and p.code in UNREADABLE for p in upload.problems):
+    if any(p.feature is None and p.code in UNREADABLE_CODES for p in upload.problems):
         return 2
     return 0 if upload.ok else 1
 
@@ -233,6 +234,147 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- issue workflow: show, new, advance, comment, evaluate --------------------------------
+
+
+def _refusals(fn: Handler) -> Handler:
+    """A refused workflow step or a role that may not: every reason on stderr, exit 1."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except (WorkflowError, PermissionDenied) as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def _settings(pairs: Sequence[str] | None) -> dict[str, str]:
+    """--set FIELD=VALUE pairs as a dict (text values; the workflow checks and converts them)."""
+    values: dict[str, str] = {}
+    for pair in pairs or ():
+        field, sep, value = pair.partition("=")
+        field = field.strip()
+        if not sep or not field:
+            raise InputError(f"--set {pair!r}: write FIELD=VALUE, e.g. --set due_on=2022-07-31")
+        if field in values:
+            raise InputError(f"--set {field} is given twice")
+        values[field] = value
+    return values
+
+
+def _print_place(record: dict) -> None:
+    """Where an issue falls: community, compound, nearest venue, linked members."""
+    if record["unassigned"]:
+        print("community: none: the point is outside every community (unassigned)")
+    else:
+        print(f"community: {record['community_id']} {record['community_name'] or ''}".rstrip())
+    compound = record["compound_id"]
+    print(f"compound:  {compound} {record['compound_name'] or ''}".rstrip() if compound
+          else "compound:  none")
+    if record["venue_id"]:
+        print(f"venue:     {record['venue_id']} {record['venue_name'] or ''}, "
+              f"{record['venue_distance_m']} m away")
+    else:
+        print("venue:     none")
+    members = ", ".join(f"{m['member_id']} {m['name'] or ''}".rstrip() for m in record["members"])
+    print(f"members:   {members or 'none linked'}")
+
+
+@command("show")
+def cmd_show(args: argparse.Namespace) -> int:
+    """One issue's public record, where it falls, and its timeline."""
+    with _store(args) as store:
+        record = workflow.issue_record(store, args.issue_id)
+    if args.json:
+        _print_json(record)
+        return 0
+    print(f"{record['issue_id']}  {record['title']}")
+    print(f"stage:     {record['stage']} {STAGES.label(record['stage'])}")
+    print(f"category:  {record['category']} {CATEGORIES.label(record['category'])}"
+          f"   focus: {record['focus']} {FOCUS_AREAS.label(record['focus'])}")
+    if record["method"]:
+        print(f"method:    {record['method']} {METHODS.label(record['method'])}")
+    print(f"location:  {record['lon']}, {record['lat']}")
+    skip = {"issue_id", "title", "stage", "category", "focus", "method"}
+    for name in LAYERS["issues"].public_fields:
+        if name not in skip and record.get(name) is not None:
+            print(f"{name}: {record[name]}")
+    _print_place(record)
+    print("timeline:")
+    for e in record["timeline"]:
+        move = e["to_stage"] if e["from_stage"] in (None, e["to_stage"]) else \
+            f"{e['from_stage']} -> {e['to_stage']}"
+        print(f"  {e['at']}  {e['event_id']:<12} {e['kind'] or 'stage':<10} {move:<28} "
+              f"{e['by'] or ''}  {e['note'] or ''}".rstrip())
+    return 0
+
+
+@command("new")
+@_refusals
+def cmd_new(args: argparse.Namespace) -> int:
+    """Record a new issue at stage collected and print where it falls."""
+    values = _settings(args.set)
+    with _store(args) as store:
+        issue_id = workflow.create_issue(
+            store, lon=args.lon, lat=args.lat, title=args.title, category=args.category,
+            focus=args.focus, values=values, by=args.by, user=workflow.operator(args.by))
+        record = workflow.issue_record(store, issue_id)
+    if args.json:
+        _print_json({"issue_id": issue_id, **{k: record[k] for k in (
+            "stage", "reported_on", "lon", "lat", "community_id", "community_name", "compound_id",
+            "compound_name", "venue_id", "venue_name", "venue_distance_m", "members",
+            "unassigned")}})
+        return 0
+    print(f"{issue_id}: new issue at stage collected, reported on {record['reported_on']}")
+    _print_place(record)
+    return 0
+
+
+@command("advance")
+@_refusals
+def cmd_advance(args: argparse.Namespace) -> int:
+    """Move an issue to its next stage (or record another meeting, or close it)."""
+    values = _settings(args.set)
+    with _store(args) as store:
+        before = store.get_row("issues", args.issue_id)
+        row = workflow.advance(store, args.issue_id, args.to, values, by=args.by,
+                               user=workflow.operator(args.by))
+        last = workflow.timeline(store, args.issue_id).iloc[-1]
+    if args.json:
+        row.pop("geom", None)
+        _print_json({k: row[k] for k in LAYERS["issues"].public_fields})
+        return 0
+    assert before is not None
+    what = "meeting recorded" if before["stage"] == row["stage"] else \
+        f"{before['stage']} -> {row['stage']} ({STAGES.label(row['stage'])})"
+    print(f"{args.issue_id}: {what}; event {last['event_id']}"
+          + (f" ({last['note']})" if last["note"] else ""))
+    return 0
+
+
+@command("comment")
+@_refusals
+def cmd_comment(args: argparse.Namespace) -> int:
+    """Add a supervision note 督办意见 to an issue's timeline."""
+    with _store(args) as store:
+        event_id = workflow.comment(store, args.issue_id, args.note, by=args.by,
+                                    user=workflow.operator(args.by))
+    print(f"{args.issue_id}: note added ({event_id})")
+    return 0
+
+
+@command("evaluate")
+@_refusals
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Record residents' satisfaction 群众评价 (1-5) with a done issue."""
+    with _store(args) as store:
+        row = workflow.evaluate(store, args.issue_id, args.satisfaction, by=args.by,
+                                user=workflow.operator(args.by))
+    print(f"{args.issue_id}: satisfaction {row['satisfaction']:g} recorded")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description="Yishi Map command line")
     parser.add_argument("--store", help="store file (default: $YISHI_STORE or var/yishi.sqlite)")
@@ -289,6 +431,40 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("add", "passwd"):
             q.add_argument("--password-stdin", action="store_true",
                            help="read the password from standard input")
+
+    p = add("show", help="one issue: public record, community, venue, members, timeline")
+    p.add_argument("issue_id")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    set_help = "a field for the step, e.g. --set due_on=2022-07-31 (repeatable)"
+    p = add("new", help="record a new issue at stage collected")
+    p.add_argument("--lon", required=True, type=float, help="longitude, WGS84")
+    p.add_argument("--lat", required=True, type=float, help="latitude, WGS84")
+    p.add_argument("--title", required=True)
+    p.add_argument("--category", required=True, help=f"one of: {', '.join(CATEGORIES.codes)}")
+    p.add_argument("--focus", help=f"one of: {', '.join(FOCUS_AREAS.codes)} (default from category)")
+    p.add_argument("--set", action="extend", nargs="+", metavar="FIELD=VALUE",
+                   help="description, residents_affected, reporter_name, reporter_phone, note")
+    p.add_argument("--by", default=_whoami(), help="who records it (for the audit trail)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = add("advance", help="move an issue to its next stage (checked; all or nothing)")
+    p.add_argument("issue_id")
+    p.add_argument("--to", required=True, choices=STAGES.codes,
+                   help="the next stage; 'meeting' again records another meeting; 'closed' ends it")
+    p.add_argument("--set", action="extend", nargs="+", metavar="FIELD=VALUE", help=set_help)
+    p.add_argument("--by", default=_whoami(), help="who does it (for the audit trail)")
+    p.add_argument("--json", action="store_true", help="print the issue as one JSON object")
+
+    p = add("comment", help="add a supervision note to an issue")
+    p.add_argument("issue_id")
+    p.add_argument("--note", required=True)
+    p.add_argument("--by", default=_whoami())
+
+    p = add("evaluate", help="record residents' satisfaction (1-5) with a done issue")
+    p.add_argument("issue_id")
+    p.add_argument("--satisfaction", required=True, type=float)
+    p.add_argument("--by", default=_whoami())
     return parser
 
 

@@ -33,8 +33,8 @@ class YishiError(Exception):
     """Base class: every error the core raises on purpose."""
 
 
-class InputError(YishiError):
-    """The input cannot be read at all (missing file, not GeoJSON, unknown layer)."""
+class InputError(YishiError, ValueError):
+    """The input cannot be used (missing file, not GeoJSON, unknown layer, empty layer)."""
 
 
 class ValidationError(YishiError):

@@ -29,8 +29,8 @@ import datetime
 import io
 import json
 import math
+import operator
 import re
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -214,8 +214,8 @@ _MESSAGES: dict[str, tuple[str, str, str, str]] = {
     "bad_bool": (
         "{field} ({label}) is {value!r}, which is not yes or no",
         "{field}（{label_zh}）为“{value}”，不是“是/否”",
-        "write 是/否, true/false or 1/0",
-        "请填写 是/否、true/false 或 1/0"),
+        "write 是/否 (or 有/无), true/false or 1/0",
+        "请填写 是/否（或 有/无）、true/false 或 1/0"),
     "nested_value": (
         "{field} ({label}) holds {what} instead of a single value",
         "{field}（{label_zh}）的值是{what_zh}，应为单个值",
@@ -1041,14 +1041,15 @@ def _read_zip(data: bytes, layer: Layer, report: _Report, max_bytes: int) -> _Ra
         encoding = zf.read(parts[".cpg"]).decode("ascii", "replace").strip() or None
     if encoding is None:
         encoding = _guess_dbf_encoding(zf.read(parts[".dbf"]))
-    with tempfile.TemporaryDirectory(prefix="yishi-upload-") as tmp:
+    flat = io.BytesIO()  # GDAL reads a zip from memory only with the parts at its root
+    with zipfile.ZipFile(flat, "w") as out:
         for ext, info in parts.items():
-            (Path(tmp) / f"upload{ext}").write_bytes(zf.read(info))
-        try:
-            frame = _ogr_read(str(Path(tmp) / "upload.shp"), encoding=encoding)
-        except Exception as err:  # GDAL's errors are many; all mean "cannot read"
-            report.add("unreadable", fmt="Shapefile", detail=str(err), detail_zh=str(err))
-            return None
+            out.writestr(f"upload{ext}", zf.read(info))
+    try:
+        frame = _ogr_read(flat.getvalue(), encoding=encoding)
+    except Exception as err:  # GDAL's errors are many; all mean "cannot read"
+        report.add("unreadable", fmt="Shapefile", detail=str(err), detail_zh=str(err))
+        return None
     if ".prj" not in parts:
         report.note("no_prj", crs="WGS84 lon/lat")
     return _from_frame(frame, "shapefile", layer, report)
@@ -1075,6 +1076,7 @@ def _read_gpkg(data: bytes, layer: Layer, report: _Report) -> _Raw | None:
         report.add("unreadable", fmt="GeoPackage", detail=str(err), detail_zh=str(err))
         return None
     spatial = [name for name, gtype in layers if gtype not in ("None", "")] or [n for n, _ in layers]
+    # (a GeoPackage of plain tables is still read: every feature then lacks its location)
     if not spatial:
         report.add("unreadable", fmt="GeoPackage", detail="it holds no layers",
                    detail_zh="其中没有图层")
@@ -1118,10 +1120,13 @@ def _from_frame(frame: gpd.GeoDataFrame, fmt: str, layer: Layer, report: _Report
         report.add("no_features")
         return None
     to_lonlat, crs_ok = None, True
-    if frame.crs is not None:
+    if getattr(frame, "crs", None) is not None:
         crs_ok, to_lonlat = _crs_transformer(frame.crs, report)
-    props = _frame_properties(frame.drop(columns=frame.geometry.name))
-    geoms = np.asarray(frame.geometry.values, dtype=object)
+    if isinstance(frame, gpd.GeoDataFrame):
+        props = _frame_properties(frame.drop(columns=frame.geometry.name))
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+    else:  # a table without geometry
+        props, geoms = _frame_properties(frame), np.full(n, None, dtype=object)
     raw = _Raw(fmt, n, props, [None] * n, to_lonlat=to_lonlat, crs_ok=crs_ok)
     missing = shapely.is_missing(geoms)
     has_z = shapely.has_z(geoms)
@@ -1354,8 +1359,8 @@ _NONE, _STR, _INT, _FLOAT, _BOOL, _NESTED = range(6)
 _KIND_OF = {type(None): _NONE, str: _STR, _Int: _INT, float: _FLOAT, bool: _BOOL,
             dict: _NESTED, list: _NESTED, _DupDict: _NESTED}
 
-_TRUE = {"是", "true", "1", "yes", "y", "t", "对"}
-_FALSE = {"否", "false", "0", "no", "n", "f", "不是"}
+_TRUE = {"是", "有", "对", "true", "t", "yes", "y", "1"}
+_FALSE = {"否", "无", "没有", "不是", "false", "f", "no", "n", "0"}
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                       r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _EXPECTED = {
@@ -1390,12 +1395,15 @@ def _resolve_columns(raw: _Raw, layer: Layer, report: _Report) -> dict[str, list
     return sources
 
 
-def _column(props: list[dict], keys: list[str]) -> list:
+def _column(props: list[dict], keys: list[str]) -> np.ndarray:
+    """One field's raw values (object array); later keys fill where earlier ones are absent."""
+    n = len(props)
     if not keys:
-        return [None] * len(props)
-    col = [p.get(keys[0]) for p in props]
+        return np.full(n, None, dtype=object)
+    col = np.fromiter(map(operator.methodcaller("get", keys[0]), props), dtype=object, count=n)
     for key in keys[1:]:
-        col = [v if v is not None else p.get(key) for v, p in zip(col, props)]
+        col = np.fromiter((v if v is not None else p.get(key) for v, p in zip(col, props)),
+                          dtype=object, count=n)
     return col
 
 
@@ -1405,7 +1413,7 @@ def _check_properties(raw: _Raw, layer: Layer, report: _Report) -> dict[str, Any
     n = raw.n
     out: dict[str, Any] = {}
     for f in layer.fields:
-        values = np.fromiter(_column(raw.props, sources[f.name]), dtype=object, count=n)
+        values = _column(raw.props, sources[f.name])
         if f.name == layer.id_field:
             values = _fill_from_feature_ids(values, raw.fids, f, report)
         kinds = np.fromiter(map(_KIND_OF.__getitem__, map(type, values)), dtype=np.int8, count=n)
@@ -1435,25 +1443,20 @@ def _fill_from_feature_ids(values: np.ndarray, fids: list[Any], f: Field,
     return values
 
 
-def _fmt(f: Field, layer: Layer) -> dict[str, str]:
+def _labels(f: Field) -> dict[str, str]:
     return {"label": f.en, "label_zh": f.zh}
 
 
-def _missing(mask: np.ndarray, f: Field, layer: Layer, report: _Report) -> None:
+def _missing(mask: np.ndarray, f: Field, report: _Report) -> None:
     if f.required:
         for i in np.flatnonzero(mask):
-            report.add("missing_field", int(i) + 1, f.name, **_fmt(f, layer))
+            report.add("missing_field", int(i) + 1, f.name, **_labels(f))
 
 
 def _report_each(code: str, mask: np.ndarray, values: np.ndarray, f: Field, layer: Layer,
                  report: _Report, **fmt: Any) -> None:
     for i in np.flatnonzero(mask):
-        v = values[i]
-        kw = dict(fmt)
-        for key, val in list(kw.items()):
-            if callable(val):
-                kw[key] = val(v)
-        report.add(code, int(i) + 1, f.name, value=_show(v), **_fmt(f, layer), **kw)
+        report.add(code, int(i) + 1, f.name, value=_show(values[i]), **_labels(f), **fmt)
 
 
 def _show(v: Any) -> Any:
@@ -1464,7 +1467,7 @@ def _nested(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
             report: _Report) -> None:
     for i in np.flatnonzero(kinds == _NESTED):
         what = ("a list", "列表") if isinstance(values[i], list) else ("an object", "对象")
-        report.add("nested_value", int(i) + 1, f.name, what=what[0], what_zh=what[1], **_fmt(f, layer))
+        report.add("nested_value", int(i) + 1, f.name, what=what[0], what_zh=what[1], **_labels(f))
 
 
 def _bad_type(mask: np.ndarray, values: np.ndarray, f: Field, layer: Layer, report: _Report,
@@ -1475,14 +1478,14 @@ def _bad_type(mask: np.ndarray, values: np.ndarray, f: Field, layer: Layer, repo
     for i in np.flatnonzero(mask):
         found, found_zh = _what(values[i])
         report.add("bad_type", int(i) + 1, f.name, expected=exp, expected_zh=exp_zh,
-                   found=found, found_zh=found_zh, hint=hint, hint_zh=hint_zh, **_fmt(f, layer))
+                   found=found, found_zh=found_zh, hint=hint, hint_zh=hint_zh, **_labels(f))
 
 
 _TYPE_HINTS = {
     "str": ("write the value as text", "请填写文本"),
     "int": ("write a whole number, e.g. 120", "请填写整数，例如 120"),
     "float": ("write a number, e.g. 4.5", "请填写数字，例如 4.5"),
-    "bool": ("write 是/否, true/false or 1/0", "请填写 是/否、true/false 或 1/0"),
+    "bool": ("write 是/否 (or 有/无), true/false or 1/0", "请填写 是/否（或 有/无）、true/false 或 1/0"),
     "date": ("write dates as YYYY-MM-DD, e.g. 2022-06-17", "日期请写成 YYYY-MM-DD，例如 2022-06-17"),
 }
 
@@ -1490,7 +1493,8 @@ _TYPE_HINTS = {
 def _stripped(values: np.ndarray, mask: np.ndarray) -> pd.Series:
     """The str values under `mask`, stripped, as an object Series indexed by position."""
     idx = np.flatnonzero(mask)
-    return pd.Series([v.strip() for v in values[idx]], index=idx, dtype=object)
+    stripped = np.fromiter(map(str.strip, values[idx]), dtype=object, count=len(idx))
+    return pd.Series(stripped, index=idx, dtype=object)
 
 
 def _is_code_field(f: Field, layer: Layer) -> bool:
@@ -1518,7 +1522,7 @@ def _check_str(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
         out[fl] = [repr(v) if math.isfinite(v) else None for v in values[fl]]
     _bad_type(kinds == _BOOL, values, f, layer, report, "write the value as text", "请填写文本")
     _nested(values, kinds, f, layer, report)
-    _missing((kinds == _NONE) | (is_str & (out == None)), f, layer, report)  # noqa: E711
+    _missing((kinds == _NONE) | (is_str & (out == None)), f, report)  # noqa: E711
     if f.enum is not None:
         out = _check_enum(out, f, layer, report)
     return out
@@ -1579,7 +1583,7 @@ def _numbers(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
     bad |= (fl | (kinds == _INT)) & ~np.isfinite(num)
     _bad_type(bad | (kinds == _BOOL), values, f, layer, report)
     _nested(values, kinds, f, layer, report)
-    _missing(kinds == _NONE, f, layer, report)
+    _missing(kinds == _NONE, f, report)
     num[bad] = np.nan
     return num, bad | (kinds == _BOOL) | (kinds == _NESTED)
 
@@ -1655,7 +1659,7 @@ def _check_bool(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
         bad[idx[~yes & ~no & (s != "").to_numpy()]] = True
     _report_each("bad_bool", bad, values, f, layer, report)
     _nested(values, kinds, f, layer, report)
-    _missing((kinds == _NONE) | blank, f, layer, report)
+    _missing((kinds == _NONE) | blank, f, report)
     return pd.array(out, dtype="boolean")
 
 
@@ -1687,7 +1691,7 @@ def _check_date(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
                         what="dates rewritten as YYYY-MM-DD", what_zh="日期已统一写成 YYYY-MM-DD")
     _report_each("bad_date", bad, values, f, layer, report)
     _nested(values, kinds, f, layer, report)
-    _missing((kinds == _NONE) | blank, f, layer, report)
+    _missing((kinds == _NONE) | blank, f, report)
     return out
 
 

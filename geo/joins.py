@@ -29,7 +29,7 @@ from pyproj import CRS, Transformer
 from geo.errors import InputError
 from geo.schema import COMMUNITIES, COMPOUNDS, MEMBERS, METRIC_CRS, VENUES, WGS84
 
-__all__ = ["OUTPUT_COLUMNS", "AssignInputError", "assign"]
+__all__ = ["OUTPUT_COLUMNS", "assign"]
 
 #: Columns that `assign` adds (or overwrites), in this order.
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -39,14 +39,6 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 #: Up to this many venues a chunked all-pairs distance beats making point geometries and
 #: querying a tree (measured crossover on 2 cores: 250-500 venues).
 _BRUTE_FORCE_MAX_VENUES = 256
-
-
-class AssignInputError(InputError, ValueError):
-    """The layers given to `assign` cannot be joined (empty, wrong CRS, wrong geometry, bad ids).
-
-    An `InputError` like every unusable input, and a `ValueError` so that generic callers
-    catching bad arguments catch it too.
-    """
 
 
 @dataclass(frozen=True)
@@ -100,7 +92,7 @@ def assign(
 
     Raises
     ------
-    AssignInputError
+    InputError
         One error listing every problem: an empty communities layer, a layer not in
         EPSG:4326 (the message names each layer's CRS), wrong geometry types, missing,
         null or duplicate ids, missing member columns.
@@ -179,7 +171,7 @@ def _check_inputs(
 
 def _raise(problems: list[str]) -> None:
     lines = "\n".join(f"  - {p}" for p in problems)
-    raise AssignInputError(f"cannot assign points, {len(problems)} problem(s):\n{lines}")
+    raise InputError(f"cannot assign points, {len(problems)} problem(s):\n{lines}")
 
 
 def _is_wgs84(crs: CRS | None) -> bool:

@@ -20,7 +20,7 @@ if submitted:
         try:
             user = authenticate(store, username, password)
         except SignInRefused as refused:
-            if refused.retry_after and "too many" in str(refused):
+            if refused.retry_after:
                 st.error(t("sign_in_throttled").format(s=refused.retry_after))
             else:
                 st.error(t("sign_in_failed"))

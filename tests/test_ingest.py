@@ -734,7 +734,8 @@ def test_columns_named_by_their_chinese_label_are_read():
 
 @pytest.mark.parametrize("value, expected", [
     (True, True), (False, False), ("是", True), ("否", False), ("true", True), ("FALSE", False),
-    ("1", True), ("0", False), (1, True), (0, False), ("yes", True), (None, None), ("", None),
+    ("1", True), ("0", False), (1, True), (0, False), ("yes", True), ("有", True), ("无", False),
+    (None, None), ("", None),
 ])
 def test_bool_values_accepted(value, expected):
     props = {"venue_id": "V1", "name": "x", "kind": "room", "has_sign": value}
@@ -745,7 +746,7 @@ def test_bool_values_accepted(value, expected):
     assert up.frame["has_sign"].dtype == "boolean"
 
 
-@pytest.mark.parametrize("value", ["maybe", 2, "有"])
+@pytest.mark.parametrize("value", ["maybe", 2, "也许"])
 def test_bad_bool(value):
     props = {"venue_id": "V1", "name": "x", "kind": "room", "has_staff": value}
     up = read(collection(feature(props)), "venues")
@@ -921,3 +922,13 @@ def test_reading_writes_nothing(tmp_path, monkeypatch):
 def test_layers_table_is_consistent_with_the_schema():
     assert set(UPLOADABLE) <= set(LAYERS)
     assert np.all([LAYERS[name].geometry in ("Point", "Polygon") for name in UPLOADABLE])
+
+
+def test_geopackage_table_without_geometry(tmp_path):
+    import pyogrio
+
+    path = tmp_path / "venues.gpkg"
+    pyogrio.write_dataframe(pd.DataFrame({"venue_id": ["V1"], "name": ["x"], "kind": ["room"]}),
+                            path, layer="venues")
+    up = read(path.read_bytes(), "venues", filename="venues.gpkg")
+    assert_problem(up, "no_geometry", 1, "geometry", "no location")

@@ -674,3 +674,50 @@ def clicked_issue_id(returned: Mapping[str, Any] | None, issues: gpd.GeoDataFram
     if not isinstance(point, Mapping):
         return None
     return issue_at(issues, point.get("lat"), point.get("lng"), basemap=basemap)
+
+
+# ---------------------------------------------------------------------------- upload preview
+
+PREVIEW_COLORS: dict[str, str] = {"new": "#2e7d32", "updated": "#ef6c00", "unchanged": GREY}
+_PREVIEW_WORDS: dict[str, tuple[str, str]] = {
+    "new": ("新增", "New"), "updated": ("更新", "Updated"), "unchanged": ("不变", "Unchanged")}
+#: The preview draws at most this many features (the counts above it cover all of them).
+PREVIEW_LIMIT = 5000
+
+
+def preview_map(frame: gpd.GeoDataFrame, *, statuses: Sequence[str], label_field: str,
+                outline: gpd.GeoDataFrame | None = None, lang: str = "zh") -> folium.Map:
+    """The valid features of an upload coloured by what importing would do (new/updated/unchanged).
+
+    Only `label_field` reaches the page, escaped, with the status word; nothing else of the file.
+    """
+    shown = frame.iloc[:PREVIEW_LIMIT]
+    words = {k: (zh if lang == "zh" else en) for k, (zh, en) in _PREVIEW_WORDS.items()}
+    labels = shown[label_field] if label_field in shown.columns else pd.Series("", index=shown.index)
+    tips = [f"<b>{escape(label)}</b><br>{escape(words.get(s, s))}" for label, s in zip(labels, statuses)]
+    colors = {f"u{i}": PREVIEW_COLORS.get(s, GREY) for i, s in enumerate(statuses[:len(shown)])}
+    m = folium.Map(location=DEFAULT_CENTER, zoom_start=14, tiles=None, prefer_canvas=True,
+                   control_scale=True)
+    m.options["maxZoom"] = MAX_ZOOM
+    Background().add_to(m)
+    if outline is not None and len(outline):
+        _subdistrict_layer(allowed(outline, "subdistrict"), lang, "none").add_to(m)
+    plain = gpd.GeoDataFrame(geometry=shown.geometry.reset_index(drop=True), crs=WGS84)
+    is_point = plain.geometry.geom_type.eq("Point").to_numpy()
+    point_pos, poly_pos = np.flatnonzero(is_point), np.flatnonzero(~is_point)
+    snapped = shapely.transform(plain.geometry.to_numpy()[is_point], lambda c: np.round(c, 6))
+    items = [(int(i), shapely.geometry.mapping(g)) for i, g in zip(point_pos, snapped)]
+    items += [(int(poly_pos[i]), g) for i, g in _display_polygons(plain[~is_point], "none")]
+    folium.GeoJson(
+        _collection(sorted(items), tips, "u"),
+        marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.9),
+        style_function=lambda f: {"color": colors[f["id"]], "fillColor": colors[f["id"]],
+                                  "weight": 2, "fillOpacity": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(m)
+    legend = "".join(f"<div>{_swatch(PREVIEW_COLORS[k])} {escape(words[k])}</div>" for k in PREVIEW_COLORS)
+    Legend(legend).add_to(m)
+    if len(shown):
+        minx, miny, maxx, maxy = shown.total_bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return localize(m)

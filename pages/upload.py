@@ -1,0 +1,116 @@
+"""数据上传 Upload: validate a file, read the report, preview the changes, commit all or nothing, undo."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import InputError, StoreBusy
+from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, read_upload
+from geo.schema import UPLOADABLE, get_layer
+from geo.store import rows_from_frame
+from ui import auth, data, maps
+from ui.i18n import t
+from ui.safe import md
+from ui.shell import header
+from ui.uploads import history_table, preview_statuses, problem_table
+
+lang = header("nav_upload")
+user = auth.require("upload")
+st.caption(t("up_intro"))
+
+left, middle = st.columns(2)
+layer = left.selectbox(t("up_layer"), UPLOADABLE, key="up_layer",
+                       format_func=lambda name: get_layer(name).label(lang))
+crs = middle.radio(t("up_crs"), SOURCE_CRS, key="up_crs", horizontal=True,
+                   format_func=lambda code: t(f"up_crs_{code}", lang))
+file = st.file_uploader(t("up_file"), type=["geojson", "json", "zip", "gpkg"], key="up_file",
+                        help=t("up_file_help").format(mb=DEFAULT_MAX_BYTES // 2**20))
+
+if file is not None:
+    payload = file.getvalue()
+    key = (hashlib.sha256(payload).hexdigest(), layer, crs)
+    state = st.session_state.get("upload_state")
+    if not state or state["key"] != key:
+        progress = st.progress(0, text=t("up_reading"))
+        upload = read_upload(payload, filename=file.name, layer=layer, source_crs=crs)
+        progress.progress(60, text=t("up_previewing"))
+        preview = None
+        with data.open_store() as store:
+            if len(upload.frame):
+                preview = store.preview(layer, rows_from_frame(get_layer(layer), upload.frame))
+            if not upload.ok:  # a rejected file is recorded as rejected; nothing else is written
+                store.record_rejected(layer, by=user.username, source=file.name,
+                                      n_rejected=max(len(upload.rejected), 1),
+                                      problems=[p.to_dict() for p in upload.problems])
+        progress.progress(100, text=t("up_ready"))
+        progress.empty()
+        state = {"key": key, "upload": upload, "preview": preview, "name": file.name, "done": None}
+        st.session_state["upload_state"] = state
+
+    upload, preview = state["upload"], state["preview"]
+    st.subheader(t("up_report"))
+    st.write(t("up_counts").format(n=upload.n_features, valid=len(upload.frame),
+                                   problems=len(upload.problems)))
+    if upload.problems:
+        st.error(t("up_rejected"))
+        st.dataframe(problem_table(upload.problems, lang), width="stretch", hide_index=True)
+    if upload.notes:
+        with st.expander(t("up_notes").format(n=len(upload.notes))):
+            st.dataframe(problem_table(upload.notes, lang), width="stretch", hide_index=True)
+
+    if preview is not None:
+        st.subheader(t("up_preview"))
+        cols = st.columns(4)
+        for column, (name, ids) in zip(cols, (("new", preview.new), ("updated", preview.updated),
+                                              ("unchanged", preview.unchanged), ("rejected_n", upload.rejected))):
+            column.metric(t(f"up_{name}"), len(ids))
+        snap = data.snapshot()
+        statuses = preview_statuses(upload.frame, get_layer(layer).id_field, preview)
+        st_folium(maps.preview_map(upload.frame, statuses=statuses, label_field="name" if layer != "issues"
+                                   else "title", outline=snap.subdistrict, lang=lang),
+                  key="upload_map", height=420, returned_objects=[])
+        changes = len(preview.new) + len(preview.updated)
+        if not upload.ok:
+            pass  # the report above says why nothing can be imported
+        elif state["done"]:
+            st.success(state["done"])
+        elif changes == 0:
+            st.info(t("up_nothing"))
+        elif st.button(t("up_confirm").format(n=changes), type="primary", key="up_confirm"):
+            auth.require("upload")
+            bar = st.progress(0, text=t("up_writing"))
+            try:
+                with data.open_store() as store:
+                    result = store.write_batch(layer, rows_from_frame(get_layer(layer), upload.frame),
+                                               by=user.username, source=state["name"])
+            except StoreBusy:
+                st.warning(t("up_busy"))
+            except InputError as exc:
+                st.error(md(exc))
+            else:
+                bar.progress(100)
+                state["done"] = t("up_committed").format(batch=result.batch_id, new=len(result.new),
+                                                         updated=len(result.updated))
+                st.rerun()
+
+st.subheader(t("up_history"))
+with data.open_store() as store:
+    history = store.history()
+st.dataframe(history_table(history, lang), width="stretch", hide_index=True)
+committed = history[(history["status"] == "committed") & (history["action"] == "import")]["batch_id"].tolist()
+if committed:
+    with st.form("undo"):
+        batch_id = st.selectbox(t("up_undo_batch"), committed, key="up_undo_id")
+        if st.form_submit_button(t("up_undo")):
+            auth.require("upload")
+            try:
+                with data.open_store() as store:
+                    result = store.undo(int(batch_id), by=user.username)
+            except (InputError, StoreBusy) as exc:
+                st.error(md(exc))
+            else:
+                st.session_state.pop("upload_state", None)
+                st.success(t("up_undone").format(batch=batch_id, n=len(result.updated)))

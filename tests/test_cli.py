@@ -1,0 +1,294 @@
+"""The command line on a copy of the demo store: exit 0 done, 1 refused, 2 unusable input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.__main__ import main
+from geo.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIYUAN = (115.6169, 34.4366)  # the university point, in 师院社区
+
+SUMMARY_KEYS = {
+    "meetings", "consensus", "implemented", "in_progress", "communities", "compounds", "venues",
+    "venue_kinds", "members", "members_cppcc", "issues", "issues_open", "overdue", "unassigned",
+    "by_stage", "mean_days_consensus_to_done", "mean_satisfaction", "as_of",
+}
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every table's full content, to show a refused command wrote nothing."""
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+                for t in tables}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def cli(demo_store_path, capsys):
+    """Run `python -m geo --store COPY ...` in-process: (exit code, stdout, stderr)."""
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--store", str(demo_store_path), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+def first_issue(path: Path, stage: str) -> str:
+    with Store.open(path) as store:
+        issues = store.load_layer("issues")
+    return issues[issues["stage"] == stage]["issue_id"].iloc[0]
+
+
+# --- summary, assign, export ------------------------------------------------------------------
+
+
+def test_summary_json_has_every_key_and_the_published_figures(cli):
+    code, out, _ = cli("summary", "--json")
+    assert code == 0
+    figures = json.loads(out)
+    assert set(figures) == SUMMARY_KEYS
+    assert {k: figures[k] for k in ("meetings", "consensus", "implemented", "in_progress",
+                                    "members_cppcc")} == {
+        "meetings": 230, "consensus": 108, "implemented": 85, "in_progress": 23,
+        "members_cppcc": 12}
+    assert figures["as_of"] == "2022-06-17"
+    assert set(figures["by_stage"]) >= {"collected", "done", "closed"}
+
+
+def test_summary_text(cli):
+    code, out, _ = cli("summary")
+    assert code == 0
+    assert any(line.split() == ["meetings", "230"] for line in out.splitlines())
+
+
+def test_assign_adds_the_derived_fields(cli, tmp_path):
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "师院"},
+         "geometry": {"type": "Point", "coordinates": list(SHIYUAN)}},
+        {"type": "Feature", "properties": None,
+         "geometry": {"type": "Point", "coordinates": [115.0, 34.0]}},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = cli("assign", str(path))
+    assert code == 0
+    inside, outside = (f["properties"] for f in json.loads(out)["features"])
+    assert inside["name"] == "师院"
+    assert inside["community_id"] and inside["venue_id"] and inside["venue_distance_m"] > 0
+    assert outside["community_id"] is None and outside["member_ids"] is None
+    assert outside["venue_id"] is not None  # the nearest venue is known even outside
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    ("not json at all", "not GeoJSON"),
+    ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+     '"geometry": {"type": "LineString", "coordinates": [[115.6, 34.4], [115.61, 34.41]]}}]}',
+     "feature 1 is not a Point"),
+])
+def test_assign_refuses_unusable_files_with_exit_2(cli, tmp_path, content, message):
+    path = tmp_path / "in.geojson"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    code, out, err = cli("assign", str(path))
+    assert (code, out) == (2, "")
+    assert message in err and err.startswith("error:")
+
+
+def test_export_writes_the_public_fields(cli, tmp_path):
+    target = tmp_path / "issues.geojson"
+    code, _, err = cli("export", "--layer", "issues", "--format", "geojson", "-o", str(target))
+    assert code == 0 and "wrote 137 issues" in err
+    text = target.read_text(encoding="utf-8")
+    assert "reporter_" not in text
+    assert len(json.loads(text)["features"]) == 137
+
+
+def test_export_errors_exit_2_and_write_nothing(cli, tmp_path, demo_store_path):
+    before = dump(demo_store_path)
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    code, _, err = cli("export", "--layer", "residents", "--format", "csv",
+                       "-o", str(tmp_path / "x.csv"))
+    assert code == 2 and "unknown layer 'residents'" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    code, _, err = cli("export", "--layer", "issues", "--format", "csv",
+                       "-o", str(blocker / "x.csv"))
+    assert code == 2 and err.startswith("error: cannot write")
+    code, _, err = cli("export", "--layer", "issues", "--format", "geojson", "-o", str(tmp_path))
+    assert code == 2 and err.startswith("error: cannot write")
+    with pytest.raises(SystemExit) as exited:
+        cli("export", "--layer", "issues", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx"))
+    assert exited.value.code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    assert dump(demo_store_path) == before
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def test_show_prints_the_public_record_place_and_timeline(cli, demo_store_path):
+    code, out, _ = cli("show", "I0001")
+    assert code == 0
+    assert out.startswith("I0001  ")
+    for text in ("stage:     done 已落实", "community: ", "venue:     V", "timeline:", "collected"):
+        assert text in out
+    with Store.open(demo_store_path) as store:
+        private = store.get_row("issues", "I0001")
+    assert private["reporter_name"] not in out and private["reporter_phone"] not in out
+
+
+def test_show_json(cli, demo_store_path):
+    code, out, _ = cli("show", "I0001", "--json")
+    assert code == 0
+    record = json.loads(out)
+    assert record["issue_id"] == "I0001" and record["stage"] == "done"
+    assert {"community_id", "community_name", "compound_id", "venue_id", "venue_distance_m",
+            "members", "unassigned", "timeline", "lon", "lat"} <= set(record)
+    assert "reporter_name" not in record and "reporter_phone" not in record
+    assert record["timeline"][0]["to_stage"] == "collected"
+    assert record["unassigned"] is False
+
+
+def test_show_unknown_issue_exits_2(cli):
+    code, out, err = cli("show", "I9999")
+    assert (code, out) == (2, "")
+    assert err.strip() == "error: no issue I9999"
+
+
+# --- advance, new, comment, evaluate -----------------------------------------------------------
+
+
+def test_advance_refused_exits_1_with_every_reason_and_changes_nothing(cli, demo_store_path):
+    issue_id = first_issue(demo_store_path, "stakeholders")
+    before = dump(demo_store_path)
+    code, out, err = cli("advance", issue_id, "--to", "meeting")
+    assert (code, out) == (1, "")
+    for field in ("held_on", "venue_id", "method", "participants"):
+        assert f"{field} (" in err
+    code, _, err = cli("advance", issue_id, "--to", "meeting", "--set", "held_on=2030-01-01",
+                       "venue_id=V999", "method=phone", "participants=1")
+    assert code == 1
+    for reason in ("in the future", "no venue 'V999'", "unknown code 'phone'", "too few"):
+        assert reason in err
+    code, _, err = cli("advance", issue_id, "--to", "done")
+    assert code == 1 and "from stakeholders the next stage is meeting" in err
+    assert dump(demo_store_path) == before
+
+
+def test_advance_records_a_meeting_and_moves_on(cli, demo_store_path):
+    issue_id = first_issue(demo_store_path, "stakeholders")
+    code, out, _ = cli("advance", issue_id, "--to", "meeting", "--set", "held_on=2022-06-15",
+                       "venue_id=V001", "--set", "method=on_site", "participants=15",
+                       "--by", "王科员")
+    assert code == 0
+    assert out.startswith(f"{issue_id}: stakeholders -> meeting (开好会)") and "MT0231" in out
+    code, out, _ = cli("advance", issue_id, "--to", "meeting", "--set", "held_on=2022-06-16",
+                       "venue_id=V002", "method=expert", "participants=6")
+    assert code == 0 and "meeting recorded" in out and "MT0232" in out
+    code, out, _ = cli("advance", issue_id, "--to", "consensus", "--set", "consensus_text=同意",
+                       "--json")
+    assert code == 0
+    row = json.loads(out)
+    assert (row["stage"], row["consensus_on"], row["method"]) == ("consensus", "2022-06-17",
+                                                                  "expert")
+    assert "reporter_phone" not in row
+    _, out, _ = cli("summary", "--json")
+    figures = json.loads(out)
+    assert (figures["meetings"], figures["consensus"]) == (232, 109)
+    _, out, _ = cli("show", issue_id, "--json")
+    timeline = json.loads(out)["timeline"]
+    assert [e["to_stage"] for e in timeline[-3:]] == ["meeting", "meeting", "consensus"]
+    assert timeline[-3]["by"] == "王科员"
+    _, out, _ = cli("history", "--json")
+    assert json.loads(out)[0]["action"] == "advance"
+
+
+@pytest.mark.parametrize("args", [["--set", "held_on"], ["--set", "=x"],
+                                  ["--set", "a=1", "a=2"]])
+def test_advance_with_an_unusable_set_exits_2(cli, demo_store_path, args):
+    before = dump(demo_store_path)
+    code, _, err = cli("advance", "I0001", "--to", "meeting", *args)
+    assert code == 2 and err.startswith("error: --set")
+    assert dump(demo_store_path) == before
+
+
+def test_advance_to_an_unknown_stage_is_a_usage_error(cli):
+    with pytest.raises(SystemExit) as exited:
+        cli("advance", "I0001", "--to", "finished")
+    assert exited.value.code == 2
+
+
+def test_new_prints_the_id_and_where_it_falls(cli):
+    code, out, _ = cli("new", "--lon", str(SHIYUAN[0]), "--lat", str(SHIYUAN[1]),
+                       "--title", "师院周边停车难", "--category", "parking",
+                       "--set", "reporter_phone=13900000000", "description=晚间停车难")
+    assert code == 0
+    assert out.startswith("I0138: new issue at stage collected")
+    assert "community: " in out and "师院社区" in out and "venue:     V" in out
+    assert "13900000000" not in out
+    code, out, _ = cli("new", "--lon", str(SHIYUAN[0]), "--lat", str(SHIYUAN[1]),
+                       "--title", "路灯不亮", "--category", "other", "--focus", "harmony",
+                       "--json")
+    assert code == 0
+    placed = json.loads(out)
+    assert placed["issue_id"] == "I0139" and placed["community_name"] == "师院社区"
+    assert placed["unassigned"] is False and placed["venue_distance_m"] >= 0
+    assert isinstance(placed["members"], list)
+    _, out, _ = cli("show", "I0139", "--json")
+    assert json.loads(out)["focus"] == "harmony"
+
+
+def test_new_refused_lists_every_problem_and_writes_nothing(cli, demo_store_path):
+    before = dump(demo_store_path)
+    code, out, err = cli("new", "--lon", "34.43", "--lat", "115.61", "--title", " ",
+                         "--category", "noise", "--focus", "peace")
+    assert (code, out) == (1, "")
+    for reason in ("lon and lat look swapped", "title (议题) is required", "unknown code 'noise'",
+                   "unknown code 'peace'"):
+        assert reason in err
+    assert dump(demo_store_path) == before
+
+
+def test_comment_and_evaluate(cli, demo_store_path):
+    done = first_issue(demo_store_path, "done")
+    implementing = first_issue(demo_store_path, "implementing")
+    code, out, _ = cli("comment", implementing, "--note", "已逾期，请加快落实", "--by", "张委员")
+    assert code == 0 and "note added" in out
+    code, out, _ = cli("evaluate", done, "--satisfaction", "4.5")
+    assert code == 0 and "satisfaction 4.5 recorded" in out
+    before = dump(demo_store_path)
+    code, _, err = cli("evaluate", implementing, "--satisfaction", "4")
+    assert code == 1 and "only after the issue is done" in err
+    code, _, err = cli("comment", implementing, "--note", " ")
+    assert code == 1 and "the note is empty" in err
+    assert dump(demo_store_path) == before
+    _, out, _ = cli("show", implementing, "--json")
+    assert json.loads(out)["timeline"][-1]["by"] == "张委员"
+
+
+def test_the_module_runs_as_a_program(demo_store_path):
+    """`python -m geo` in a child process: the real exit codes and streams."""
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "geo", "--store", str(demo_store_path), *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    shown = run("show", "I0001", "--json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["issue_id"] == "I0001"
+    refused = run("advance", "I0001", "--to", "closed", "--set", "closed_reason=x")
+    assert refused.returncode == 1 and "I0001 is done" in refused.stderr
+    missing = run("show", "I9999")
+    assert missing.returncode == 2 and "no issue I9999" in missing.stderr

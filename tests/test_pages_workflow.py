@@ -1,0 +1,353 @@
+"""The issue, new-issue and community pages (Streamlit AppTest): they render for every role
+that may see them, the issue forms write through geo.workflow and show every refusal, and a
+resident's phone number reaches staff only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from geo import stats
+from geo.accounts import User
+from geo.joins import assign
+from geo.schema import WGS84
+from geo.snapshot import take_snapshot
+from geo.store import Store
+from ui.nav import pages_for
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PHONE = re.compile(r"1990000\d{4}")
+USERS = {
+    "leader": User("leader", "leader"),
+    "member": User("member", "member", "411402001007", "M001"),
+    "staff": User("staff", "staff"),
+    "admin": User("admin", "admin"),
+}
+MEMBER_COMMUNITY = "411402001007"
+#: Demo issues at stage meeting (each has a meeting recorded): one per test that writes.
+AT_MEETING = "I0094"
+MY_PAGES = ("issue.py", "new_issue.py", "community.py")
+
+
+def run_page(file: str, user: User | None, lang: str = "zh", **state) -> AppTest:
+    """Open the app as `user` with `state` in the session, then switch to `file`."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    if user is not None:
+        at.session_state["user"] = user
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(f"pages/{file}")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rendered(at: AppTest) -> str:
+    """The protobuf text of every element sent: what a browser would receive."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def form_ids(at: AppTest) -> set[str]:
+    return {b.proto.form_id for b in at.button if b.proto.form_id}
+
+
+def figures(path: Path) -> dict[str, int]:
+    with Store.open(path) as store:
+        return stats.published_figures(store.load_layer("issues"), store.load_layer("meetings"))
+
+
+def stage_of(path: Path, issue_id: str) -> str:
+    with Store.open(path) as store:
+        return store.get_row("issues", issue_id)["stage"]
+
+
+# ------------------------------------------------------------------ every page renders
+
+
+def render_cases():
+    for role, user in USERS.items():
+        visible = {spec.file for spec in pages_for(user)}
+        for file in MY_PAGES:
+            if file in visible:
+                for lang in ("zh", "en"):
+                    yield pytest.param(file, role, lang, id=f"{file}-{role}-{lang}")
+
+
+@pytest.mark.parametrize("file, role, lang", list(render_cases()))
+def test_page_renders_for_every_role_that_may_see_it(demo_store_path, file, role, lang):
+    at = run_page(file, USERS[role], lang)
+    assert ("议事地图" in at.title[0].value) if lang == "zh" else ("Yishi Map" in at.title[0].value)
+    assert not at.error
+
+
+def test_the_pages_are_listed_with_their_permissions():
+    assert {s.file for s in pages_for(USERS["leader"])} >= {"issue.py", "community.py"}
+    assert "new_issue.py" not in {s.file for s in pages_for(USERS["member"])}
+    assert "new_issue.py" in {s.file for s in pages_for(USERS["staff"])}
+
+
+@pytest.mark.parametrize("issue_id, stage, expected", [
+    ("I0095", "collected", {"advance", "close", "comment"}),
+    ("I0103", "selected", {"advance", "close", "comment"}),
+    ("I0101", "stakeholders", {"advance", "close", "comment"}),
+    (AT_MEETING, "meeting", {"advance", "record_meeting", "close", "comment"}),
+    ("I0067", "implementing", {"advance", "comment"}),
+    ("I0001", "done", {"comment", "evaluate"}),
+])
+def test_staff_sees_one_form_per_allowed_action_at_every_stage(demo_store_path, issue_id, stage,
+                                                               expected):
+    assert stage_of(demo_store_path, issue_id) == stage
+    for lang in ("zh", "en"):
+        at = run_page("issue.py", USERS["staff"], lang, selected_issue=issue_id)
+        assert {f.split("-")[1] for f in form_ids(at)} == expected
+
+
+# ------------------------------------------------------------------ the issue forms
+
+
+def test_staff_moves_an_issue_from_meeting_to_consensus(demo_store_path):
+    before = figures(demo_store_path)
+    at = run_page("issue.py", USERS["staff"], selected_issue=AT_MEETING)
+    assert at.selectbox(key="_issue_pick").value == AT_MEETING
+    form = f"act-advance-{AT_MEETING}-meeting"
+    at.text_area(key=f"{form}-consensus_text").input("划定停车位，物业每月巡查一次")
+    at.button(key=f"{form}-submit").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("达成共识" in s.value for s in at.success)
+    assert stage_of(demo_store_path, AT_MEETING) == "consensus"
+    after = figures(demo_store_path)
+    assert after["consensus"] == before["consensus"] + 1
+    assert after["meetings"] == before["meetings"]
+    # the page now shows the new stage and offers the next step (implementing)
+    assert any("当前阶段 **达成共识**" in m.value for m in at.markdown)
+    assert f"act-advance-{AT_MEETING}-consensus" in form_ids(at)
+    with Store.open(demo_store_path) as store:
+        row = store.get_row("issues", AT_MEETING)
+        events = store.load_layer("issue_events")
+    assert row["consensus_text"] == "划定停车位，物业每月巡查一次"
+    last = events[events["issue_id"] == AT_MEETING].iloc[-1]
+    assert (last["from_stage"], last["to_stage"], last["by"]) == ("meeting", "consensus", "staff")
+
+
+def test_a_missing_field_is_refused_with_the_reason_and_nothing_changes(demo_store_path):
+    with Store.open(demo_store_path) as store:
+        revision = store.revision
+    before = figures(demo_store_path)
+    at = run_page("issue.py", USERS["staff"], "en", selected_issue=AT_MEETING)
+    at.button(key=f"act-advance-{AT_MEETING}-meeting-submit").click()
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "consensus" in errors and "required" in errors, errors
+    assert not at.success
+    assert stage_of(demo_store_path, AT_MEETING) == "meeting"
+    assert figures(demo_store_path) == before
+    with Store.open(demo_store_path) as store:
+        assert store.revision == revision
+
+
+def test_a_meeting_form_lists_every_problem_at_once(demo_store_path):
+    at = run_page("issue.py", USERS["staff"], "en", selected_issue=AT_MEETING)
+    form = f"act-record_meeting-{AT_MEETING}-meeting"
+    assert at.selectbox(key=f"{form}-venue").value  # the nearest venue is chosen already
+    at.button(key=f"{form}-submit").click()
+    at.run()
+    errors = " ".join(e.value for e in at.error)
+    assert "method" in errors and "participants" in errors, errors
+    at.selectbox(key=f"{form}-method").set_value("on_site")
+    at.number_input(key=f"{form}-participants").set_value(12)
+    at.button(key=f"{form}-submit").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    with Store.open(demo_store_path) as store:
+        meetings = store.load_layer("meetings")
+    assert len(meetings[meetings["issue_id"] == AT_MEETING]) == 2
+    assert figures(demo_store_path)["meetings"] == 231
+
+
+def test_a_member_may_comment_but_not_advance(demo_store_path):
+    at = run_page("issue.py", USERS["member"], selected_issue=AT_MEETING)
+    assert form_ids(at) == {f"act-comment-{AT_MEETING}-meeting"}
+    at.text_area(key=f"act-comment-{AT_MEETING}-meeting-note").input("请尽快形成共识")
+    at.button(key=f"act-comment-{AT_MEETING}-meeting-submit").click()
+    at.run()
+    assert not at.error and at.success
+    assert stage_of(demo_store_path, AT_MEETING) == "meeting"
+    notes = at.dataframe[3].value  # supervision notes, shown apart from the stage timeline
+    assert "请尽快形成共识" in set(notes.iloc[:, -1])
+
+
+def test_a_leader_sees_no_forms(demo_store_path):
+    at = run_page("issue.py", USERS["leader"], selected_issue=AT_MEETING)
+    assert not form_ids(at)
+    assert not at.text_area and not at.text_input
+
+
+def test_the_issue_comes_from_the_url(demo_store_path):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["user"] = USERS["leader"]
+    at.run()
+    at.switch_page("pages/issue.py")
+    at.query_params["issue"] = "I0130"
+    at.run()
+    assert at.selectbox(key="_issue_pick").value == "I0130"
+
+
+def test_staff_can_evaluate_a_done_issue(demo_store_path):
+    at = run_page("issue.py", USERS["staff"], selected_issue="I0001")
+    at.slider(key="act-evaluate-I0001-done-satisfaction").set_value(3.5)
+    at.button(key="act-evaluate-I0001-done-submit").click()
+    at.run()
+    assert not at.error
+    with Store.open(demo_store_path) as store:
+        assert store.get_row("issues", "I0001")["satisfaction"] == 3.5
+
+
+# ------------------------------------------------------------------ residents' data
+
+
+def test_the_reporter_phone_reaches_staff_only(demo_store_path):
+    with Store.open(demo_store_path) as store:
+        phone = store.get_row("issues", AT_MEETING)["reporter_phone"]
+    assert PHONE.fullmatch(phone)
+    staff = run_page("issue.py", USERS["staff"], selected_issue=AT_MEETING)
+    assert phone in rendered(staff)
+    assert phone in set(staff.dataframe[0].value.iloc[:, 1])
+    for role in ("leader", "member"):
+        at = run_page("issue.py", USERS[role], selected_issue=AT_MEETING)
+        assert not PHONE.search(rendered(at)), role
+        assert not PHONE.search(str(at))
+        for frame in at.dataframe:
+            assert not frame.value.astype(str).apply(lambda c: c.str.contains(PHONE.pattern)).any().any()
+
+
+# ------------------------------------------------------------------ the community page
+
+
+def test_a_member_starts_at_the_linked_community_with_its_overdue_issues(demo_store):
+    snap = take_snapshot(demo_store)
+    here = snap.issues[snap.issues["community_id"] == MEMBER_COMMUNITY]
+    overdue_here = set(stats.overdue(here, snap.today)["issue_id"])
+    assert overdue_here == {"I0067"}
+    at = run_page("community.py", USERS["member"])
+    assert at.selectbox(key="_cm_community").value == MEMBER_COMMUNITY
+    assert at.selectbox(key="_cm_member").value == "M001"
+    todo = at.dataframe[-1].value
+    assert overdue_here <= set(todo["议题编号"])
+    assert set(todo["议题编号"]) <= set(here["issue_id"])  # only this community's issues
+    row = todo[todo["议题编号"] == "I0067"].iloc[0]
+    assert row["逾期天数"] == 21 and "落实超过办结时限" in row["督办原因"]
+    assert (todo["停留天数"].dropna() >= 0).all()
+
+
+def test_choosing_a_member_switches_to_the_linked_community(demo_store_path):
+    at = run_page("community.py", USERS["leader"], "en")
+    at.selectbox(key="_cm_member").set_value("M002")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="_cm_community").value == "411402001022"
+    assert at.metric[0].label == "Total" and at.metric[0].value == "16"
+
+
+def test_the_venue_table_shows_the_five_haves(demo_store_path):
+    at = run_page("community.py", USERS["staff"])
+    venues = at.dataframe[0].value
+    assert {"有机构", "有牌子", "有人员", "有制度", "有活动", "达标项"} <= set(venues.columns)
+    assert set(venues["有机构"]) <= {"✓", "✗"}
+
+
+# ------------------------------------------------------------------ the new-issue page
+
+
+def _point_in(demo_store_path, community_id: str) -> tuple[float, float]:
+    with Store.open(demo_store_path) as store:
+        communities = store.load_layer("communities")
+    polygon = communities.loc[communities["community_id"] == community_id, "geometry"].iloc[0]
+    p = polygon.representative_point()
+    return round(p.x, 6), round(p.y, 6)
+
+
+def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_store_path):
+    lon, lat = _point_in(demo_store_path, MEMBER_COMMUNITY)
+    at = run_page("new_issue.py", USERS["staff"])
+    assert any("尚未选择位置" in i.value for i in at.info)
+    at.number_input(key="_ni_lon").set_value(lon)
+    at.run()
+    at.number_input(key="_ni_lat").set_value(lat)
+    at.run()
+    assert not at.exception
+    place = at.dataframe[0].value
+    assert "和谐社区" in set(place.iloc[:, 1])
+    assert "苏保国" in place.iloc[-1, 1]  # the linked member, before anything is saved
+    with Store.open(demo_store_path) as store:
+        count = len(store.load_layer("issues"))
+    at.text_input(key="ni_title").input("和谐路夜间路灯不亮")
+    at.selectbox(key="ni_category").set_value("other")
+    at.text_input(key="ni_reporter_phone").input("19900009999")
+    at.button(key="ni_save").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with Store.open(demo_store_path) as store:
+        issues = store.load_layer("issues", include_private=True)
+    assert len(issues) == count + 1
+    new = issues.iloc[-1]
+    assert (new["title"], new["stage"], new["reporter_phone"]) == ("和谐路夜间路灯不亮", "collected", "19900009999")
+    assert (round(new.geometry.x, 6), round(new.geometry.y, 6)) == (lon, lat)
+    assert any(new["issue_id"] in s.value for s in at.success)
+    at.button(key="ni_open").click()
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="_issue_pick").value == new["issue_id"]
+
+
+def test_a_point_outside_every_community_warns_but_may_be_saved(demo_store_path):
+    with Store.open(demo_store_path) as store:
+        layers = {n: store.load_layer(n) for n in ("subdistrict", "communities")}
+    minx, miny, maxx, maxy = layers["subdistrict"].total_bounds
+    candidates = [(minx + (maxx - minx) * i / 20, miny + (maxy - miny) * j / 20)
+                  for i in range(1, 20) for j in range(1, 20)]
+    points = gpd.GeoDataFrame(geometry=[shapely.Point(c) for c in candidates], crs=WGS84)
+    placed = assign(points, communities=layers["communities"])
+    outside = [c for c, u in zip(candidates, placed["unassigned"]) if u]
+    if not outside:
+        pytest.skip("the communities cover the subdistrict's whole box")
+    lon, lat = (round(v, 6) for v in outside[0])
+    at = run_page("new_issue.py", USERS["staff"], "en", new_issue_point=(lon, lat))
+    assert any("outside every community" in w.value for w in at.warning)
+    at.text_input(key="ni_title").input("Outside test")
+    at.button(key="ni_save").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.success
+
+
+def test_saving_without_a_place_or_title_is_refused(demo_store_path):
+    at = run_page("new_issue.py", USERS["staff"], "en")
+    at.button(key="ni_save").click()
+    at.run()
+    assert any("Pick the place first" in e.value for e in at.error)
+    lon, lat = _point_in(demo_store_path, MEMBER_COMMUNITY)
+    at.session_state["new_issue_point"] = (lon, lat)
+    at.run()
+    at.button(key="ni_save").click()
+    at.run()
+    assert any("title" in e.value and "required" in e.value for e in at.error), [e.value for e in at.error]
