@@ -195,6 +195,20 @@ def authenticate(store: Store, username: str, password: str, *, now: datetime | 
     return User(name, user["role"], user["community_id"], user["member_id"])
 
 
+def account_user(store: Store, username: str, *, via: str) -> User | None:
+    """The enabled account `username`, signed in by an outside identity provider (`via`), or None.
+
+    The provider proves who it is; the store still decides the role. Audited either way.
+    """
+    user = store.get_user(username.strip()) if username.strip() else None
+    if user is None or user["disabled"]:
+        store.log(by=username or "?", action="signin_failed", target=username, layer="users",
+                  detail={"via": via, "reason": "no enabled account"})
+        return None
+    store.log(by=username, action="signin", target=username, layer="users", detail={"via": via})
+    return User(user["username"], user["role"], user["community_id"], user["member_id"])
+
+
 def seed_demo_accounts(store: Store) -> None:
     """One demo account per role; the member is linked to the first CPPCC member's community."""
     members = store.load_layer("members")

@@ -124,7 +124,8 @@ def place_table() -> pd.DataFrame:
     venues = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
     members = snap.members.set_index("member_id")
     linked = []
-    for member_id in issue.get("member_ids") or []:
+    member_ids = issue.get("member_ids")
+    for member_id in member_ids if isinstance(member_ids, (list, tuple)) else []:
         if member_id in members.index:
             member = members.loc[member_id]
             linked.append(f"{member['name']}（{enum_label(MEMBER_ROLES, member['role'], lang)}）")

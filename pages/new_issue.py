@@ -113,7 +113,8 @@ def place_table(hit: pd.Series) -> pd.DataFrame:
     venues = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
     members = snap.members.set_index("member_id")
     linked = [f"{members.loc[m, 'name']}（{enum_label(MEMBER_ROLES, members.loc[m, 'role'], lang)}）"
-              for m in (hit["member_ids"] or []) if m in members.index]
+              for m in (hit["member_ids"] if isinstance(hit["member_ids"], (list, tuple)) else [])
+              if m in members.index]
     distance = hit["venue_distance_m"]
     rows = [
         (field_label("communities", "name", lang), communities.get(hit["community_id"], t("unassigned", lang))),

@@ -15,6 +15,14 @@ with st.form("signin"):
     username = st.text_input(t("username"), key="signin_user")
     password = st.text_input(t("password"), type="password", key="signin_password")
     submitted = st.form_submit_button(t("sign_in_button"), type="primary")
+if auth.oidc_configured():
+    if st.button(t("sign_in_oidc"), key="signin_oidc"):
+        st.login()
+    with data.open_store() as store:
+        if auth.sign_in_from_oidc(store):
+            st.rerun()
+        elif st.user.is_logged_in:
+            st.error(t("sign_in_oidc_no_account"))
 if submitted:
     with data.open_store() as store:
         try:

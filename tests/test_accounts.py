@@ -89,3 +89,12 @@ def test_permissions(role, action, allowed):
         with pytest.raises(PermissionDenied):
             accounts.require(user, action)
     assert not accounts.can(None, action)
+
+
+def test_an_outside_identity_maps_to_an_enabled_store_account_only(store):
+    assert accounts.account_user(store, "wang", via="oidc").role == "staff"
+    assert accounts.account_user(store, "stranger@example.gov.cn", via="oidc") is None
+    accounts.set_disabled(store, "wang", True, by="admin")
+    assert accounts.account_user(store, "wang", via="oidc") is None
+    trail = store.audit_trail()
+    assert trail["action"].tolist()[:4] == ["signin_failed", "user_disable", "signin_failed", "signin"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.accounts import ROLE_LABELS, User, can
+from geo.accounts import ROLE_LABELS, User, account_user, can
+from geo.store import Store
 from ui.i18n import lang, t
 
 _KEY = "user"
@@ -23,6 +25,25 @@ def sign_out() -> None:
     for key in list(st.session_state):
         if key != "lang":
             del st.session_state[key]
+
+
+def oidc_configured() -> bool:
+    """True when the deployment put an [auth] section (OIDC provider) in Streamlit's secrets."""
+    try:
+        return "auth" in st.secrets
+    except StreamlitSecretNotFoundError:
+        return False
+
+
+def sign_in_from_oidc(store: Store) -> bool:
+    """After st.login: sign in the store account named like the provider's e-mail, if enabled."""
+    if not st.user.is_logged_in:
+        return False
+    user = account_user(store, str(st.user.get("email", "")), via="oidc")
+    if user is None:
+        return False
+    sign_in(user)
+    return True
 
 
 def require(action: str) -> User:

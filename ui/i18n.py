@@ -106,6 +106,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "acc_do_disable": ("停用", "Disable"),
     "acc_do_enable": ("启用", "Enable"),
     "acc_apply": ("执行", "Apply"),
+    "sign_in_oidc": ("使用统一身份认证登录", "Sign in with the organisation's identity provider"),
+    "sign_in_oidc_no_account": ("统一身份认证已通过，但没有对应的启用账号，请联系管理员。", "The identity provider signed you in, but no enabled account has your e-mail; ask an admin."),
     # result board
     "board_intro": ("已落实议题的办理结果公示与群众评价", "Implemented issues: posted results and residents' evaluation"),
     "board_count": ("共 {n} 项已落实", "{n} implemented"),
