@@ -619,6 +619,7 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=14, tiles=None, prefer_canvas=True,
                    control_scale=True)
     m.options["maxZoom"] = MAX_ZOOM  # clustering needs it when there is no tile layer
+    m.options["zoomSnap"] = 0.25  # fit the subdistrict snugly, not to the next whole zoom level
     _add_basemap(m, basemap, lang)
     if len(comm):
         _community_layer(comm, counts, bins, lang, basemap).add_to(m)
