@@ -307,12 +307,14 @@ class Store:
     def write_batch(self, name: str, rows: list[Row], *, by: str, action: str = "import",
                     source: str = "", detail: Mapping[str, Any] | None = None,
                     new_only: bool = False,
-                    extra: Mapping[str, list[Row]] | None = None) -> BatchResult:
+                    extra: Mapping[str, list[Row]] | None = None,
+                    extra_updatable: tuple[str, ...] = ()) -> BatchResult:
         """Upsert rows of one layer (and append `extra` rows of other layers) in one transaction.
 
         A row updates only the fields it carries. Unchanged rows are not written, so
-        importing the same file twice changes nothing. With `new_only` (and always for
-        `extra` rows, which are appended records) an existing id refuses the whole batch.
+        importing the same file twice changes nothing. With `new_only` (and for `extra`
+        rows, which are appended records, unless their layer is in `extra_updatable`) an
+        existing id refuses the whole batch.
         The batch log keeps each row's before/after for undo; the audit row says who,
         when, what and how many.
         """
@@ -321,7 +323,8 @@ class Store:
             batch_id = self._new_batch(con, layer.name, by, action, source, detail)
             result = self._apply(con, batch_id, layer, rows, new_only=new_only)
             for other, other_rows in (extra or {}).items():
-                self._apply(con, batch_id, get_layer(other), other_rows, new_only=True)
+                self._apply(con, batch_id, get_layer(other), other_rows,
+                            new_only=other not in extra_updatable)
             con.execute(
                 "UPDATE batches SET n_new = ?, n_updated = ?, n_unchanged = ? WHERE batch_id = ?",
                 (len(result.new), len(result.updated), len(result.unchanged), batch_id))

@@ -461,14 +461,16 @@ def _event(store: Store, event_id: str, issue_id: str, *, from_stage: str | None
 
 
 def _commit(store: Store, issue_id: str, *, action: str, by: str, issue_rows: list[Row],
-            extra: dict[str, list[Row]], detail: dict[str, Any]) -> int:
+            extra: dict[str, list[Row]], detail: dict[str, Any],
+            updates: dict[str, list[Row]] | None = None) -> int:
     """Write one batch; losing a race with another writer is a clean refusal (nothing written)."""
     layer, rows, more = "issues", issue_rows, dict(extra)
     if not issue_rows:  # a note: the batch is the timeline row itself
         layer, rows = "issue_events", more.pop("issue_events")
     try:
         result = store.write_batch(layer, rows, by=by, action=AUDIT_ACTIONS[action],
-                                   source="workflow", detail=detail, extra=more,
+                                   source="workflow", detail=detail, extra={**more, **(updates or {})},
+                                   extra_updatable=tuple(updates or ()),
                                    new_only=action == "create" or layer == "issue_events")
     except InputError:
         appended = [(name, row[get_layer(name).id_field])
@@ -529,10 +531,18 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
         note = note or f"{meeting_id} {meeting['held_on']} {meeting['method']}"
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by, note=note,
                    kind="stage")
+    updates = {"meetings": [_consensus_meeting(store, issue_id)]} if to == "consensus" else None
     _commit(store, issue_id, action=action, by=by,
             issue_rows=[{"issue_id": issue_id, "stage": to, **update}],
-            extra={"issue_events": [event], **extra}, detail=detail)
+            extra={"issue_events": [event], **extra}, detail=detail, updates=updates)
     return _issue(store, issue_id)
+
+
+def _consensus_meeting(store: Store, issue_id: str) -> Row:
+    """The issue's latest meeting, flagged as the one that reached consensus."""
+    meetings = store.load_layer("meetings")
+    mine = meetings[meetings["issue_id"] == issue_id].sort_values(["held_on", "meeting_id"])
+    return {"meeting_id": mine["meeting_id"].iloc[-1], "consensus": 1}
 
 
 def record_meeting(store: Store, issue_id: str, values: Mapping[str, Any], *, by: str,

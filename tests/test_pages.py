@@ -48,6 +48,15 @@ def test_every_visible_page_renders(demo_store_path, file, role, lang):
     assert ("议事地图" in title) if lang == "zh" else ("Yishi Map" in title)
 
 
+@pytest.mark.parametrize("role, landing", [(None, "signin.py"), ("leader", "overview.py"),
+                                           ("member", "community.py"), ("staff", "overview.py"),
+                                           ("admin", "overview.py")])
+def test_each_role_lands_on_its_page(role, landing):
+    from ui.nav import landing_page
+
+    assert landing_page(USERS[role]).file == landing
+
+
 def test_signed_out_sees_only_sign_in_and_public_pages():
     assert [p.file for p in pages_for(None)] == [SIGN_IN.file, "board.py"]
 

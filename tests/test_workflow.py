@@ -289,6 +289,7 @@ def test_the_whole_procedure_from_a_new_issue_to_the_residents_verdict(store):
     meetings = store.load_layer("meetings")
     mine = meetings[meetings["issue_id"] == issue_id]
     assert mine["meeting_id"].tolist() == ["M0005", "M0006"]
+    assert mine["consensus"].tolist() == [False, True]  # the meeting that reached consensus
     assert row["method"] == "on_site"  # the latest meeting's method
     assert (row["consensus_on"], row["done_on"]) == (AS_OF, AS_OF)
 

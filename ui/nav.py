@@ -22,12 +22,15 @@ class PageSpec:
     group_key: str
     #: The permission a role needs to see the page; None: everyone, even signed out.
     needs: str | None
-    default: bool = False
+    #: Roles for whom the app opens on this page (members land on their community).
+    default_for: frozenset[str] = frozenset()
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview.py", "nav_overview", ":material/map:", "nav_group_map", "view_map", default=True),
-    PageSpec("community.py", "nav_community", ":material/groups:", "nav_group_map", "view_map"),
+    PageSpec("overview.py", "nav_overview", ":material/map:", "nav_group_map", "view_map",
+             default_for=frozenset({"leader", "staff", "admin"})),
+    PageSpec("community.py", "nav_community", ":material/groups:", "nav_group_map", "view_map",
+             default_for=frozenset({"member"})),
     PageSpec("issue.py", "nav_issue", ":material/description:", "nav_group_work", "view_issue"),
     PageSpec("new_issue.py", "nav_new_issue", ":material/add_location_alt:", "nav_group_work", "create_issue"),
     PageSpec("board.py", "nav_board", ":material/campaign:", "nav_group_public", None),
@@ -44,14 +47,19 @@ def pages_for(user: auth.User | None) -> list[PageSpec]:
     return visible if user else [SIGN_IN, *visible]
 
 
+def landing_page(user: auth.User | None) -> PageSpec:
+    """The page the app opens on for this user (signed out: the sign-in page)."""
+    specs = pages_for(user)
+    role = user.role if user else None
+    return next((p for p in specs if role in p.default_for), specs[0])
+
+
 def run() -> None:
     user = auth.current_user()
-    specs = pages_for(user)
-    has_default = any(p.default for p in specs)
+    landing = landing_page(user)
     groups: dict[str, list] = {}
-    for i, spec in enumerate(specs):
+    for spec in pages_for(user):
         page = st.Page(str(_PAGES_DIR / spec.file), title=t(spec.title_key), icon=spec.icon,
-                       url_path=spec.file.removesuffix(".py"),
-                       default=spec.default or (not has_default and i == 0))
+                       url_path=spec.file.removesuffix(".py"), default=spec == landing)
         groups.setdefault(t(spec.group_key), []).append(page)
     st.navigation(groups).run()
