@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.__main__ import main
 from geo.store import Store, build_demo_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +32,13 @@ def demo_store_path(demo_store_file, tmp_path, monkeypatch) -> Path:
 def demo_store(demo_store_path):
     with Store.open(demo_store_path) as store:
         yield store
+
+
+@pytest.fixture
+def cli(demo_store_path, capsys):
+    """Run `python -m geo --store COPY ...` in-process: (exit code, stdout, stderr)."""
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--store", str(demo_store_path), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run

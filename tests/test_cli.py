@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from geo.__main__ import main
 from geo.store import Store
+from tests.helpers import dump
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIYUAN = (115.6169, 34.4366)  # the university point, in 师院社区
@@ -21,28 +20,6 @@ SUMMARY_KEYS = {
     "venue_kinds", "members", "members_cppcc", "issues", "issues_open", "overdue", "unassigned",
     "by_stage", "mean_days_consensus_to_done", "mean_satisfaction", "as_of",
 }
-
-
-def dump(path: Path) -> dict[str, list[tuple]]:
-    """Every table's full content, to show a refused command wrote nothing."""
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
-                for t in tables}
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def cli(demo_store_path, capsys):
-    """Run `python -m geo --store COPY ...` in-process: (exit code, stdout, stderr)."""
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--store", str(demo_store_path), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def first_issue(path: Path, stage: str) -> str:
