@@ -121,6 +121,36 @@ def stuck(issues: pd.DataFrame, events: pd.DataFrame, today: date, *, days: int 
     return frame[is_open(frame) & (frame["days_in_stage"] > days)]
 
 
+def supervision_list(issues: pd.DataFrame, events: pd.DataFrame, today: date, *,
+                     days: int = 30) -> pd.DataFrame:
+    """Open issues a supervising member should push on: past their due date, or stuck.
+
+    Stuck means no stage change (events of kind "stage" or without a kind; notes do not count)
+    for more than `days`. Adds `days_overdue` and `days_in_stage` (nullable integers) and
+    `reasons`, comma-joined codes: "implementing_overdue" (implementing past its deadline),
+    "overdue" (another open stage past its due date), "stuck". Most overdue first, then the
+    longest in their stage.
+    """
+    stage_events = events[events["kind"].isna() | (events["kind"] == "stage")]
+    late = overdue(issues, today).set_index("issue_id")["days_overdue"]
+    in_stage = stuck(issues, stage_events, today, days=-10**6).set_index("issue_id")["days_in_stage"]
+    stuck_ids = set(in_stage[in_stage > days].index)
+    chosen = issues[issues["issue_id"].isin(set(late.index) | stuck_ids)].copy()
+    chosen["days_overdue"] = chosen["issue_id"].map(late).astype("Int64")
+    chosen["days_in_stage"] = chosen["issue_id"].map(in_stage).astype("Int64")
+
+    def reasons(row: pd.Series) -> str:
+        out = []
+        if row["issue_id"] in late.index:
+            out.append("implementing_overdue" if row["stage"] == "implementing" else "overdue")
+        if row["issue_id"] in stuck_ids:
+            out.append("stuck")
+        return ",".join(out)
+
+    chosen["reasons"] = chosen.apply(reasons, axis=1) if len(chosen) else pd.Series(dtype=str)
+    return chosen.sort_values(["days_overdue", "days_in_stage"], ascending=False, na_position="last")
+
+
 def summary(layers: dict[str, pd.DataFrame], today: date) -> dict[str, object]:
     """The figures `python -m geo summary` prints: published totals and layer counts."""
     issues, venues = layers["issues"], layers["venues"]

@@ -73,3 +73,27 @@ def test_stuck_lists_open_issues_without_a_stage_change_for_30_days():
     events = pd.DataFrame({"issue_id": ["I3", "I4", "I5"], "at": ["2022-06-01", "2022-03-01", "2022-05-05"]})
     stuck = stats.stuck(SAMPLE, events, TODAY)
     assert sorted(stuck["issue_id"]) == ["I4", "I5"]
+
+
+def test_supervision_list_gives_overdue_and_stuck_issues_with_their_reasons():
+    events = pd.DataFrame({
+        "issue_id": ["I3", "I4", "I4", "I5", "I1"],
+        "at": ["2022-06-01", "2022-03-01", "2022-06-10", "2022-05-05", "2021-02-11"],
+        "kind": ["stage", None, "note", "stage", "stage"],
+    })
+    todo = stats.supervision_list(SAMPLE, events, TODAY).set_index("issue_id")
+    # I3 implementing past its due date (changed stage 16 days ago); I4 stuck since 2022-03-01
+    # (the later note is no stage change); I5 at meeting for 43 days; done and closed never listed
+    assert list(todo.index) == ["I3", "I4", "I5"]
+    assert todo.loc["I3", "reasons"] == "implementing_overdue"
+    assert (todo.loc["I3", "days_overdue"], todo.loc["I3", "days_in_stage"]) == (47, 16)
+    assert todo.loc["I4", "reasons"] == "stuck" and todo.loc["I4", "days_in_stage"] == 108
+    assert pd.isna(todo.loc["I4", "days_overdue"])
+    assert todo.loc["I5", "reasons"] == "stuck" and todo.loc["I5", "days_in_stage"] == 43
+    assert stats.supervision_list(SAMPLE, events, TODAY, days=60).index.size == 2  # I3, I4
+
+
+def test_supervision_list_of_a_community_without_issues_is_empty():
+    events = pd.DataFrame({"issue_id": ["I3"], "at": ["2022-06-01"], "kind": ["stage"]})
+    todo = stats.supervision_list(SAMPLE.iloc[0:0], events, TODAY)
+    assert todo.empty and {"days_overdue", "days_in_stage", "reasons"} <= set(todo.columns)

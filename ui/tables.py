@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from geo.export import to_csv_text
-from geo.schema import CATEGORIES, FOCUS_AREAS, METHODS, STAGES
-from ui.i18n import enum_label, field_label
+from geo.schema import CATEGORIES, FOCUS_AREAS, MEMBER_ROLES, METHODS, STAGES
+from ui.i18n import enum_label, field_label, t
 
 #: The columns a table of issues shows, in order (never the reporter's personal data).
 ISSUE_COLUMNS = ("issue_id", "title", "category", "focus", "stage", "community", "reported_on",
                  "due_on", "done_on", "responsible_unit", "satisfaction")
-_ENUMS = {"category": CATEGORIES, "focus": FOCUS_AREAS, "stage": STAGES, "method": METHODS}
+#: Issue fields that hold enumeration codes (shown as their labels).
+ISSUE_ENUMS = {"category": CATEGORIES, "focus": FOCUS_AREAS, "stage": STAGES, "method": METHODS}
 
 
 def community_names(communities: pd.DataFrame) -> dict[str, str]:
@@ -26,8 +29,8 @@ def issue_table(issues: pd.DataFrame, communities: pd.DataFrame, lang: str,
     for column in (*columns, *extra):
         if column == "community":
             frame[column] = issues["community_id"].map(names)
-        elif column in _ENUMS:
-            frame[column] = issues[column].map(lambda c, e=_ENUMS[column]: enum_label(e, c, lang))
+        elif column in ISSUE_ENUMS:
+            frame[column] = issues[column].map(lambda c, e=ISSUE_ENUMS[column]: enum_label(e, c, lang))
         else:
             frame[column] = issues[column]
     frame = frame.rename(columns=lambda c: field_label("issues", c, lang) if c != "community"
@@ -38,3 +41,54 @@ def issue_table(issues: pd.DataFrame, communities: pd.DataFrame, lang: str,
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """CSV for download (UTF-8 with BOM for spreadsheet tools; formula cells neutralised)."""
     return to_csv_text(table).encode("utf-8-sig")
+
+
+def is_blank(value: Any) -> bool:
+    """True for a missing value: None, NaN/NaT/NA or whitespace-only text (a list is a value)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def text(value: Any) -> str:
+    """A value as display text, "—" when missing (never "None" or "nan")."""
+    return "—" if is_blank(value) else str(value)
+
+
+def text_cells(series: pd.Series) -> pd.Series:
+    """Text cells for a table: missing values as empty cells (not "None")."""
+    return series.map(lambda v: "" if is_blank(v) else str(v))
+
+
+def tick_cells(series: pd.Series) -> pd.Series:
+    """✓ for a stored True, ✗ for anything else (false, missing), as the five-haves tables show."""
+    return series.map(lambda f: "✓" if f is True else "✗")
+
+
+def satisfaction_text(value: Any) -> str:
+    """A satisfaction score as "4.5 / 5", "—" when there is none."""
+    return "—" if is_blank(value) else f"{float(value):.1f} / 5"
+
+
+def metres_text(value: Any) -> str:
+    """A distance in whole metres with thousands separators, "—" when there is none."""
+    return "—" if is_blank(value) else f"{float(value):,.0f}"
+
+
+def members_text(member_ids: Any, members: pd.DataFrame, lang: str) -> str:
+    """Members as "name（role）" joined by 、, in the given order; unknown ids are skipped.
+
+    `member_ids` is a list or tuple (anything else counts as none: a spatial join may leave a
+    missing value); `members` has `member_id`, `name` and `role` columns.
+    """
+    by_id = members.set_index("member_id")
+    linked = [f"{by_id.loc[m, 'name']}（{enum_label(MEMBER_ROLES, by_id.loc[m, 'role'], lang)}）"
+              for m in (member_ids if isinstance(member_ids, (list, tuple)) else []) if m in by_id.index]
+    return "、".join(linked) or t("none", lang)

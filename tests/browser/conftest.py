@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Tile servers are out of reach here and the tests must not depend on them: a blank tile instead.
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+TILES = re.compile(r"tile\.openstreetmap\.org|autonavi\.com")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -81,6 +87,19 @@ class Page:
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"{m.text} ({m.location.get('url', '')})"))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
+    def map_frame(self):
+        """The st_folium iframe once Leaflet has drawn in it."""
+        self.page.wait_for_selector("iframe", state="attached", timeout=60_000)
+        for _ in range(120):
+            for frame in self.page.frames:
+                try:
+                    if frame.evaluate("() => !!(window.L && document.querySelector('.leaflet-container'))"):
+                        return frame
+                except Exception:  # a frame still navigating
+                    pass
+            self.page.wait_for_timeout(500)
+        raise AssertionError("no Leaflet map appeared")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
@@ -104,6 +123,8 @@ def make_page(browser):
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(30_000)
+        page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png",
+                                                      body=BLANK_TILE))
         return Page(page)
 
     yield make

@@ -3,16 +3,12 @@ form, submit, and see the success and the new stage; no console errors."""
 
 from __future__ import annotations
 
-import base64
 import re
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-BLANK_TILE = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
-TILES = re.compile(r"tile\.openstreetmap\.org|autonavi\.com")
 #: A demo issue at stage meeting that no other browser test touches (the app's store is shared).
 ISSUE = "I0130"
 STALE_GONE = "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
@@ -21,7 +17,6 @@ AGREED = "夜市限定 18:00-22:00 经营，摊位统一划线，城管与社区
 
 def test_staff_move_an_issue_to_consensus_in_the_browser(app_url, make_page):
     p = make_page()
-    p.page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
     p.sign_in(app_url, "staff", "staff-demo-2022")
     p.page.get_by_role("link", name="议题详情").click()
     p.page.get_by_text("选择议题").wait_for()
@@ -50,27 +45,12 @@ def test_staff_move_an_issue_to_consensus_in_the_browser(app_url, make_page):
     assert p.errors == [], p.errors
 
 
-def map_frame(page):
-    """The st_folium iframe once Leaflet has drawn in it."""
-    page.wait_for_selector("iframe", state="attached", timeout=60_000)
-    for _ in range(120):
-        for frame in page.frames:
-            try:
-                if frame.evaluate("() => !!(window.L && document.querySelector('.leaflet-container'))"):
-                    return frame
-            except Exception:  # a frame still navigating
-                pass
-        page.wait_for_timeout(500)
-    raise AssertionError("no Leaflet map appeared")
-
-
 def test_a_click_on_the_new_issue_map_places_the_point_before_saving(app_url, make_page):
     p = make_page(1400, 1500)
-    p.page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
     p.sign_in(app_url, "staff", "staff-demo-2022")
     p.page.get_by_role("link", name="新建议题").click()
     p.page.get_by_text("尚未选择位置").wait_for()
-    frame = map_frame(p.page)
+    frame = p.map_frame()
     frame.wait_for_function("() => document.querySelectorAll('.leaflet-interactive').length > 0")
     box = frame.locator(".leaflet-container").bounding_box()
     p.page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
@@ -78,10 +58,12 @@ def test_a_click_on_the_new_issue_map_places_the_point_before_saving(app_url, ma
     lon = p.page.get_by_label("经度（WGS84）")
     p.page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0")
     p.page.get_by_text("尚未选择位置").wait_for(state="detached")
+    p.page.wait_for_function("""() => [...document.querySelectorAll('input')]
+        .some(i => i.getAttribute('aria-label') === '经度（WGS84）' && i.value !== '')""")
     assert 115.5 < float(lon.input_value()) < 115.8
     assert 34.3 < float(p.page.get_by_label("纬度（WGS84）").input_value()) < 34.6
     p.page.wait_for_function(STALE_GONE, timeout=30_000)
-    map_frame(p.page).wait_for_function(
+    p.map_frame().wait_for_function(
         "() => document.querySelectorAll('.leaflet-interactive').length > 0")
     assert not p.page.get_by_text("不在任何社区内").count()  # the centre lies in a community
     shot = p.screenshot("new-issue-picked")
@@ -91,11 +73,10 @@ def test_a_click_on_the_new_issue_map_places_the_point_before_saving(app_url, ma
 
 def test_a_member_sees_the_linked_community_zoomed_with_its_supervision_list(app_url, make_page):
     p = make_page(1400, 2200)
-    p.page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png", body=BLANK_TILE))
     p.sign_in(app_url, "member", "member-demo-2022")
     p.page.get_by_role("link", name="社区").click()
     p.page.get_by_text("督办清单").wait_for()
-    frame = map_frame(p.page)
+    frame = p.map_frame()
     frame.wait_for_function("() => document.querySelectorAll('.leaflet-interactive').length > 0")
     zoom = frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map).getZoom()")
     assert zoom >= 15, zoom  # zoomed to one community, not the whole subdistrict (14)

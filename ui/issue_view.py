@@ -1,0 +1,436 @@
+"""The issue and new-issue pages' parts: which issue (URL, map click, picker), its record, place,
+timeline and meetings as tables, the forms for the next step, and placing and saving a new issue.
+
+geo.workflow decides what may happen and checks every write; these helpers only gather the
+inputs, and show a refusal with all of its reasons. Private fields appear only in the tables
+of a caller that passes `private=True` (a role that may `view_private`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit as st
+
+from geo import stats, workflow
+from geo.accounts import User
+from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.errors import InputError, PermissionDenied, WorkflowError
+from geo.joins import assign
+from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, METRIC_CRS, STAGES, WGS84
+from geo.snapshot import Snapshot
+from geo.store import Store
+from ui import data
+from ui.i18n import enum_label, field_label, t
+from ui.safe import md, token
+from ui.tables import (ISSUE_ENUMS, is_blank, members_text, metres_text, satisfaction_text, text,
+                       text_cells)
+
+T = TypeVar("T")
+
+SELECTED = "selected_issue"  # plain key shared by the overview, community and new-issue pages
+_PICK, _URL_SEEN, _FLASH = "_issue_pick", "_issue_url_seen", "_issue_flash"
+#: The refusals geo raises for a write; shown to the user with every reason, never as a crash.
+REFUSALS = (WorkflowError, PermissionDenied, InputError)
+
+POINT = "new_issue_point"  # plain key: the new issue's (lon, lat) in WGS84
+#: The new issue just saved (its id), until its page is opened or another is saved.
+CREATED = "_ni_created"
+_SEEN, _SEEDED = "_ni_click_seen", "_ni_seeded"
+_LON, _LAT = "_ni_lon", "_ni_lat"
+_FORM_KEYS = ("ni_title", "ni_category", "ni_focus", "ni_description", "ni_residents",
+              "ni_reporter_name", "ni_reporter_phone")
+_MEETING_FIELDS = ("held_on", "venue_id", "participants")
+
+
+def select_issue(issue_id: str) -> None:
+    """Make `issue_id` the issue page's choice (before switching to it)."""
+    st.session_state[SELECTED] = issue_id
+
+
+# ------------------------------------------------------------------ which issue
+
+
+def choose_issue(titles: dict[str, str], lang: str) -> str:
+    """Draw the issue picker; return the chosen issue id.
+
+    `?issue=` in the URL chooses once per new value (an unknown id is echoed harmlessly in a
+    warning); otherwise the plain key SELECTED (set by other pages) or the first issue. The
+    choice is written back to the URL so the view can be shared.
+    """
+    def picked() -> None:
+        st.session_state[SELECTED] = st.session_state[_PICK]
+
+    wanted = st.query_params.get("issue")
+    if wanted is not None and wanted != st.session_state.get(_URL_SEEN):
+        st.session_state[_URL_SEEN] = wanted
+        if wanted in titles:
+            st.session_state[SELECTED] = wanted
+        else:
+            st.warning(t("iss_unknown", lang) + token(wanted))
+    issue_id = st.session_state.get(SELECTED)
+    if issue_id not in titles:
+        issue_id = next(iter(titles))
+    st.session_state[SELECTED] = st.session_state[_PICK] = issue_id
+    st.selectbox(t("iss_choose", lang), list(titles), key=_PICK, on_change=picked,
+                 format_func=lambda i: f"{i} · {titles.get(i, '')}")
+    st.query_params["issue"] = issue_id
+    st.session_state[_URL_SEEN] = issue_id
+    return issue_id
+
+
+def pop_flash() -> str | None:
+    """The message a successful action left for the rerun it caused (shown once)."""
+    return st.session_state.pop(_FLASH, None)
+
+
+# ------------------------------------------------------------------ record and place
+
+
+def summary_line(issue: pd.Series, names: dict[str, str], lang: str) -> str:
+    """Markdown: stage, category, focus and community of the issue (stored text escaped)."""
+    return (f"{t('iss_stage_now', lang)} **{md(enum_label(STAGES, str(issue['stage']), lang))}** · "
+            f"{md(enum_label(CATEGORIES, issue['category'], lang))} · "
+            f"{md(enum_label(FOCUS_AREAS, issue['focus'], lang))} · "
+            f"{md(names.get(issue['community_id'], t('unassigned', lang)))}")
+
+
+def record_table(issue: pd.Series, *, private: bool, lang: str) -> pd.DataFrame:
+    """Every field of the issue (private ones only when `private`), as text, then its lon/lat."""
+    fields = ISSUES.field_names if private else ISSUES.public_fields
+    rows = []
+    for name in fields:
+        value = issue.get(name)
+        if name in ISSUE_ENUMS and not is_blank(value):
+            value = enum_label(ISSUE_ENUMS[name], value, lang)
+        elif name == "satisfaction":
+            value = satisfaction_text(value)
+        rows.append((field_label("issues", name, lang), text(value)))
+    geom = issue.geometry
+    if geom is not None and not geom.is_empty:
+        rows.append((t("iss_lonlat", lang), f"{geom.x:.6f}, {geom.y:.6f}"))
+    return pd.DataFrame(rows, columns=[t("iss_field", lang), t("iss_value", lang)])
+
+
+def place_table(place: Mapping[str, Any], snap: Snapshot, lang: str) -> pd.DataFrame:
+    """Where a point falls (a stored issue or a new point, both from geo.joins.assign):
+    community, compound, nearest venue and its distance, linked members."""
+    communities = dict(zip(snap.communities["community_id"], snap.communities["name"]))
+    compounds = dict(zip(snap.compounds["compound_id"], snap.compounds["name"]))
+    venues = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
+    rows = [
+        (field_label("communities", "name", lang), communities.get(place.get("community_id"), t("unassigned", lang))),
+        (field_label("compounds", "name", lang), text(compounds.get(place.get("compound_id")))),
+        (t("iss_nearest_venue", lang), text(venues.get(place.get("venue_id")))),
+        (t("venue_distance_m", lang), metres_text(place.get("venue_distance_m"))),
+        (t("members_linked", lang), members_text(place.get("member_ids"), snap.members, lang)),
+    ]
+    return pd.DataFrame(rows, columns=[t("iss_field", lang), t("iss_value", lang)])
+
+
+def field_line(issue: pd.Series, fields: tuple[str, ...], lang: str) -> str:
+    """Markdown "label: value · label: value" for issue fields (values escaped, "—" if missing)."""
+    return " · ".join(f"{field_label('issues', name, lang)}: {md(text(issue.get(name)))}" for name in fields)
+
+
+def due_notice(issue_row: pd.DataFrame, today: date, lang: str) -> None:
+    """Draw how far past its deadline the issue is (an error), or how many days are left."""
+    issue = issue_row.iloc[0]
+    if bool(stats.is_overdue(issue_row, today).iloc[0]):
+        days = int(stats.overdue(issue_row, today)["days_overdue"].iloc[0])
+        st.error(t("iss_overdue_by", lang).format(n=days))
+    elif not is_blank(issue.get("due_on")) and bool(stats.is_open(issue_row).iloc[0]):
+        left_days = (pd.Timestamp(issue["due_on"]) - pd.Timestamp(today)).days
+        st.info(t("iss_due_in", lang).format(n=left_days))
+
+
+# ------------------------------------------------------------------ timeline and meetings
+
+
+def events_of(events: pd.DataFrame, issue_id: str) -> pd.DataFrame:
+    """The issue's events in the order they happened."""
+    return events[events["issue_id"] == issue_id].sort_values(["at", "event_id"], kind="stable")
+
+
+def _stage_changes(events: pd.DataFrame) -> pd.Series:
+    return events["kind"].isna() | (events["kind"] == "stage")
+
+
+def timeline_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The stage changes among `events`: when, from, to, by whom, note."""
+    steps = events[_stage_changes(events)]
+    return pd.DataFrame({
+        field_label("issue_events", "at", lang): steps["at"],
+        field_label("issue_events", "from_stage", lang): steps["from_stage"].map(
+            lambda c: enum_label(STAGES, None if is_blank(c) else c, lang)),
+        field_label("issue_events", "to_stage", lang): steps["to_stage"].map(lambda c: enum_label(STAGES, c, lang)),
+        field_label("issue_events", "by", lang): text_cells(steps["by"]),
+        field_label("issue_events", "note", lang): text_cells(steps["note"]),
+    })
+
+
+def notes_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The other events (supervision notes, comments, evaluations), kept apart from the stages."""
+    notes = events[~_stage_changes(events)]
+    return pd.DataFrame({
+        field_label("issue_events", "at", lang): notes["at"],
+        field_label("issue_events", "kind", lang): notes["kind"].map(lambda k: enum_label(EVENT_KINDS, k, lang)),
+        field_label("issue_events", "by", lang): text_cells(notes["by"]),
+        field_label("issue_events", "note", lang): text_cells(notes["note"]),
+    })
+
+
+def meetings_table(meetings: pd.DataFrame, venues: pd.DataFrame, issue_id: str, lang: str) -> pd.DataFrame:
+    """The issue's meetings by date: venue name, method, participants, consensus ✓/✗."""
+    held = meetings[meetings["issue_id"] == issue_id].sort_values(["held_on", "meeting_id"])
+    venue_names = dict(zip(venues["venue_id"], venues["name"]))
+    return pd.DataFrame({
+        field_label("meetings", "held_on", lang): held["held_on"],
+        field_label("meetings", "venue_id", lang): held["venue_id"].map(lambda v: venue_names.get(v, text(v))),
+        field_label("meetings", "method", lang): held["method"].map(lambda m: enum_label(METHODS, m, lang)),
+        field_label("meetings", "participants", lang): held["participants"],
+        field_label("meetings", "consensus", lang): held["consensus"].map(lambda c: "✓" if c is True else "✗"),
+    })
+
+
+# ------------------------------------------------------------------ writing
+
+
+def write(run: Callable[[Store], T], lang: str) -> tuple[bool, T | None]:
+    """Run `run(store)` on a fresh store connection: (True, its result), or (False, None) after
+    drawing the refusal with every reason geo gave (escaped)."""
+    try:
+        with data.open_store() as store:
+            return True, run(store)
+    except REFUSALS as refused:
+        problems = getattr(refused, "problems", None) or [str(refused)]
+        st.error(t("act_refused", lang) + "\n\n" + "\n".join(f"- {md(p)}" for p in problems))
+        return False, None
+
+
+# ------------------------------------------------------------------ the action forms
+
+
+def _label(name: str, lang: str) -> str:
+    return field_label("meetings" if name in _MEETING_FIELDS else "issues", name, lang)
+
+
+def venues_by_distance(issue: pd.Series, venues: gpd.GeoDataFrame, crs: Any) -> dict[str, float]:
+    """Venue id -> metres from the issue (UTM 50N), nearest first: the default is the nearest.
+    Without a location every venue is listed, in stored order, at NaN metres."""
+    geom = issue.geometry
+    if venues.empty or geom is None or geom.is_empty:
+        return {v: float("nan") for v in venues["venue_id"]}
+    point = gpd.GeoSeries([geom], crs=crs).to_crs(METRIC_CRS).iloc[0]
+    metres = venues.geometry.to_crs(METRIC_CRS).distance(point).sort_values(kind="stable")
+    return dict(zip(venues.loc[metres.index, "venue_id"], metres.round().to_numpy()))
+
+
+def _meeting_fields(issue: pd.Series, snap: Snapshot, key: str, lang: str) -> dict[str, Any]:
+    metres = venues_by_distance(issue, snap.venues, snap.issues.crs)
+    venue_ids = list(metres)
+    venue_names = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
+    a, b = st.columns(2)
+    held_on = a.date_input(_label("held_on", lang), value=snap.today, max_value=snap.today, format="YYYY-MM-DD",
+                           key=f"{key}-held_on")
+    venue = b.selectbox(_label("venue_id", lang), venue_ids, index=0 if venue_ids else None, key=f"{key}-venue",
+                        format_func=lambda v: venue_names.get(v, v) + (
+                            f" ({metres[v]:,.0f} m)" if metres.get(v) == metres.get(v) else ""))
+    method = a.selectbox(_label("method", lang), METHODS.codes, index=None, key=f"{key}-method",
+                         format_func=lambda c: enum_label(METHODS, c, lang), placeholder=t("iss_choose_one", lang))
+    participants = b.number_input(_label("participants", lang), min_value=0, value=None, step=1,
+                                  key=f"{key}-participants")
+    return {"held_on": held_on, "venue_id": venue, "method": method, "participants": participants}
+
+
+def _stage_fields(to: str, issue: pd.Series, snap: Snapshot, key: str, lang: str) -> dict[str, Any]:
+    """The inputs a move to `to` needs (see workflow.requirements)."""
+    if to == "stakeholders":
+        return {"stakeholders": st.text_area(_label("stakeholders", lang), key=f"{key}-stakeholders",
+                                             placeholder=t("iss_stakeholders_hint", lang))}
+    if to == "meeting":
+        return _meeting_fields(issue, snap, key, lang)
+    if to == "consensus":
+        return {"consensus_text": st.text_area(_label("consensus_text", lang), key=f"{key}-consensus_text")}
+    if to == "implementing":
+        a, b, c = st.columns(3)
+        return {"responsible_unit": a.text_input(_label("responsible_unit", lang), key=f"{key}-unit"),
+                "responsible_person": b.text_input(_label("responsible_person", lang), key=f"{key}-person"),
+                "due_on": c.date_input(_label("due_on", lang), value=None, min_value=snap.today,
+                                       format="YYYY-MM-DD", key=f"{key}-due")}
+    if to == "done":
+        return {"result_public": st.text_area(_label("result_public", lang), key=f"{key}-result")}
+    if to == "closed":
+        return {"closed_reason": st.text_area(_label("closed_reason", lang), key=f"{key}-reason")}
+    return {}
+
+
+def _submit(run: Callable[[Store], Any], done_text: str, lang: str) -> None:
+    """Write; success reruns the page with a one-time notice, a refusal stays on the form."""
+    if write(run, lang)[0]:
+        st.session_state[_FLASH] = t("act_saved", lang).format(what=done_text)
+        st.rerun()
+
+
+def action_form(action: str, issue: pd.Series, user: User, snap: Snapshot, lang: str) -> None:
+    """Draw the form for one of workflow.allowed_actions and write it through geo.workflow.
+
+    Widget keys are `act-{action}-{issue_id}-{stage}-{field}`, so a form starts empty after a
+    stage change.
+    """
+    issue_id, stage = str(issue["issue_id"]), str(issue["stage"])
+    key = f"act-{action}-{issue_id}-{stage}"
+    if action == "advance":
+        to = workflow.next_stage(stage)
+        title = t("act_advance", lang).format(stage=enum_label(STAGES, to, lang))
+    elif action == "record_meeting":
+        to, title = "meeting", t("act_record_meeting", lang)
+    elif action == "close":
+        to, title = "closed", t("act_close", lang)
+    else:
+        to, title = None, t(f"act_{action}", lang)
+    with st.form(key, border=True):
+        st.markdown(f"**{title}**")
+        if to is not None:
+            needed = workflow.requirements(to)
+            st.caption(t("iss_needs", lang) + "、".join(_label(n, lang) for n in needed) if needed
+                       else t("iss_needs_nothing", lang))
+            values = _stage_fields(to, issue, snap, key, lang)
+            values["note"] = st.text_input(t("act_note", lang), key=f"{key}-note")
+        elif action == "comment":
+            st.caption(t("iss_needs", lang) + t("act_note_text", lang))
+            values = {"note": st.text_area(t("act_note_text", lang), key=f"{key}-note")}
+        else:  # evaluate
+            values = {"satisfaction": st.slider(field_label("issues", "satisfaction", lang), 1.0, 5.0, 4.0, 0.1,
+                                                key=f"{key}-satisfaction")}
+        if not st.form_submit_button(t("act_submit", lang), type="primary", key=f"{key}-submit"):
+            return
+    by = user.username
+    if action == "comment":
+        _submit(lambda s: workflow.comment(s, issue_id, values["note"], by=by, user=user), title, lang)
+    elif action == "evaluate":
+        _submit(lambda s: workflow.evaluate(s, issue_id, values["satisfaction"], by=by, user=user), title, lang)
+    else:
+        _submit(lambda s: workflow.advance(s, issue_id, to, values, by=by, user=user), title, lang)
+
+
+# ------------------------------------------------------------------ a new issue
+
+
+def set_point(lon: float, lat: float) -> None:
+    """Choose the new issue's place (WGS84, rounded to 1e-6 degrees, about 0.1 m)."""
+    st.session_state[POINT] = (round(float(lon), 6), round(float(lat), 6))
+
+
+def add_point_marker(fmap: folium.Map, point: tuple[float, float] | None, basemap: str) -> None:
+    """Mark the chosen point on the map (shifted to GCJ-02 over AMap tiles)."""
+    if not point:
+        return
+    lon, lat = wgs84_to_gcj02(*point) if basemap == "amap" else point
+    folium.CircleMarker([float(lat), float(lon)], radius=9, color="#b71c1c", weight=3,
+                        fill=True, fill_color="#ff5252", fill_opacity=0.9).add_to(fmap)
+
+
+def new_click(clicked: Mapping[str, Any] | None, basemap: str) -> tuple[float, float] | None:
+    """The WGS84 (lon, lat) of a map click not seen before, else None (AMap tiles are GCJ-02)."""
+    where = (clicked or {}).get("last_clicked")
+    if not isinstance(where, dict) or where == st.session_state.get(_SEEN):
+        return None
+    st.session_state[_SEEN] = where
+    lon, lat = where.get("lng"), where.get("lat")
+    if not (isinstance(lon, (int, float)) and isinstance(lat, (int, float))):
+        return None
+    return gcj02_to_wgs84(lon, lat) if basemap == "amap" else (lon, lat)
+
+
+def point_inputs(lang: str) -> tuple[float, float] | None:
+    """Draw the typed lon/lat inputs; return the chosen point.
+
+    A new point (map click, page switch) is shown in the inputs; a half-typed pair is kept
+    until both numbers are finite.
+    """
+    def typed() -> None:
+        lon, lat = st.session_state.get(_LON), st.session_state.get(_LAT)
+        if lon is not None and lat is not None and math.isfinite(lon) and math.isfinite(lat):
+            set_point(lon, lat)
+
+    point = st.session_state.get(POINT)
+    if st.session_state.get(_SEEDED) != point or _LON not in st.session_state:
+        st.session_state[_LON], st.session_state[_LAT] = point if point else (None, None)
+        st.session_state[_SEEDED] = point
+    a, b = st.columns(2)
+    a.number_input(t("ni_lon", lang), value=None, step=0.0001, format="%.6f", key=_LON, on_change=typed)
+    b.number_input(t("ni_lat", lang), value=None, step=0.0001, format="%.6f", key=_LAT, on_change=typed)
+    return point
+
+
+def place_of(point: tuple[float, float], snap: Snapshot) -> pd.Series:
+    """Where the point falls, by the same spatial join as every stored issue."""
+    points = gpd.GeoDataFrame(geometry=[shapely.Point(*point)], crs=WGS84)
+    return assign(points, communities=snap.communities, compounds=snap.compounds,
+                  venues=snap.venues, members=snap.members).iloc[0]
+
+
+@dataclass(frozen=True)
+class NewIssue:
+    """What the new-issue form gathered; `values` holds only the optional fields filled in."""
+
+    title: str
+    category: str
+    focus: str | None
+    values: dict[str, Any]
+
+
+def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
+    """Draw the details form (reporter name and phone only when `private`); the submission, or
+    None when the form was not submitted on this run."""
+    with st.form("new_issue_form"):
+        title = st.text_input(field_label("issues", "title", lang) + " *", key="ni_title", max_chars=200)
+        c1, c2, c3 = st.columns(3)
+        category = c1.selectbox(field_label("issues", "category", lang) + " *", CATEGORIES.codes, key="ni_category",
+                                format_func=lambda c: enum_label(CATEGORIES, c, lang))
+        focus = c2.selectbox(field_label("issues", "focus", lang), FOCUS_AREAS.codes, index=None, key="ni_focus",
+                             format_func=lambda c: enum_label(FOCUS_AREAS, c, lang),
+                             placeholder=t("ni_focus_auto", lang))
+        residents = c3.number_input(field_label("issues", "residents_affected", lang), min_value=0, value=None,
+                                    step=1, key="ni_residents")
+        description = st.text_area(field_label("issues", "description", lang), key="ni_description")
+        values: dict[str, Any] = {"description": description, "residents_affected": residents}
+        if private:
+            st.caption(t("ni_reporter", lang))
+            r1, r2 = st.columns(2)
+            values["reporter_name"] = r1.text_input(field_label("issues", "reporter_name", lang),
+                                                    key="ni_reporter_name")
+            values["reporter_phone"] = r2.text_input(field_label("issues", "reporter_phone", lang),
+                                                     key="ni_reporter_phone")
+        saved = st.form_submit_button(t("ni_save", lang), type="primary", key="ni_save")
+    if not saved:
+        return None
+    return NewIssue(title, category, focus, {k: v for k, v in values.items() if v not in (None, "")})
+
+
+def save_new_issue(point: tuple[float, float] | None, new: NewIssue, user: User, lang: str) -> None:
+    """Create the issue through geo.workflow. Success remembers its id (CREATED, SELECTED),
+    clears the point and the form and reruns; a refusal lists every reason."""
+    if point is None:
+        st.error(t("ni_need_point", lang))
+        return
+    ok, new_id = write(lambda store: workflow.create_issue(
+        store, lon=point[0], lat=point[1], title=new.title, category=new.category, focus=new.focus,
+        values=new.values, by=user.username, user=user), lang)
+    if not ok:
+        return
+    st.session_state[CREATED] = new_id
+    select_issue(new_id)
+    st.session_state[POINT] = None
+    for key in _FORM_KEYS:
+        st.session_state.pop(key, None)
+    st.rerun()
