@@ -16,3 +16,18 @@ def dump(path: Path) -> dict[str, list[tuple]]:
                 for t in tables}
     finally:
         con.close()
+
+
+def rendered(at) -> str:
+    """The protobuf text of every element an AppTest page sent: what a browser would receive."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)

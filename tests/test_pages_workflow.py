@@ -19,6 +19,7 @@ from geo.schema import WGS84
 from geo.snapshot import take_snapshot
 from geo.store import Store
 from ui.nav import pages_for
+from tests.helpers import rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -48,21 +49,6 @@ def run_page(file: str, user: User | None, lang: str = "zh", **state) -> AppTest
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def rendered(at: AppTest) -> str:
-    """The protobuf text of every element sent: what a browser would receive."""
-    out: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            out.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(out)
 
 
 def form_ids(at: AppTest) -> set[str]:

@@ -15,6 +15,7 @@ from geo.accounts import User
 from geo.snapshot import take_snapshot
 from ui import maps
 from ui.nav import pages_for
+from tests.helpers import rendered as everything_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = re.compile(r"1990000\d{4}")
@@ -26,21 +27,6 @@ ROLES = {
     "admin": User("admin", "admin"),
     "staff": User("staff", "staff"),
 }
-
-
-def everything_rendered(at: AppTest) -> str:
-    """The protobuf text of every element the page sent: what a browser would receive."""
-    out: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            out.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(out)
 
 
 def render(file: str, user: User | None) -> str:

@@ -17,6 +17,7 @@ from geo.schema import STAGE_ORDER
 from geo.stats import published_figures
 from geo.store import Store
 from geo.workflow import TransitionRefused
+from tests.helpers import dump
 
 AS_OF = "2022-06-17"
 STAFF = User("staff1", "staff")
@@ -105,18 +106,6 @@ def store_path(tmp_path) -> Path:
 def store(store_path):
     with Store.open(store_path, demo=False) as s:
         yield s
-
-
-def dump(path: Path) -> dict[str, list[tuple]]:
-    """Every table's full content (audit, batches and meta included), to compare before/after."""
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
-                for t in tables}
-    finally:
-        con.close()
 
 
 def figures(store: Store) -> dict[str, int]:

@@ -354,7 +354,7 @@ def _venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> folium.Fea
             [round(float(y), 6), round(float(x), 6)],
             icon=folium.DivIcon(html=venue_icon_html(kind, lang, size), icon_size=(width, size),
                                 icon_anchor=(width // 2, size // 2), class_name="yishi-venue"),
-            tooltip=folium.Tooltip(tip),
+            tooltip=folium.Tooltip(tip),  # every value in `tip` went through escape()
         ).add_to(group)
     return group
 
