@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # Leaflet and the plugins folium uses, served by Streamlit from static/ (no CDN needed).
 assets: static/vendor/.installed
-static/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py $(VENV)/.installed
+static/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py $(wildcard ui/js/*.js) $(VENV)/.installed
 	command -v npm >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm)
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	$(BIN)/python scripts/vendor_assets.py

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import InputError, StoreBusy
 from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, read_upload
@@ -13,6 +12,7 @@ from geo.schema import UPLOADABLE, get_layer
 from geo.store import rows_from_frame
 from ui import auth, data, maps
 from ui.i18n import t
+from ui.map_widget import show_map
 from ui.safe import md
 from ui.shell import header
 from ui.uploads import history_table, preview_statuses, problem_table
@@ -69,9 +69,9 @@ if file is not None:
             column.metric(t(f"up_{name}"), len(ids))
         snap = data.snapshot()
         statuses = preview_statuses(upload.frame, get_layer(layer).id_field, preview)
-        st_folium(maps.preview_map(upload.frame, statuses=statuses, label_field="name" if layer != "issues"
-                                   else "title", outline=snap.subdistrict, lang=lang),
-                  key="upload_map", height=420, returned_objects=[])
+        show_map(maps.preview_map(upload.frame, statuses=statuses, label_field="name" if layer != "issues"
+                                  else "title", outline=snap.subdistrict, lang=lang),
+                 key="upload_map", height=420, returned_objects=[], lang=lang)
         changes = len(preview.new) + len(preview.updated)
         if not upload.ok:
             pass  # the report above says why nothing can be imported

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copy the map scripts folium needs from node_modules/ into static/vendor/.
+"""Copy the map scripts folium needs from node_modules/ (and ours from ui/js/) into static/vendor/.
 
 Why: folium loads Leaflet and its plugins from public CDNs, which an intranet (or a
 mainland-China network) cannot reach, and the map is then blank. Streamlit serves
@@ -53,6 +53,11 @@ MANIFEST: tuple[tuple[str, str, str], ...] = (
     ("bootstrap", "LICENSE", "bootstrap/LICENSE"),
 )
 
+#: Our own browser code (path in the repository, destination inside static/vendor).
+OWN: tuple[tuple[str, str], ...] = (
+    ("ui/js/yishi-map.js", "yishi/yishi-map.js"),
+)
+
 
 def _pinned() -> dict[str, str]:
     return json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
@@ -92,6 +97,10 @@ def vendor(node_modules: Path = NODE_MODULES, dest: Path = VENDOR) -> int:
         else:
             shutil.copy2(src, dst)
             copied += 1
+    for source, target in OWN:
+        (dest / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / source, dest / target)
+        copied += 1
     return copied
 
 

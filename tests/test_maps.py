@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import time
 from pathlib import Path
 
 import folium
@@ -66,6 +65,12 @@ def _render(**kw) -> str:
     return maps.build_map(**kw).get_root().render()
 
 
+def _drawn(m: folium.Map, builder: str) -> list[dict]:
+    """The data payloads of the map's layers drawn by YishiMap.<builder>."""
+    return [e.data for e in assets._walk(m) if isinstance(e, (maps.YishiLayer, maps.MapControl))
+            and e.builder == builder]
+
+
 @pytest.fixture(scope="module")
 def evil_pages() -> dict[tuple[str, str, str], tuple[str, str]]:
     """(evil html, clean html) per (basemap, color_by, lang)."""
@@ -122,23 +127,30 @@ def test_escaped_text_still_readable(evil_pages):
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in page
 
 
-def test_geojson_features_hold_only_id_and_tooltip():
+def test_shape_features_hold_only_tooltip_and_style():
     m = maps.build_map(**_layers(evil=True))
-    for element in m._children.values():
-        if isinstance(element, folium.GeoJson):
-            for feature in element.data["features"]:
-                assert set(feature["properties"]) == {"tip"}
-                assert re.fullmatch(r"[csk]\d+", feature["id"])
+    shapes = _drawn(m, "shapes")
+    assert len(shapes) == 3  # communities, compounds, outline
+    for data in shapes:
+        for feature in data["fc"]["features"]:
+            assert set(feature) == {"type", "properties", "geometry"}
+            assert set(feature["properties"]) == {"tip", "s"}
+            assert 0 <= feature["properties"]["s"] < len(data["styles"])
 
 
 # ---------------------------------------------------------------------------- offline assets
 
 
-def _vendor_manifest() -> set[str]:
+def _vendor_module():
     spec = importlib.util.spec_from_file_location("vendor_assets", ROOT / "scripts" / "vendor_assets.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {dest for _, _, dest in module.MANIFEST}
+    return module
+
+
+def _vendor_manifest() -> set[str]:
+    module = _vendor_module()
+    return {dest for _, _, dest in module.MANIFEST} | {dest for _, dest in module.OWN}
 
 
 def test_no_cdn_in_page(evil_pages):
@@ -153,7 +165,7 @@ def test_no_cdn_in_page(evil_pages):
 def test_vendored_urls_exist_in_manifest_and_on_disk(evil_pages):
     manifest = _vendor_manifest()
     targets = {t for t in assets.CDN_TO_VENDOR.values() if t is not None}
-    targets |= {path for _, path in assets.MARKERCLUSTER_JS + assets.MARKERCLUSTER_CSS}
+    targets |= {path for _, path in assets.MARKERCLUSTER_JS + assets.MARKERCLUSTER_CSS + assets.YISHI_JS}
     assert targets <= manifest
     vendor = ROOT / "static" / "vendor"
     big = maps.build_map(**_layers(evil=False), cluster_above=0).get_root().render()
@@ -162,6 +174,9 @@ def test_vendored_urls_exist_in_manifest_and_on_disk(evil_pages):
             assert link in manifest
             if vendor.is_dir():
                 assert (vendor / link).is_file(), link
+    if vendor.is_dir():  # our own script is copied, not linked: the copy must be current
+        for source, dest in _vendor_module().OWN:
+            assert (vendor / dest).read_bytes() == (ROOT / source).read_bytes(), "run `make assets`"
 
 
 def test_streamlit_folium_links_are_local():
@@ -202,21 +217,25 @@ def test_asset_base_can_move():
 def test_every_venue_kind_has_its_own_icon():
     icons = {kind: maps.venue_icon_html(kind) for kind in VENUE_KINDS.codes}
     assert len(set(icons.values())) == len(VENUE_KINDS.codes)
-    page = _render(**_layers(evil=False), basemap="none")
-    drawn = [json.loads(s) for s in re.findall(r'"html": ("(?:[^"\\]|\\.)*")', page)]
-    assert sorted(drawn) == sorted(icons.values())
+    (venues,) = _drawn(maps.build_map(**_layers(evil=False), basemap="none"), "venues")
+    assert sorted(html for html, _, _ in venues["icons"]) == sorted(icons.values())
+    kinds = list(_layers(evil=False)["venues"]["kind"])
+    assert [venues["icons"][icon][0] for *_, icon in venues["pts"]] == [icons[k] for k in kinds]
     en = {maps.venue_icon_html(kind, "en") for kind in VENUE_KINDS.codes}
     assert len(en) == len(VENUE_KINDS.codes)
 
 
-def _marker_positions(page: str) -> list[tuple[float, float]]:
-    return [(float(a), float(b)) for a, b in re.findall(r"L\.marker\(\s*\[([\d.]+),\s*([\d.]+)\]", page)]
+def _marker_positions(m: folium.Map) -> list[tuple[float, float]]:
+    (venues,) = _drawn(m, "venues")
+    return [(lat, lon) for lat, lon, _ in venues["pts"]]
 
 
 def test_amap_shifts_every_layer_to_gcj02():
     layers = _layers(evil=False)
     osm, amap = _render(**layers, basemap="osm"), _render(**layers, basemap="amap")
-    for (lat0, lon0), (lat1, lon1) in zip(_marker_positions(osm), _marker_positions(amap), strict=True):
+    shifted = zip(_marker_positions(maps.build_map(**layers, basemap="osm")),
+                  _marker_positions(maps.build_map(**layers, basemap="amap")), strict=True)
+    for (lat0, lon0), (lat1, lon1) in shifted:
         assert lon1 - lon0 == pytest.approx(0.0055, abs=3e-4)
         assert lat1 - lat0 == pytest.approx(-0.0014, abs=3e-4)
     names = {"C1": "a", "C2": "b"}
@@ -227,16 +246,15 @@ def test_amap_shifts_every_layer_to_gcj02():
     bounds = lambda page: [float(v) for v in re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\]", page).groups()]  # noqa: E731
     (s0, w0), (s1, w1) = bounds(osm), bounds(amap)
     assert w1 - w0 == pytest.approx(0.0055, abs=3e-4) and s1 - s0 == pytest.approx(-0.0014, abs=3e-4)
-    community = next(e for e in maps.build_map(**layers, basemap="amap")._children.values()
-                     if isinstance(e, folium.GeoJson) and e.data["features"][0]["id"] == "c0")
-    assert community.data["features"][0]["geometry"]["coordinates"][0][0][0] > X0 + 0.005
+    community = _drawn(maps.build_map(**layers, basemap="amap"), "shapes")[0]
+    assert community["fc"]["features"][0]["geometry"]["coordinates"][0][0][0] > X0 + 0.005
     assert "webrd0{s}.is.autonavi.com" in amap and json.dumps("高德地图")[1:-1] in amap
 
 
 def test_basemaps():
     layers = _layers(evil=False)
     none = _render(**layers, basemap="none")
-    assert "L.tileLayer" not in none and "getContainer().style.background" in none
+    assert "L.tileLayer" not in none and "YishiMap.background(" in none
     assert _render(**layers, basemap="osm").count("L.tileLayer") == 1
     m = maps.build_map(**layers, basemap="none")
     assert m.options["maxZoom"] == 19 and m.options["prefer_canvas"] is True
@@ -249,10 +267,7 @@ def test_polygons_simplified_snapped_and_never_collections():
     layers = _layers(evil=False)
     circle = Point(X0 + 0.01, Y0 + 0.015).buffer(0.005, quad_segs=256)  # ~1000 vertices
     layers["communities"].loc[0, "geometry"] = shapely.GeometryCollection([circle, Point(X0, Y0)])
-    m = maps.build_map(**layers)
-    features = [f for e in m._children.values() if isinstance(e, folium.GeoJson)
-                for f in e.data["features"] if f["id"] == "c0"]
-    geometry = features[0]["geometry"]
+    geometry = _drawn(maps.build_map(**layers), "shapes")[0]["fc"]["features"][0]["geometry"]
     assert geometry["type"] in ("Polygon", "MultiPolygon")
     coords = np.array(shapely.get_coordinates(shapely.geometry.shape(geometry)))
     assert len(coords) < 120
@@ -268,15 +283,17 @@ def test_choropleth_bins_and_open_counts():
     m = maps.build_map(**layers, open_counts={"C1": 7, "C2": 0})
     page = m.get_root().render()
     assert "1–2" in page and "5–6" in page
-    community = next(e for e in m._children.values() if isinstance(e, folium.GeoJson))
-    assert community.style_function({"id": "c0"})["fillColor"] == maps.OPEN_PALETTE[-1]
-    assert community.style_function({"id": "c1"})["fillColor"] == maps.OPEN_PALETTE[0]
+    community = _drawn(m, "shapes")[0]
+    fill = [community["styles"][f["properties"]["s"]]["fillColor"] for f in community["fc"]["features"]]
+    assert fill == [maps.OPEN_PALETTE[-1], maps.OPEN_PALETTE[0]]
 
 
 def test_clustering_only_when_dense():
     layers = _layers(evil=False)
-    assert "markerClusterGroup" not in _render(**layers)
-    assert "markerClusterGroup" in _render(**layers, cluster_above=3)
+    assert [d["cluster"] for d in _drawn(maps.build_map(**layers), "issues")] == [False]
+    assert "markercluster" not in _render(**layers)
+    assert [d["cluster"] for d in _drawn(maps.build_map(**layers, cluster_above=3), "issues")] == [True]
+    assert "/markercluster/leaflet.markercluster.js" in _render(**layers, cluster_above=3)
 
 
 # ---------------------------------------------------------------------------- clicks
@@ -317,10 +334,7 @@ def _synthetic_issues(n: int, seed: int = 7) -> gpd.GeoDataFrame:
 def test_payload_for_100k_issues_under_3_mb():
     layers = _layers(evil=False)
     layers["issues"] = _synthetic_issues(100_000)
-    maps.build_map(**layers)  # warm up imports and templates
-    start = time.perf_counter()
-    page = maps.build_map(**layers).get_root().render()
-    elapsed = time.perf_counter() - start
+    m = maps.build_map(**layers)
+    page = m.get_root().render()  # bench/map_payload.py prints the time it takes
     assert len(page.encode()) < 3_000_000
-    assert "markerClusterGroup" in page and PHONE not in page
-    assert elapsed < 3.0  # ~0.5 s here; bench/map_payload.py prints the figures
+    assert [d["cluster"] for d in _drawn(m, "issues")] == [True] and PHONE not in page

@@ -58,7 +58,9 @@ CDN_TO_VENDOR: dict[str, str | None] = {
         "fullscreen/Control.FullScreen.css",
 }
 
-#: Our own elements ask for these (vendored files, named without a CDN).
+#: Our own elements ask for these (vendored files, named without a CDN). yishi-map.js is
+#: ours (ui/js/), copied into static/vendor/ by scripts/vendor_assets.py.
+YISHI_JS = [("yishimapjs", "yishi/yishi-map.js")]
 MARKERCLUSTER_JS = [("markerclusterjs", "markercluster/leaflet.markercluster.js")]
 MARKERCLUSTER_CSS = [
     ("markerclustercss", "markercluster/MarkerCluster.css"),

@@ -1,18 +1,21 @@
-"""folium builders for the issue map: only allow-listed, escaped properties reach the page.
+"""folium builders for the issue map: stored text reaches the page only as escaped JSON data.
 
 Why this module is careful:
-- folium writes every GeoJSON property into the page, places Tooltip text inside a JavaScript
-  template literal and GeoJsonTooltip values into innerHTML. So no GeoDataFrame goes to folium
-  as is: each layer passes an allow-list of fields (never a private one), every value is
-  escaped with `escape`, and the GeoJSON is built here with a positional id and one
-  pre-rendered, escaped tooltip per feature.
-- 10^5 issues as one folium.Marker each make a page of ~50 MB. Issues are drawn instead by
-  one `IssueLayer`: a few columnar integer arrays (coordinates in 1e-5 degrees, sorted by
-  latitude and delta-encoded, plus one packed category/stage/community code per issue) and
-  small label tables, turned into canvas CircleMarkers (clustered when many) by a fixed
-  script. The data is json.dumps'ed, never pasted as text.
+- branca renders every element's macro and then parses the output again as a Jinja
+  template, and folium writes every GeoJSON property into the page, places Tooltip text in
+  a JavaScript template literal and GeoJsonTooltip values into innerHTML. So no stored text
+  goes to a folium element. Every layer that carries data is a `YishiLayer` (or a
+  `MapControl`): a fixed one-line script calling ui/js/yishi-map.js with one JSON payload
+  (`_js_json`), rendered by `Inert`, which never re-parses its output. Only allow-listed
+  fields (never a private one) are read, and every string is HTML-escaped (`escape`).
+- 10^5 issues as one folium.Marker each make a page of ~50 MB. Issues are drawn instead from
+  a few columnar integer arrays (coordinates in 1e-5 degrees, sorted by latitude and
+  delta-encoded, plus one packed category/stage/community code per issue) and small label
+  tables, turned into canvas CircleMarkers (clustered when many) in the browser.
 - AMap tiles are in GCJ-02: with basemap="amap" every layer is shifted for display, and
   `issue_at` shifts the same way before matching a click.
+- A layer that cannot be built is left out, logged and named in the legend and in
+  `Map.failed_layers`, so one bad record never takes the whole page down.
 
 Clicks: ask st_folium for `RETURNED_OBJECTS` (only "last_object_clicked") and pass its answer
 to `clicked_issue_id`. An issue marker is a small CircleMarker, so Leaflet reports the
@@ -23,8 +26,10 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import folium
@@ -32,7 +37,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.plugins import Fullscreen
@@ -54,7 +59,9 @@ from geo.schema import (
     VENUES,
     WGS84,
 )
-from ui.assets import MARKERCLUSTER_CSS, MARKERCLUSTER_JS, localize
+from ui.assets import MARKERCLUSTER_CSS, MARKERCLUSTER_JS, YISHI_JS, localize
+
+log = logging.getLogger(__name__)
 
 Basemap = Literal["osm", "amap", "none"]
 ColorBy = Literal["stage", "category"]
@@ -123,6 +130,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "exit_fullscreen": ("退出全屏", "Exit full screen"),
     "old": ("老旧小区", "Old compound"),
     "colon": ("：", ": "),
+    "failed": ("未能显示：", "Could not draw: "),
+    "preview": ("上传预览", "Upload preview"),
 }
 
 
@@ -149,10 +158,20 @@ def escape(value: Any) -> str:
 
 
 def _js_json(obj: Any) -> str:
-    """JSON that can sit inside a <script> element whatever its strings hold."""
+    """JSON that can sit inside a <script> element, and inside a template, whatever it holds.
+
+    `<`, `>`, `&` and U+2028/9 are escaped for the HTML parser; a `{` that would open a
+    Jinja tag (`{{`, `{%`, `{#`) is written `\\u007b`, so even a renderer that parsed the
+    page again as a template (branca does so with plain elements) would find no tag in it.
+    """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    # compact JSON never puts {, % or # right after a structural {: only strings can match
+    return _JINJA_OPEN.sub(r"\\u007b", text)
+
+
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
 def _truncate(text: Any, limit: int) -> Any:
@@ -164,6 +183,80 @@ def _truncate(text: Any, limit: int) -> Any:
 def _line(label: str, value: Any) -> str:
     """'label：value' with both escaped."""
     return f"{escape(label)}{escape(value)}"
+
+
+# ---------------------------------------------------------------------------- elements
+
+
+class Verbatim(Element):
+    """Rendered text that goes into the page as it is, never parsed as a template again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class Inert(MacroElement):
+    """A MacroElement whose rendered macros reach the page verbatim.
+
+    Why: branca's MacroElement.render wraps each rendered macro in `Element(text)`, which
+    builds a new jinja2.Template from it, so any data in the output would be evaluated on
+    the server (`{{ 7*7 }}` in a title became 49; `{%` broke the page). Here the output of
+    our fixed templates is placed as it is.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                target.add_child(Verbatim(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class YishiLayer(JSCSSMixin, Layer, Inert):
+    """A layer drawn by ui/js/yishi-map.js from one JSON payload: the only data in the page.
+
+    `builder` names the function of `YishiMap` that draws it (shapes, venues, issues);
+    `data` is kept for tests, `payload` is its `_js_json` text.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = YishiMap.{{ this.builder }}({{ this.payload }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, builder: str, data: dict[str, Any], *, name: str, cluster: bool = False) -> None:
+        super().__init__(name=name, overlay=True)
+        self._name = "YishiLayer"
+        self.builder = builder
+        self.data = data
+        self.payload = _js_json(data)
+        self.default_js = [*YISHI_JS, *(MARKERCLUSTER_JS if cluster else [])]
+        self.default_css = list(MARKERCLUSTER_CSS) if cluster else []
+
+
+class MapControl(JSCSSMixin, Inert):
+    """A map-wide addition drawn by `YishiMap.<builder>(map, data)` (legend, background)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        YishiMap.{{ this.builder }}({{ this._parent.get_name() }}, {{ this.payload }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, builder: str, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "MapControl"
+        self.builder = builder
+        self.data = data
+        self.payload = _js_json(data)
+        self.default_js = list(YISHI_JS)
 
 
 # ---------------------------------------------------------------------------- data preparation
@@ -231,10 +324,10 @@ def _display_polygons(frame: gpd.GeoDataFrame, basemap: str) -> list[tuple[int, 
             if g is not None and not g.is_empty]
 
 
-def _collection(items: list[tuple[int, dict]], tips: Sequence[str], prefix: str) -> dict:
-    """A FeatureCollection whose features hold only a positional id and an escaped tooltip."""
+def _collection(items: list[tuple[int, dict]], tips: Sequence[str], styles: Sequence[int]) -> dict:
+    """A FeatureCollection whose features hold only an escaped tooltip and a style index."""
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": f"{prefix}{i}", "properties": {"tip": tips[i]}, "geometry": g}
+        {"type": "Feature", "properties": {"tip": tips[i], "s": int(styles[i])}, "geometry": g}
         for i, g in items]}
 
 
@@ -264,26 +357,35 @@ def _bin_color(count: int, bins: list[tuple[int, int]]) -> str:
     return OPEN_PALETTE[-1]
 
 
+def _shapes(frame: gpd.GeoDataFrame, tips: Sequence[str], styles: Sequence[int],
+            style_table: list[dict[str, Any]], basemap: str, *, name: str, interactive: bool = True,
+            hover: dict[str, Any] | None = None, sticky: bool = True) -> YishiLayer:
+    """A polygon layer: each feature carries its escaped tooltip and an index into `style_table`."""
+    data = {"fc": _collection(_display_polygons(frame, basemap), tips, styles), "styles": style_table,
+            "interactive": interactive, "hover": hover, "sticky": sticky}
+    return YishiLayer("shapes", data, name=name)
+
+
 def _community_layer(frame: gpd.GeoDataFrame, counts: Mapping[str, int], bins: list[tuple[int, int]],
-                     lang: str, basemap: str) -> folium.GeoJson:
+                     lang: str, basemap: str) -> YishiLayer:
     sep = _w("colon", lang)
     ids = [str(c) for c in frame["community_id"]]
     open_n = [int(counts.get(c, 0)) for c in ids]
     tips = [f"<b>{escape(name)}</b><br>{_line(_w('open', lang) + sep, n)}"
             f"<br>{_line(COMMUNITIES.get('team_size').label(lang) + sep, size)}"
             for name, n, size in zip(frame["name"], open_n, frame["team_size"])]
-    fills = {f"c{i}": _bin_color(n, bins) for i, n in enumerate(open_n)}
-    data = _collection(_display_polygons(frame, basemap), tips, "c")
-    return folium.GeoJson(
-        data, name=COMMUNITIES.label(lang),
-        style_function=lambda f: {"color": "#37474f", "weight": 1.5, "fillOpacity": 0.45,
-                                  "fillColor": fills[f["id"]]},
-        highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-    )
+    fills = [_bin_color(n, bins) for n in open_n]
+    table = [{"color": "#37474f", "weight": 1.5, "fillOpacity": 0.45, "fillColor": c} for c in OPEN_PALETTE]
+    styles = [OPEN_PALETTE.index(c) for c in fills]
+    return _shapes(frame, tips, styles, table, basemap, name=COMMUNITIES.label(lang),
+                   hover={"weight": 3, "fillOpacity": 0.6})
 
 
-def _compound_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> folium.GeoJson:
+def _is_old(value: Any) -> bool:
+    return value is True or value == 1
+
+
+def _compound_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLayer:
     sep = _w("colon", lang)
     field = COMPOUNDS.get
 
@@ -294,29 +396,23 @@ def _compound_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> folium.
                  _line(field("property_management").label(lang) + sep,
                        PROPERTY_MANAGEMENT.label(str(row["property_management"]), lang)
                        if pd.notna(row["property_management"]) else "")]
-        if row["is_old_compound"] is True or row["is_old_compound"] == 1:
+        if _is_old(row["is_old_compound"]):
             parts.append(escape(_w("old", lang)))
         return "<br>".join(parts)
 
     tips = [tip(row) for _, row in frame.iterrows()]
-    old = {f"k{i}": bool(v is True or v == 1) for i, v in enumerate(frame["is_old_compound"])}
-    data = _collection(_display_polygons(frame, basemap), tips, "k")
-    return folium.GeoJson(
-        data, name=COMPOUNDS.label(lang),
-        style_function=lambda f: {"color": "#8d6e63" if old[f["id"]] else "#546e7a", "weight": 1,
-                                  "fillColor": "#ffffff", "fillOpacity": 0.25,
-                                  "dashArray": "4 3" if old[f["id"]] else None},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-    )
+    table = [{"color": "#546e7a", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.25},
+             {"color": "#8d6e63", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.25,
+              "dashArray": "4 3"}]
+    styles = [int(_is_old(v)) for v in frame["is_old_compound"]]
+    return _shapes(frame, tips, styles, table, basemap, name=COMPOUNDS.label(lang))
 
 
-def _subdistrict_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> folium.GeoJson:
+def _subdistrict_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLayer:
     tips = [escape(n) for n in frame["name"]]
-    data = _collection(_display_polygons(frame, basemap), tips, "s")
-    return folium.GeoJson(
-        data, name=SUBDISTRICT.label(lang), interactive=False,
-        style_function=lambda f: {"color": "#b71c1c", "weight": 3, "fill": False, "dashArray": "8 5"},
-    )
+    table = [{"color": "#b71c1c", "weight": 3, "fill": False, "dashArray": "8 5"}]
+    return _shapes(frame, tips, [0] * len(frame), table, basemap, name=SUBDISTRICT.label(lang),
+                   interactive=False)
 
 
 # ---------------------------------------------------------------------------- venues
@@ -337,26 +433,25 @@ def venue_icon_html(kind: str, lang: str = "zh", size: int = 22) -> str:
     return f'<div style="{box}"><span style="{text}">{escape(mark)}</span></div>'
 
 
-def _venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=VENUES.label(lang))
+def _venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLayer:
+    """Venue markers: one fixed icon per kind, an escaped tooltip per venue."""
     sep = _w("colon", lang)
     pos, lon, lat = _points(frame, basemap)
     haves = frame[list(FIVE_HAVES.codes)].fillna(False).astype(bool).sum(axis=1).to_numpy()
+    kinds = [str(k) for k in frame["kind"]]
+    known = sorted(set(kinds[i] for i in pos))
+    size = 22
+    icons = [[venue_icon_html(k, lang, size),
+              int(size * 1.6) if VENUE_STYLE.get(k, _UNKNOWN_VENUE)[1] == "pill" else size, size]
+             for k in known]
+    points, tips = [], []
     for i, x, y in zip(pos, lon, lat):
-        row = frame.iloc[i]
-        kind = str(row["kind"])
-        size = 22
-        width = int(size * 1.6) if VENUE_STYLE.get(kind, _UNKNOWN_VENUE)[1] == "pill" else size
-        tip = (f"<b>{escape(row['name'])}</b><br>"
-               f"{_line(VENUES.get('kind').label(lang) + sep, VENUE_KINDS.label(kind, lang))}<br>"
-               f"{_line(_w('five_haves', lang) + sep, f'{int(haves[i])}/5')}")
-        folium.Marker(
-            [round(float(y), 6), round(float(x), 6)],
-            icon=folium.DivIcon(html=venue_icon_html(kind, lang, size), icon_size=(width, size),
-                                icon_anchor=(width // 2, size // 2), class_name="yishi-venue"),
-            tooltip=folium.Tooltip(tip),  # every value in `tip` went through escape()
-        ).add_to(group)
-    return group
+        kind = kinds[i]
+        points.append([round(float(y), 6), round(float(x), 6), known.index(kind)])
+        tips.append(f"<b>{escape(frame['name'].iloc[i])}</b><br>"
+                    f"{_line(VENUES.get('kind').label(lang) + sep, VENUE_KINDS.label(kind, lang))}<br>"
+                    f"{_line(_w('five_haves', lang) + sep, f'{int(haves[i])}/5')}")
+    return YishiLayer("venues", {"icons": icons, "pts": points, "tips": tips}, name=VENUES.label(lang))
 
 
 # ---------------------------------------------------------------------------- issues
@@ -377,7 +472,7 @@ def _as_text(values: pd.Series) -> pd.Series:
 def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[str, str],
                   lang: str = "zh", color_by: str = "stage", basemap: str = "osm",
                   max_titles: int = MAX_TITLES) -> dict[str, Any]:
-    """The compact, escaped data the IssueLayer script draws (and the legend counts).
+    """The compact, escaped data `YishiMap.issues` draws (and the legend counts).
 
     Coordinates are integers in 1e-5 degrees, sorted by latitude; `dy` holds latitude steps
     from `y0`, `x` longitudes minus `x0`; `k` packs (community, category, stage) per issue.
@@ -421,112 +516,24 @@ def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[s
     }
 
 
-class IssueLayer(JSCSSMixin, Layer):
-    """All issues as canvas CircleMarkers built in the browser from `issue_payload` data.
-
-    The script is fixed; the only data in it is `payload`, dumped by `_js_json`. Tooltips
-    are bound on first hover (one per marker up front would cost 10^5 objects).
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (D) {
-            var group = {% if this.cluster %}L.markerClusterGroup({
-                chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
-                spiderfyOnMaxZoom: false, showCoverageOnHover: false,
-                iconCreateFunction: function (c) {
-                    var n = c.getChildCount(), s = n < 100 ? 30 : n < 1000 ? 36 : 44;
-                    return L.divIcon({className: "yishi-cluster", iconSize: L.point(s, s),
-                        html: '<div style="width:' + s + 'px;height:' + s + 'px;border-radius:50%;' +
-                              'background:rgba(38,50,56,.78);color:#fff;font:bold 12px/1 sans-serif;' +
-                              'border:3px solid rgba(255,255,255,.8);box-sizing:border-box;display:flex;' +
-                              'align-items:center;justify-content:center">' + n + '</div>'});
-                }
-            }){% else %}L.featureGroup(){% endif %};
-            var n = D.k.length, markers = new Array(n), y = D.y0;
-            for (var i = 0; i < n; i++) {
-                y += D.dy[i];
-                var st = D.k[i] % D.ns, ca = Math.floor(D.k[i] / D.ns) % D.nc;
-                markers[i] = L.circleMarker([y / 1e5, (D.x0 + D.x[i]) / 1e5], {
-                    radius: {{ this.radius }}, weight: 1, color: "#ffffff", opacity: 0.9,
-                    fillColor: D.colors[D.byStage ? st : ca], fillOpacity: 0.9, ix: i});
-            }
-            if (group.addLayers) { group.addLayers(markers); }
-            else { for (var j = 0; j < n; j++) { group.addLayer(markers[j]); } }
-            function tip(i) {
-                var k = D.k[i], st = k % D.ns, ca = Math.floor(k / D.ns) % D.nc,
-                    cm = Math.floor(k / (D.ns * D.nc));
-                return (D.t ? "<b>" + D.t[i] + "</b><br>" : "") + D.w[0] + D.cats[ca] + "<br>" +
-                       D.w[1] + D.stages[st] + "<br>" + D.w[2] + D.comms[cm];
-            }
-            group.on("mouseover click", function (e) {
-                var m = e.propagatedFrom || e.layer;
-                if (m && m.options && m.options.ix !== undefined && !m.getTooltip()) {
-                    m.bindTooltip(tip(m.options.ix));
-                    if (e.type === "mouseover") { m.openTooltip(); }
-                }
-            });
-            return group;
-        })({{ this.payload }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, payload: dict[str, Any], *, name: str, cluster: bool, radius: int = 6,
-                 show: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "IssueLayer"
-        self.cluster = cluster
-        self.radius = int(radius)
-        self.payload = _js_json({k: v for k, v in payload.items() if k != "counts"})
-        self.default_js = list(MARKERCLUSTER_JS) if cluster else []
-        self.default_css = list(MARKERCLUSTER_CSS) if cluster else []
+def _issue_layer(payload: dict[str, Any], *, name: str, cluster: bool, radius: int = 6) -> YishiLayer:
+    """All issues as canvas CircleMarkers that yishi-map.js builds from `issue_payload` data."""
+    data = {k: v for k, v in payload.items() if k != "counts"}
+    data.update(cluster=cluster, radius=int(radius))
+    return YishiLayer("issues", data, name=name, cluster=cluster)
 
 
 # ---------------------------------------------------------------------------- legend, background
 
 
-class Legend(MacroElement):
-    """A Leaflet control showing `html` (built here from escaped labels) in a corner."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "yishi-legend");
-                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;" +
-                    "border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;" +
-                    "max-height:46vh;overflow:auto;color:#212121";
-                div.innerHTML = {{ this.html_json }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, html_text: str, position: str = "bottomright") -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.position = position
-        self.html_json = _js_json(html_text)
+def _legend(html_text: str, position: str = "bottomright") -> MapControl:
+    """A corner box showing `html_text` (built here from escaped labels)."""
+    return MapControl("legend", {"html": html_text, "position": position})
 
 
-class Background(MacroElement):
-    """A light map background for the tile-less (intranet) basemap."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.getContainer().style.background = {{ this.color|tojson }};
-        {% endmacro %}
-    """)
-
-    def __init__(self, color: str = "#eef1f4") -> None:
-        super().__init__()
-        self._name = "Background"
-        self.color = color
+def _background(color: str = "#eef1f4") -> MapControl:
+    """A light background for the tile-less (intranet) basemap."""
+    return MapControl("background", {"color": color})
 
 
 def _swatch(color: str, round_: bool = True) -> str:
@@ -536,7 +543,7 @@ def _swatch(color: str, round_: bool = True) -> str:
 
 
 def _legend_html(payload: dict[str, Any], bins: list[tuple[int, int]], lang: str, color_by: str,
-                 venue_kinds: Sequence[str]) -> str:
+                 venue_kinds: Sequence[str], failed: Sequence[str] = ()) -> str:
     """Legend HTML; every label in it comes through `escape`."""
     def section(title: str, rows: list[str]) -> str:
         return (f'<details open><summary style="font-weight:bold;cursor:pointer">{escape(title)}'
@@ -557,6 +564,9 @@ def _legend_html(payload: dict[str, Any], bins: list[tuple[int, int]], lang: str
     rows = [f"{_swatch(OPEN_PALETTE[min(i, len(OPEN_PALETTE) - 1)], False)}"
             f"{lo if lo == hi else f'{lo}–{hi}'}" for i, (lo, hi) in enumerate(bins)]
     parts.append(section(f"{COMMUNITIES.label(lang)} · {_w('open', lang)}", rows))
+    if failed:
+        parts.append(f'<div style="color:#b71c1c;font-weight:bold">⚠ {escape(_w("failed", lang))}'
+                     f'{escape("、".join(failed) if lang == "zh" else ", ".join(failed))}</div>')
     return "".join(parts)
 
 
@@ -570,7 +580,7 @@ def _add_basemap(m: folium.Map, basemap: str, lang: str) -> None:
         folium.TileLayer(tiles=AMAP_TILES, attr=_w("amap_attr", lang), name=_w("amap", lang),
                          subdomains="1234", max_native_zoom=18, max_zoom=MAX_ZOOM).add_to(m)
     else:
-        Background().add_to(m)
+        _background().add_to(m)
 
 
 def _bounds(focus: Bounds | None, layers: Sequence[gpd.GeoDataFrame], basemap: str) -> list[list[float]] | None:
@@ -586,6 +596,32 @@ def _bounds(focus: Bounds | None, layers: Sequence[gpd.GeoDataFrame], basemap: s
         return None
     xs, ys = _display_xy(np.array([box[0], box[2]], float), np.array([box[1], box[3]], float), basemap)
     return [[float(ys[0]), float(xs[0])], [float(ys[1]), float(xs[1])]]
+
+
+def _new_map() -> folium.Map:
+    m = folium.Map(location=DEFAULT_CENTER, zoom_start=14, tiles=None, prefer_canvas=True,
+                   control_scale=True)
+    m.options["maxZoom"] = MAX_ZOOM  # clustering needs it when there is no tile layer
+    return m
+
+
+def _guarded(failed: list[str], label: str, make: Callable[[], Any]) -> Any:
+    """What `make` returns, or None when it raises: one bad layer must not take the page down.
+
+    The trace goes to the server log; `label` joins `failed`, which the legend and the page
+    show as a notice.
+    """
+    try:
+        return make()
+    except Exception:
+        log.exception("map layer %r left out: it could not be drawn", label)
+        failed.append(label)
+        return None
+
+
+def _add(m: folium.Map, layer: Element | None) -> None:
+    if layer is not None:
+        layer.add_to(m)
 
 
 def _check(value: str, choices: Sequence[str], what: str) -> None:
@@ -616,25 +652,29 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
                                           else open_counts_by_community(issues)).items()}
     bins = _bins(max((counts.get(c, 0) for c in names), default=0))
 
-    m = folium.Map(location=DEFAULT_CENTER, zoom_start=14, tiles=None, prefer_canvas=True,
-                   control_scale=True)
-    m.options["maxZoom"] = MAX_ZOOM  # clustering needs it when there is no tile layer
+    m = _new_map()
     m.options["zoomSnap"] = 0.25  # fit the subdistrict snugly, not to the next whole zoom level
     _add_basemap(m, basemap, lang)
-    if len(comm):
-        _community_layer(comm, counts, bins, lang, basemap).add_to(m)
-    if len(frames["compounds"]):
-        _compound_layer(frames["compounds"], lang, basemap).add_to(m)
-    if len(frames["subdistrict"]):
-        _subdistrict_layer(frames["subdistrict"], lang, basemap).add_to(m)
-    payload = issue_payload(frames["issues"], community_names=names, lang=lang, color_by=color_by,
-                            basemap=basemap, max_titles=max_titles)
+    failed: list[str] = []
+    layers: list[tuple[str, Callable[[], YishiLayer | None]]] = [
+        (COMMUNITIES.label(lang), lambda: _community_layer(comm, counts, bins, lang, basemap) if len(comm) else None),
+        (COMPOUNDS.label(lang), lambda: _compound_layer(frames["compounds"], lang, basemap)
+         if len(frames["compounds"]) else None),
+        (SUBDISTRICT.label(lang), lambda: _subdistrict_layer(frames["subdistrict"], lang, basemap)
+         if len(frames["subdistrict"]) else None),
+    ]
+    for label, make in layers:
+        _add(m, _guarded(failed, label, make))
+    payload = _guarded(failed, ISSUES.label(lang), lambda: issue_payload(
+        frames["issues"], community_names=names, lang=lang, color_by=color_by, basemap=basemap,
+        max_titles=max_titles)) or issue_payload(None, community_names=names, lang=lang, color_by=color_by)
     if payload["k"]:
-        IssueLayer(payload, name=ISSUES.label(lang), cluster=len(payload["k"]) > cluster_above).add_to(m)
-    if len(frames["venues"]):
-        _venue_layer(frames["venues"], lang, basemap).add_to(m)
+        _add(m, _issue_layer(payload, name=ISSUES.label(lang), cluster=len(payload["k"]) > cluster_above))
+    _add(m, _guarded(failed, VENUES.label(lang), lambda: _venue_layer(frames["venues"], lang, basemap)
+                     if len(frames["venues"]) else None))
     kinds = sorted({str(k) for k in frames["venues"]["kind"]})
-    Legend(_legend_html(payload, bins, lang, color_by, kinds)).add_to(m)
+    _legend(_legend_html(payload, bins, lang, color_by, kinds, failed)).add_to(m)
+    m.failed_layers = failed
     Fullscreen(position="topleft", title=_w("fullscreen", lang),
                title_cancel=_w("exit_fullscreen", lang)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
@@ -696,11 +736,12 @@ def preview_map(frame: gpd.GeoDataFrame, *, statuses: Sequence[str], label_field
     words = {k: (zh if lang == "zh" else en) for k, (zh, en) in _PREVIEW_WORDS.items()}
     labels = shown[label_field] if label_field in shown.columns else pd.Series("", index=shown.index)
     tips = [f"<b>{escape(label)}</b><br>{escape(words.get(s, s))}" for label, s in zip(labels, statuses)]
-    colors = {f"u{i}": PREVIEW_COLORS.get(s, GREY) for i, s in enumerate(statuses[:len(shown)])}
-    m = folium.Map(location=DEFAULT_CENTER, zoom_start=14, tiles=None, prefer_canvas=True,
-                   control_scale=True)
-    m.options["maxZoom"] = MAX_ZOOM
-    Background().add_to(m)
+    order = list(PREVIEW_COLORS)
+    styles = [order.index(s) if s in PREVIEW_COLORS else len(order) for s in statuses[:len(shown)]]
+    table = [{"color": c, "fillColor": c, "weight": 2, "fillOpacity": 0.5}
+             for c in (*PREVIEW_COLORS.values(), GREY)]
+    m = _new_map()
+    _background().add_to(m)
     if outline is not None and len(outline):
         _subdistrict_layer(allowed(outline, "subdistrict"), lang, "none").add_to(m)
     plain = gpd.GeoDataFrame(geometry=shown.geometry.reset_index(drop=True), crs=WGS84)
@@ -709,15 +750,11 @@ def preview_map(frame: gpd.GeoDataFrame, *, statuses: Sequence[str], label_field
     snapped = shapely.transform(plain.geometry.to_numpy()[is_point], lambda c: np.round(c, 6))
     items = [(int(i), shapely.geometry.mapping(g)) for i, g in zip(point_pos, snapped)]
     items += [(int(poly_pos[i]), g) for i, g in _display_polygons(plain[~is_point], "none")]
-    folium.GeoJson(
-        _collection(sorted(items), tips, "u"),
-        marker=folium.CircleMarker(radius=6, weight=1, fill=True, fill_opacity=0.9),
-        style_function=lambda f: {"color": colors[f["id"]], "fillColor": colors[f["id"]],
-                                  "weight": 2, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-    ).add_to(m)
-    legend = "".join(f"<div>{_swatch(PREVIEW_COLORS[k])} {escape(words[k])}</div>" for k in PREVIEW_COLORS)
-    Legend(legend).add_to(m)
+    data = {"fc": _collection(sorted(items), tips, styles), "styles": table, "interactive": True,
+            "hover": None, "sticky": False, "radius": 6}
+    YishiLayer("shapes", data, name=_w("preview", lang)).add_to(m)
+    _legend("".join(f"<div>{_swatch(PREVIEW_COLORS[k])} {escape(words[k])}</div>"
+                    for k in PREVIEW_COLORS)).add_to(m)
     if len(shown):
         minx, miny, maxx, maxy = shown.total_bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]])
