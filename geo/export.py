@@ -51,7 +51,11 @@ def to_geojson_text(frame: pd.DataFrame) -> str:
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """CSV with geometry as lon/lat (points) or WKT, formula-like cells neutralised."""
+    """CSV with geometry as lon/lat (points) or WKT, formula-like cells neutralised.
+
+    Rows end in CRLF (RFC 4180), so a cell holding a lone CR is quoted too: unquoted, a
+    spreadsheet starts a new row at the CR and "x\r=cmd|..." becomes a live formula.
+    """
     out = _flat(frame)
     if isinstance(frame, gpd.GeoDataFrame):
         geoms = frame.geometry
@@ -61,7 +65,7 @@ def to_csv_text(frame: pd.DataFrame) -> str:
             out["wkt"] = geoms.to_wkt()
         out = pd.DataFrame(out.drop(columns="geometry"))
     out = out.map(neutralise_formula)
-    return out.to_csv(index=False)
+    return out.to_csv(index=False, lineterminator="\r\n")
 
 
 def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
@@ -85,7 +89,8 @@ def export(frame: pd.DataFrame, *, fmt: str, path: Path | str, layer_name: str =
     if fmt == "geojson":
         _write_atomically(target, lambda p: p.write_text(to_geojson_text(frame), encoding="utf-8"))
     elif fmt == "csv":
-        _write_atomically(target, lambda p: p.write_text(to_csv_text(frame), encoding="utf-8-sig"))
+        _write_atomically(target, lambda p: p.write_text(to_csv_text(frame), encoding="utf-8-sig",
+                                                        newline=""))
     else:
         import pyogrio  # GDAL writes only this temporary file, never the store
 

@@ -9,11 +9,11 @@ starts at its own linked community.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import stats
-from ui import auth, community_view, data, issue_view, maps
+from ui import auth, community_view, data, errors, issue_view, maps
 from ui.i18n import t
+from ui.map_widget import show_map
 from ui.safe import md
 from ui.shell import header
 from ui.tables import csv_bytes
@@ -42,6 +42,7 @@ for column, metric in zip(st.columns(len(metrics)), metrics):
 
 
 @st.fragment
+@errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def community_map() -> None:
     """The community's compounds, venues and issues, zoomed to its polygon."""
     map_col, side = st.columns([3, 1])
@@ -55,8 +56,8 @@ def community_map() -> None:
                           venues=venues, issues=issues, lang=lang, basemap=basemap,
                           open_counts=open_counts, focus_bounds=bounds)
     with map_col:
-        clicked = st_folium(fmap, key="community_map", height=480, width="stretch",
-                            returned_objects=maps.RETURNED_OBJECTS)
+        clicked = show_map(fmap, key="community_map", height=480, returned_objects=maps.RETURNED_OBJECTS,
+                           lang=lang)
     with side:
         issue_id = maps.clicked_issue_id(clicked, issues, basemap=basemap)
         if issue_id is None:

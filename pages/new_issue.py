@@ -9,10 +9,10 @@ rerun of the map fragment, a typed coordinate and a page switch all see the same
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from ui import auth, data, issue_view, maps
+from ui import auth, data, errors, issue_view, maps
 from ui.i18n import t
+from ui.map_widget import show_map
 from ui.shell import header
 
 #: The picking map reports only where it was clicked (no rerun on pan or zoom).
@@ -34,6 +34,7 @@ st.caption(t("ni_intro", lang))
 
 
 @st.fragment
+@errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def pick_map() -> None:
     """The map; a click anywhere becomes the point (the whole page reruns to show its place)."""
     basemap = st.radio(t("basemap", lang), maps.BASEMAPS, key="ni_basemap", horizontal=True,
@@ -42,8 +43,7 @@ def pick_map() -> None:
                           compounds=snap.compounds, venues=snap.venues, issues=snap.issues,
                           lang=lang, basemap=basemap)
     issue_view.add_point_marker(fmap, st.session_state.get(issue_view.POINT), basemap)
-    clicked = st_folium(fmap, key="new_issue_map", height=520, width="stretch",
-                        returned_objects=PICK_RETURNED)
+    clicked = show_map(fmap, key="new_issue_map", height=520, returned_objects=PICK_RETURNED, lang=lang)
     where = issue_view.new_click(clicked, basemap)
     if where is not None:
         issue_view.set_point(*where)

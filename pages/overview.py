@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import stats
-from ui import auth, charts, data, maps
+from ui import auth, charts, data, errors, maps
 from ui.filters import issue_filter
 from ui.i18n import t
+from ui.map_widget import show_map
 from ui.safe import md
 from ui.shell import header
 from ui.tables import csv_bytes, issue_table
@@ -32,6 +32,7 @@ for column, (key, value) in zip(st.columns(len(kpis)), kpis):
 
 
 @st.fragment
+@errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def issue_map() -> None:
     """The map and the clicked issue's record; a click reruns only this fragment."""
     left, right = st.columns([3, 1])
@@ -45,8 +46,8 @@ def issue_map() -> None:
                           compounds=snap.compounds, venues=snap.venues, issues=issues, lang=lang,
                           basemap=basemap, color_by=color_by, open_counts=open_counts)
     with left:
-        clicked = st_folium(fmap, key="overview_map", height=560, width="stretch",
-                            returned_objects=maps.RETURNED_OBJECTS)
+        clicked = show_map(fmap, key="overview_map", height=560, returned_objects=maps.RETURNED_OBJECTS,
+                           lang=lang)
     with right:
         st.subheader(t("selected_issue"))
         issue_id = maps.clicked_issue_id(clicked, issues, basemap=basemap)

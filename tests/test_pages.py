@@ -117,3 +117,16 @@ def test_english_switch_translates_kpis_and_headers(demo_store_path):
     at = run_page("overview.py", USERS["leader"], "en")
     assert metric(at, "Meetings held") == "230"
     assert "Category" in at.dataframe[-1].value.columns
+
+
+def test_a_map_layer_that_fails_leaves_the_rest_of_the_page(demo_store_path, monkeypatch):
+    from ui import maps
+
+    def broken(*args, **kwargs):
+        raise ValueError("a venue record this code did not foresee")
+
+    monkeypatch.setattr(maps, "_venue_layer", broken)
+    at = run_page("overview.py", USERS["leader"], "zh")
+    assert not at.exception, at.exception
+    assert any("部分图层未能显示：议事点" in w.value for w in at.warning)
+    assert at.metric and at.dataframe  # the figures and the table are still there

@@ -15,6 +15,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "app_subtitle": ("平原街道“有事好商量”协商议事平台", "Pingyuan subdistrict 'Let's talk it over' platform"),
     "language": ("语言", "Language"),
     "as_of": ("数据截至", "Data as of"),
+    "error_unexpected": ("页面出错了，详情已记录在服务器日志中。请刷新页面重试；如仍出错，请把错误编号 {ref} 告诉管理员。",
+                         "Something went wrong on this page; the details are in the server log. Reload and try again; if it happens again, give the administrator the reference {ref}."),
     "demo_note": ("演示数据为示意，截至 2022-06-17 新闻报道日", "Demo data is illustrative, as of the 2022-06-17 report"),
     # navigation
     "nav_overview": ("总览", "Overview"),
@@ -225,6 +227,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "up_col_n_updated": ("更新", "Updated"),
     "up_col_n_unchanged": ("不变", "Unchanged"),
     "up_col_n_rejected": ("拒绝", "Rejected"),
+    "map_layers_failed": ("部分图层未能显示：{layers}。页面其余内容照常可用，错误已记入服务器日志。",
+                          "Some map layers could not be drawn: {layers}. The rest of the page works; "
+                          "the error is in the server log."),
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.accounts import can
-from ui import auth
+from ui import auth, errors
 from ui.i18n import t
 
 _PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -55,6 +55,7 @@ def landing_page(user: auth.User | None) -> PageSpec:
 
 
 def run() -> None:
+    """Build the navigation for the signed-in role and run the chosen page (failures stay private)."""
     user = auth.current_user()
     landing = landing_page(user)
     groups: dict[str, list] = {}
@@ -62,4 +63,4 @@ def run() -> None:
         page = st.Page(str(_PAGES_DIR / spec.file), title=t(spec.title_key), icon=spec.icon,
                        url_path=spec.file.removesuffix(".py"), default=spec == landing)
         groups.setdefault(t(spec.group_key), []).append(page)
-    st.navigation(groups).run()
+    errors.run_page(st.navigation(groups))

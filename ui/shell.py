@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import auth, i18n
 from ui.i18n import t
+from ui.safe import md
 
 
 def _on_lang_change() -> None:
@@ -27,7 +28,7 @@ def account_box() -> None:
     if user is None:
         return
     with st.sidebar:
-        st.caption(f"{user.username} · {auth.role_label(user.role)}")
+        st.caption(f"{md(user.username)} · {auth.role_label(user.role)}")  # names are stored text
         if st.button(t("sign_out"), key="sign_out"):
             auth.sign_out()
             st.rerun()
