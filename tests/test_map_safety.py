@@ -29,7 +29,7 @@ from ui import assets, maps
 X0, Y0 = 115.600, 34.420
 
 #: Every length at which the UI cuts stored text before it reaches the map.
-TRUNCATIONS = (maps.TITLE_CHARS,)
+TRUNCATIONS = (maps.TIP_CHARS,)
 
 
 def _cut_inside(limit: int) -> list[str]:
@@ -137,10 +137,12 @@ def test_no_template_tag_survives_in_any_page(rendered):
 
 
 def test_every_hostile_string_arrives_exactly_as_stored(rendered):
+    """Exactly as stored, HTML-escaped; text longer than a tooltip holds is cut, never dropped."""
     for name, _, page in rendered:
         strings = "\n".join(_page_strings(page))
         for text in HOSTILE:
-            assert maps.escape(text) in strings, (name, text[:30])
+            assert maps.escape(maps._truncate(text, maps.TIP_CHARS)) in strings, (name, text[:30])
+        assert "x" * maps.TIP_CHARS not in strings, name  # the 10,000-character name is cut
         assert "49" not in strings.replace("I49", "")  # {{ 7*7 }} never evaluated
 
 
@@ -148,7 +150,7 @@ def test_cut_titles_arrive_cut_not_evaluated(rendered):
     name, _, page = rendered[0]
     strings = set(_page_strings(page))
     for title in TITLES:
-        assert maps.escape(maps._truncate(title, maps.TITLE_CHARS)) in strings, title[:50]
+        assert maps.escape(maps._truncate(title, maps.TIP_CHARS)) in strings, title[:50]
 
 
 def test_nothing_executable_reaches_the_page(rendered):

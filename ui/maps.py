@@ -94,7 +94,8 @@ SIMPLIFY_DEG = 20 / 111_320
 CLUSTER_ABOVE = 1000
 #: Above this many issues titles stay out of the page (size): tooltips show the rest.
 MAX_TITLES = 20_000
-TITLE_CHARS = 40
+#: Stored text in a tooltip (titles, names, values) is cut to this many characters.
+TIP_CHARS = 40
 
 GREY = "#9e9e9e"
 STAGE_COLORS: dict[str, str] = {
@@ -180,9 +181,14 @@ def _truncate(text: Any, limit: int) -> Any:
     return text
 
 
+def _short(value: Any) -> str:
+    """Stored text as a tooltip shows it: cut to TIP_CHARS, then escaped."""
+    return escape(_truncate(value, TIP_CHARS))
+
+
 def _line(label: str, value: Any) -> str:
-    """'label：value' with both escaped."""
-    return f"{escape(label)}{escape(value)}"
+    """'label：value' with both escaped, the value cut short."""
+    return f"{escape(label)}{_short(value)}"
 
 
 # ---------------------------------------------------------------------------- elements
@@ -371,7 +377,7 @@ def _community_layer(frame: gpd.GeoDataFrame, counts: Mapping[str, int], bins: l
     sep = _w("colon", lang)
     ids = [str(c) for c in frame["community_id"]]
     open_n = [int(counts.get(c, 0)) for c in ids]
-    tips = [f"<b>{escape(name)}</b><br>{_line(_w('open', lang) + sep, n)}"
+    tips = [f"<b>{_short(name)}</b><br>{_line(_w('open', lang) + sep, n)}"
             f"<br>{_line(COMMUNITIES.get('team_size').label(lang) + sep, size)}"
             for name, n, size in zip(frame["name"], open_n, frame["team_size"])]
     fills = [_bin_color(n, bins) for n in open_n]
@@ -390,7 +396,7 @@ def _compound_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLa
     field = COMPOUNDS.get
 
     def tip(row: pd.Series) -> str:
-        parts = [f"<b>{escape(row['name'])}</b>",
+        parts = [f"<b>{_short(row['name'])}</b>",
                  _line(field("households").label(lang) + sep, row["households"]),
                  _line(field("built_year").label(lang) + sep, row["built_year"]),
                  _line(field("property_management").label(lang) + sep,
@@ -409,7 +415,7 @@ def _compound_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLa
 
 
 def _subdistrict_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLayer:
-    tips = [escape(n) for n in frame["name"]]
+    tips = [_short(n) for n in frame["name"]]
     table = [{"color": "#b71c1c", "weight": 3, "fill": False, "dashArray": "8 5"}]
     return _shapes(frame, tips, [0] * len(frame), table, basemap, name=SUBDISTRICT.label(lang),
                    interactive=False)
@@ -448,7 +454,7 @@ def _venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLayer
     for i, x, y in zip(pos, lon, lat):
         kind = kinds[i]
         points.append([round(float(y), 6), round(float(x), 6), known.index(kind)])
-        tips.append(f"<b>{escape(frame['name'].iloc[i])}</b><br>"
+        tips.append(f"<b>{_short(frame['name'].iloc[i])}</b><br>"
                     f"{_line(VENUES.get('kind').label(lang) + sep, VENUE_KINDS.label(kind, lang))}<br>"
                     f"{_line(_w('five_haves', lang) + sep, f'{int(haves[i])}/5')}")
     return YishiLayer("venues", {"icons": icons, "pts": points, "tips": tips}, name=VENUES.label(lang))
@@ -494,7 +500,7 @@ def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[s
     titles = None
     if len(frame) <= max_titles:
         raw = frame["title"].to_numpy()[order]
-        titles = [escape(_truncate(t, TITLE_CHARS)) for t in raw]
+        titles = [_short(t) for t in raw]
     palette = STAGE_COLORS if color_by == "stage" else CATEGORY_COLORS
     keyed = stages if color_by == "stage" else cats
     sep = _w("colon", lang)
@@ -505,9 +511,9 @@ def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[s
         "k": k.tolist(),
         "ns": len(stages), "nc": len(cats),
         "t": titles,
-        "stages": [escape(STAGES.label(c, lang) if c else "—") for c in stages],
-        "cats": [escape(CATEGORIES.label(c, lang) if c else "—") for c in cats],
-        "comms": [escape(community_names[c]) for c in comm_ids] + [escape(_w("outside", lang))],
+        "stages": [_short(STAGES.label(c, lang) if c else "—") for c in stages],
+        "cats": [_short(CATEGORIES.label(c, lang) if c else "—") for c in cats],
+        "comms": [_short(community_names[c]) for c in comm_ids] + [escape(_w("outside", lang))],
         "w": [escape(ISSUES.get("category").label(lang) + sep), escape(ISSUES.get("stage").label(lang) + sep),
               escape(COMMUNITIES.label(lang) + sep)],
         "byStage": color_by == "stage",
@@ -559,7 +565,7 @@ def _legend_html(payload: dict[str, Any], bins: list[tuple[int, int]], lang: str
     kinds = [k for k in VENUE_KINDS.codes if k in venue_kinds] + sorted(set(venue_kinds) - set(VENUE_KINDS.codes))
     if kinds:
         rows = [f'<span style="display:inline-block;vertical-align:middle;margin:2px 5px 2px 0">'
-                f'{venue_icon_html(k, lang, 16)}</span>{escape(VENUE_KINDS.label(k, lang))}' for k in kinds]
+                f'{venue_icon_html(k, lang, 16)}</span>{_short(VENUE_KINDS.label(k, lang))}' for k in kinds]
         parts.append(section(VENUES.label(lang), rows))
     rows = [f"{_swatch(OPEN_PALETTE[min(i, len(OPEN_PALETTE) - 1)], False)}"
             f"{lo if lo == hi else f'{lo}–{hi}'}" for i, (lo, hi) in enumerate(bins)]
@@ -735,7 +741,7 @@ def preview_map(frame: gpd.GeoDataFrame, *, statuses: Sequence[str], label_field
     shown = frame.iloc[:PREVIEW_LIMIT]
     words = {k: (zh if lang == "zh" else en) for k, (zh, en) in _PREVIEW_WORDS.items()}
     labels = shown[label_field] if label_field in shown.columns else pd.Series("", index=shown.index)
-    tips = [f"<b>{escape(label)}</b><br>{escape(words.get(s, s))}" for label, s in zip(labels, statuses)]
+    tips = [f"<b>{_short(label)}</b><br>{escape(words.get(s, s))}" for label, s in zip(labels, statuses)]
     order = list(PREVIEW_COLORS)
     styles = [order.index(s) if s in PREVIEW_COLORS else len(order) for s in statuses[:len(shown)]]
     table = [{"color": c, "fillColor": c, "weight": 2, "fillOpacity": 0.5}

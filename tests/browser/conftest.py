@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,38 +34,48 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serve_app(store: Path, log_path: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over `store`; yields its URL, stops it on exit.
+
+    The server's output goes to `log_path` (tests read it for tracebacks)."""
+    port = _free_port()
+    env = {**os.environ, "YISHI_STORE": str(store), **(env or {})}
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"streamlit exited early; see {log_path}") from None
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log_path}")
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 @pytest.fixture(scope="session")
 def app_url(demo_store_file, tmp_path_factory):
     """Start `streamlit run app.py` on a free port with a private copy of the demo store."""
     store = tmp_path_factory.mktemp("browser") / "store.sqlite"
     shutil.copy(demo_store_file, store)
-    port = _free_port()
-    env = {**os.environ, "YISHI_STORE": str(store)}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {log.name}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not become healthy in 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve_app(store, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -114,19 +126,24 @@ class Page:
         self.page.get_by_role("button", name="退出登录").wait_for(timeout=30_000)
 
 
+def new_page(browser, width: int = 1400, height: int = 1000, **kw) -> Page:
+    """A page in a fresh browser context (close it with `page.page.context.close()`)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kw)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png",
+                                                  body=BLANK_TILE))
+    return Page(page)
+
+
 @pytest.fixture
 def make_page(browser):
-    contexts = []
+    pages: list[Page] = []
 
     def make(width: int = 1400, height: int = 1000, **kw) -> Page:
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **kw)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(30_000)
-        page.route(TILES, lambda route: route.fulfill(status=200, content_type="image/png",
-                                                      body=BLANK_TILE))
-        return Page(page)
+        pages.append(new_page(browser, width, height, **kw))
+        return pages[-1]
 
     yield make
-    for ctx in contexts:
-        ctx.close()
+    for p in pages:
+        p.page.context.close()
