@@ -1,6 +1,6 @@
 """Every file of the public GeoJSON test corpora, read as an upload: a decided outcome each.
 
-The corpora (shared/fixtures/geojson, see its README) were written by other projects for
+The corpora (tests/fixtures/geojson, with their licences; see its README) were written by other projects for
 their own validators. Here each file is read for the point layer 'issues' and the polygon
 layer 'communities'. Reading never raises, and the set of problem codes is the one decided
 below, file by file. Two facts hold for the whole corpus, so they appear in most rows:
@@ -34,7 +34,6 @@ Decisions (why each row is what it is):
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
@@ -44,20 +43,9 @@ from geo.errors import InputError
 from geo.ingest import PROBLEM_CODES, read_upload
 
 
-def _fixtures_dir() -> Path | None:
-    beside = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "geojson"
-    if beside.is_dir():
-        return beside
-    env = os.environ.get("YISHI_FIXTURES")
-    if env and Path(env).is_dir():
-        return Path(env)
-    return None
-
-
-FIXTURES = _fixtures_dir()
-NO_FIXTURES = (f"GeoJSON corpus not found at {Path(__file__).resolve().parents[2] / 'shared/fixtures/geojson'}"
-               " nor in $YISHI_FIXTURES")
-FILES = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.geojson")) if FIXTURES else []
+#: The public GeoJSON corpora, vendored with their licences (tests/fixtures/geojson/README.md).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "geojson"
+FILES = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.geojson"))
 LAYERS = ("issues", "communities")
 
 # Shorthands for the table.
@@ -290,7 +278,6 @@ def _check_report(up, layer: str) -> None:
     assert set(up.frame.index).isdisjoint(up.rejected)
 
 
-@pytest.mark.skipif(FIXTURES is None, reason=NO_FIXTURES)
 def test_the_table_covers_exactly_the_corpus():
     assert sorted(EXPECTED) == FILES
     assert set(WRAPPED) <= set(FILES)
@@ -302,9 +289,8 @@ def test_the_table_covers_exactly_the_corpus():
     assert bare == set(WRAPPED)
 
 
-@pytest.mark.skipif(FIXTURES is None, reason=NO_FIXTURES)
 @pytest.mark.parametrize("layer", LAYERS)
-@pytest.mark.parametrize("name", FILES or ["(no corpus)"])
+@pytest.mark.parametrize("name", FILES)
 def test_corpus_file_has_its_decided_outcome(name, layer):
     data = (FIXTURES / name).read_bytes()
     up = _read(data, name, layer)  # never raises: InputError is only for bad arguments
@@ -320,7 +306,6 @@ def test_corpus_file_has_its_decided_outcome(name, layer):
         assert up.n_features >= 1 and up.rejected == list(range(1, up.n_features + 1))
 
 
-@pytest.mark.skipif(FIXTURES is None, reason=NO_FIXTURES)
 @pytest.mark.parametrize("layer", LAYERS)
 @pytest.mark.parametrize("name", sorted(WRAPPED) or ["(no corpus)"])
 def test_bare_geometry_wrapped_in_a_feature(name, layer):
@@ -366,8 +351,7 @@ def _mutations(obj, rng: random.Random, count: int):
         yield copy
 
 
-@pytest.mark.skipif(FIXTURES is None, reason=NO_FIXTURES)
-@pytest.mark.parametrize("name", FILES or ["(no corpus)"])
+@pytest.mark.parametrize("name", FILES)
 def test_mutated_and_truncated_corpus_files_never_raise(name):
     """Robustness: random damage to every corpus file gives a report, never an exception."""
     rng = random.Random(name)
