@@ -30,7 +30,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
 
 store: setup
-	$(BIN)/python -m geo init
+	$(BIN)/python -m geo init --demo
 
 run: store
 	$(BIN)/streamlit run app.py --server.port $(PORT)

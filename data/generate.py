@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 from shapely.geometry import Point, Polygon
 from shapely.ops import unary_union
-from geo.datasets import DATA_DIR, DEMO_AS_OF, DEMO_FILES
+from yishi.datasets import DATA_DIR, DEMO_AS_OF, DEMO_FILES
 from geo.schema import CONSENSUS_STAGES, FIVE_HAVES, STAGE_ORDER, get_layer
 
 # ----------------------------------------------------------------------------------------

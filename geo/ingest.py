@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import coords
+from geo import crs as coords
 from geo.errors import InputError, Problem, ValidationError
 from geo.schema import LAYERS, SHANGQIU_BBOX, UPLOADABLE, WGS84, Field, Layer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import accounts
+from yishi import accounts
 from geo.errors import InputError
 from ui import auth, data
 from ui.i18n import t

@@ -1,5 +1,5 @@
 """议题详情 Issue: one issue's whole record, where it falls, its timeline and meetings, and the
-forms for the next step this account may take (geo.workflow decides and checks; this page draws).
+forms for the next step this account may take (yishi.services.workflow decides and checks; this page draws).
 
 The chosen issue lives in the plain session key `selected_issue` (the overview sets it on a map
 click); `?issue=I0001` in the URL chooses one too. Reporter name and phone are read (and shown)
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import workflow
+from yishi.services import workflow
 from ui import auth, data, issue_view
 from ui.i18n import field_label, t
 from ui.safe import md

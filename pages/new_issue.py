@@ -1,6 +1,6 @@
 """新建议题 New issue: pick the place (map click or typed WGS84 coordinates), see at once where
 it falls (community, compound, nearest venue, linked members: geo.joins.assign), then save it
-through geo.workflow.create_issue and go on to its page.
+through yishi.services.workflow.create_issue and go on to its page.
 
 The chosen point lives in the plain session key `new_issue_point` ((lon, lat), WGS84), so a
 rerun of the map fragment, a typed coordinate and a page switch all see the same place.

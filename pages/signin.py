@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.accounts import SignInRefused, authenticate
+from yishi.accounts import SignInRefused, authenticate
 from ui import auth, data
 from ui.i18n import t
 from ui.shell import header

@@ -9,7 +9,7 @@ import streamlit as st
 from geo.errors import InputError, StoreBusy
 from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, read_upload
 from geo.schema import UPLOADABLE, get_layer
-from geo.store import rows_from_frame
+from yishi.storage import rows_from_frame
 from ui import auth, data, maps
 from ui.i18n import t
 from ui.map_widget import show_map

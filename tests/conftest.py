@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from geo.__main__ import main
-from geo.store import Store, build_demo_store
+from yishi.demo import build_demo_store
+from yishi.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ def demo_store_path(demo_store_file, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def demo_store(demo_store_path):
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         yield store
 
 

@@ -6,15 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from geo import accounts
-from geo.accounts import SignInRefused, authenticate
+from yishi import accounts
+from yishi.accounts import SignInRefused, authenticate
 from geo.errors import InputError, PermissionDenied
-from geo.store import Store
+from yishi.storage import create_store
 
 
 @pytest.fixture
 def store(tmp_path):
-    with Store.open(tmp_path / "s.sqlite", demo=False) as s:
+    with create_store(tmp_path / "s.sqlite") as s:
         accounts.add_user(s, "wang", "议事地图·密码🔑" * 20, role="staff", by="test")
         yield s
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.store import Store
+from yishi.storage import open_store
 from tests.helpers import dump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ SUMMARY_KEYS = {
 
 
 def first_issue(path: Path, stage: str) -> str:
-    with Store.open(path) as store:
+    with open_store(path) as store:
         issues = store.load_layer("issues")
     return issues[issues["stage"] == stage]["issue_id"].iloc[0]
 
@@ -123,7 +123,7 @@ def test_show_prints_the_public_record_place_and_timeline(cli, demo_store_path):
     assert out.startswith("I0001  ")
     for text in ("stage:     done 已落实", "community: ", "venue:     V", "timeline:", "collected"):
         assert text in out
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         private = store.get_row("issues", "I0001")
     assert private["reporter_name"] not in out and private["reporter_phone"] not in out
 

@@ -101,7 +101,36 @@ def test_init_prints_demo_accounts_only_when_it_builds_the_store(tmp_path, capsy
     from geo.__main__ import main
 
     store = tmp_path / "fresh.sqlite"
-    assert main(["--store", str(store), "init"]) == 0
+    assert main(["--store", str(store), "init", "--demo"]) == 0
     assert "leader-demo-2022" in capsys.readouterr().out
-    assert main(["--store", str(store), "init"]) == 0
+    assert main(["--store", str(store), "init", "--demo"]) == 0
     assert "leader-demo-2022" not in capsys.readouterr().out
+
+
+def test_a_missing_store_is_an_error_that_creates_nothing(tmp_path, capsys, monkeypatch):
+    from geo.__main__ import main
+
+    typo = tmp_path / "typo.sqlite"
+    monkeypatch.setenv("YISHI_STORE", str(typo))
+    assert main(["users", "list"]) == 2
+    err = capsys.readouterr().err
+    assert f"there is no store at {typo}" in err and "python -m geo init" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_without_demo_makes_an_empty_store_with_one_admin(tmp_path, capsys, monkeypatch):
+    import io
+
+    from geo.__main__ import main
+
+    store = tmp_path / "new.sqlite"
+    assert main(["--store", str(store), "init"]) == 2  # no --admin, no --demo: refused
+    assert not store.exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long admin passphrase\n"))
+    assert main(["--store", str(store), "init", "--admin", "wang"]) == 0
+    capsys.readouterr()
+    assert main(["--store", str(store), "users", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "wang" in listed and "admin" in listed and "leader" not in listed
+    assert main(["--store", str(store), "summary", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["issues"] == 0

@@ -1,6 +1,6 @@
 """The embedded demo data set: the published figures, the named cases, and sound geometry.
 
-These tests read the committed files in data/ (via geo.datasets.get_path) and assert what a
+These tests read the committed files in data/ (via yishi.datasets.get_path) and assert what a
 user of the dashboard sees: the report's numbers, the places it names, and geometry that
 tiles, nests and contains as the joins assume.
 """
@@ -22,7 +22,7 @@ import pytest
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
-from geo.datasets import DEMO_AS_OF, DEMO_FILES, get_path
+from yishi.datasets import DEMO_AS_OF, DEMO_FILES, get_path
 from geo.schema import (CATEGORIES, CPPCC_ROLES, FOCUS_AREAS, METHODS, METRIC_CRS, STAGE_ORDER,
                         VENUE_KINDS, get_layer)
 

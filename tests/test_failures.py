@@ -12,7 +12,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from geo.accounts import User
+from yishi.accounts import User
 from tests.helpers import rendered
 from ui import data
 from ui.i18n import t

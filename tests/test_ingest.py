@@ -15,7 +15,7 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from geo import coords
+from geo import crs as coords
 from geo.errors import InputError, Problem, ValidationError
 from geo.ingest import (
     DEFAULT_MAX_BYTES,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.accounts import User
+from yishi.accounts import User
 from ui.nav import PAGES, SIGN_IN, pages_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,5 @@
 """The issue, new-issue and community pages (Streamlit AppTest): they render for every role
-that may see them, the issue forms write through geo.workflow and show every refusal, and a
+that may see them, the issue forms write through yishi.services.workflow and show every refusal, and a
 resident's phone number reaches staff only."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo import stats
-from geo.accounts import User
+from yishi.accounts import User
 from geo.joins import assign
 from geo.schema import WGS84
-from geo.snapshot import take_snapshot
-from geo.store import Store
+from yishi.services.snapshot import take_snapshot
+from yishi.storage import open_store
 from ui.nav import pages_for
 from tests.helpers import rendered
 
@@ -56,12 +56,12 @@ def form_ids(at: AppTest) -> set[str]:
 
 
 def figures(path: Path) -> dict[str, int]:
-    with Store.open(path) as store:
+    with open_store(path) as store:
         return stats.published_figures(store.load_layer("issues"), store.load_layer("meetings"))
 
 
 def stage_of(path: Path, issue_id: str) -> str:
-    with Store.open(path) as store:
+    with open_store(path) as store:
         return store.get_row("issues", issue_id)["stage"]
 
 
@@ -126,7 +126,7 @@ def test_staff_moves_an_issue_from_meeting_to_consensus(demo_store_path):
     # the page now shows the new stage and offers the next step (implementing)
     assert any("当前阶段 **达成共识**" in m.value for m in at.markdown)
     assert f"act-advance-{AT_MEETING}-consensus" in form_ids(at)
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         row = store.get_row("issues", AT_MEETING)
         events = store.load_layer("issue_events")
     assert row["consensus_text"] == "划定停车位，物业每月巡查一次"
@@ -135,7 +135,7 @@ def test_staff_moves_an_issue_from_meeting_to_consensus(demo_store_path):
 
 
 def test_a_missing_field_is_refused_with_the_reason_and_nothing_changes(demo_store_path):
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         revision = store.revision
     before = figures(demo_store_path)
     at = run_page("issue.py", USERS["staff"], "en", selected_issue=AT_MEETING)
@@ -147,7 +147,7 @@ def test_a_missing_field_is_refused_with_the_reason_and_nothing_changes(demo_sto
     assert not at.success
     assert stage_of(demo_store_path, AT_MEETING) == "meeting"
     assert figures(demo_store_path) == before
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         assert store.revision == revision
 
 
@@ -164,7 +164,7 @@ def test_a_meeting_form_lists_every_problem_at_once(demo_store_path):
     at.button(key=f"{form}-submit").click()
     at.run()
     assert not at.error, [e.value for e in at.error]
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         meetings = store.load_layer("meetings")
     assert len(meetings[meetings["issue_id"] == AT_MEETING]) == 2
     assert figures(demo_store_path)["meetings"] == 231
@@ -204,7 +204,7 @@ def test_staff_can_evaluate_a_done_issue(demo_store_path):
     at.button(key="act-evaluate-I0001-done-submit").click()
     at.run()
     assert not at.error
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         assert store.get_row("issues", "I0001")["satisfaction"] == 3.5
 
 
@@ -212,7 +212,7 @@ def test_staff_can_evaluate_a_done_issue(demo_store_path):
 
 
 def test_the_reporter_phone_reaches_staff_only(demo_store_path):
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         phone = store.get_row("issues", AT_MEETING)["reporter_phone"]
     assert PHONE.fullmatch(phone)
     staff = run_page("issue.py", USERS["staff"], selected_issue=AT_MEETING)
@@ -265,7 +265,7 @@ def test_the_venue_table_shows_the_five_haves(demo_store_path):
 
 
 def _point_in(demo_store_path, community_id: str) -> tuple[float, float]:
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         communities = store.load_layer("communities")
     polygon = communities.loc[communities["community_id"] == community_id, "geometry"].iloc[0]
     p = polygon.representative_point()
@@ -284,7 +284,7 @@ def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_sto
     place = at.dataframe[0].value
     assert "和谐社区" in set(place.iloc[:, 1])
     assert "苏保国" in place.iloc[-1, 1]  # the linked member, before anything is saved
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         count = len(store.load_layer("issues"))
     at.text_input(key="ni_title").input("和谐路夜间路灯不亮")
     at.selectbox(key="ni_category").set_value("other")
@@ -292,7 +292,7 @@ def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_sto
     at.button(key="ni_save").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         issues = store.load_layer("issues", include_private=True)
     assert len(issues) == count + 1
     new = issues.iloc[-1]
@@ -306,7 +306,7 @@ def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_sto
 
 
 def test_a_point_outside_every_community_warns_but_may_be_saved(demo_store_path):
-    with Store.open(demo_store_path) as store:
+    with open_store(demo_store_path) as store:
         layers = {n: store.load_layer(n) for n in ("subdistrict", "communities")}
     minx, miny, maxx, maxy = layers["subdistrict"].total_bounds
     candidates = [(minx + (maxx - minx) * i / 20, miny + (maxy - miny) * j / 20)

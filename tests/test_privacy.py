@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.accounts import User
-from geo.snapshot import take_snapshot
+from yishi.accounts import User
+from yishi.services.snapshot import take_snapshot
 from ui import maps
 from ui.nav import pages_for
 from tests.helpers import rendered as everything_rendered

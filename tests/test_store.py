@@ -11,12 +11,12 @@ from shapely.geometry import Point, Polygon
 
 from geo.errors import InputError
 from geo.schema import get_layer
-from geo.store import Store, rows_from_frame
+from yishi.storage import create_store, rows_from_frame
 
 
 @pytest.fixture
 def store(tmp_path):
-    with Store.open(tmp_path / "s.sqlite", demo=False) as s:
+    with create_store(tmp_path / "s.sqlite") as s:
         yield s
 
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 IMPORT_SCRIPT = textwrap.dedent("""
     import sys, numpy as np, geopandas as gpd, shapely
     from geo.schema import get_layer
-    from geo.store import Store, rows_from_frame
+    from yishi.storage import Store, create_store, open_store, rows_from_frame
     n, prefix = int(sys.argv[2]), sys.argv[3]
     rng = np.random.default_rng(1)
     pts = shapely.points(rng.uniform(115.58, 115.66, n), rng.uniform(34.40, 34.47, n))
@@ -27,7 +27,7 @@ IMPORT_SCRIPT = textwrap.dedent("""
         "reported_on": ["2022-05-01"] * n}, geometry=pts, crs="EPSG:4326")
     rows = rows_from_frame(get_layer("issues"), frame)
     print("writing", flush=True)
-    with Store.open(sys.argv[1]) as store:
+    with open_store(sys.argv[1]) as store:
         result = store.write_batch("issues", rows, by="crash-test", source=prefix)
     print("done", len(result.new), flush=True)
 """)

@@ -18,7 +18,7 @@ from shapely.geometry import Point
 from streamlit.testing.v1 import AppTest
 
 from geo.export import to_csv_text
-from geo.snapshot import take_snapshot
+from yishi.services.snapshot import take_snapshot
 from tests.hostile import HOSTILE
 from ui import charts
 from ui.safe import md, token
@@ -78,7 +78,7 @@ def _account_box() -> None:
 
 
 def test_the_signed_in_name_is_shown_literally():
-    from geo.accounts import User
+    from yishi.accounts import User
 
     name = "**bold**[link](javascript:alert(1)):red[x]{{7*7}}"
     at = AppTest.from_function(_account_box, default_timeout=30)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from geo.accounts import User
+from yishi.accounts import User
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF = User("staff", "staff")

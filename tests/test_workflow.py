@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 import shapely
 from shapely.geometry import Point
 
-from geo import workflow
-from geo.accounts import PERMISSIONS, ROLES, User
+from yishi.services import workflow
+from yishi.accounts import PERMISSIONS, ROLES, User
 from geo.errors import InputError, PermissionDenied, WorkflowError
 from geo.schema import STAGE_ORDER
 from geo.stats import published_figures
-from geo.store import Store
-from geo.workflow import TransitionRefused
+from yishi.storage import Store, create_store, open_store
+from yishi.services.workflow import TransitionRefused
 from tests.helpers import dump
 
 AS_OF = "2022-06-17"
@@ -46,12 +45,8 @@ def _meeting(meeting_id: str, issue_id: str, consensus: int = 0) -> dict:
 def store_path(tmp_path) -> Path:
     """A tiny hand-built store: two communities, one compound, two venues, one issue per stage."""
     path = tmp_path / "s.sqlite"
-    Store.open(path, demo=False).close()
-    con = sqlite3.connect(path)
-    with con:
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('as_of', ?)", (AS_OF,))
-    con.close()
-    with Store.open(path, demo=False) as s:
+    with create_store(path) as s:
+        s.set_meta("as_of", AS_OF, by="fixture")
         s.write_batch("subdistrict", [{"name": "测试街道",
                                        "geom": shapely.box(115.60, 34.40, 115.64, 34.44)}],
                       by="fixture")
@@ -104,7 +99,7 @@ def store_path(tmp_path) -> Path:
 
 @pytest.fixture
 def store(store_path):
-    with Store.open(store_path, demo=False) as s:
+    with open_store(store_path) as s:
         yield s
 
 
@@ -556,7 +551,7 @@ def test_a_step_that_lost_a_race_writes_nothing(store, store_path, monkeypatch):
 
     def plan_while_someone_else_commits(issue_row, to, values, *, store):
         monkeypatch.setattr(workflow, "_plan", real_plan)
-        with Store.open(store_path, demo=False) as other:
+        with open_store(store_path) as other:
             workflow.advance(other, "I0006", "done", {"result_public": "先到"}, by="甲", user=STAFF)
         return real_plan(issue_row, to, values, store=store)
 

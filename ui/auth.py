@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.accounts import ROLE_LABELS, User, account_user, can
-from geo.store import Store
+from yishi.accounts import ROLE_LABELS, User, account_user, can
+from yishi.storage import Store
 from ui.i18n import lang, t
 
 _KEY = "user"

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import stats
-from geo.accounts import User
+from yishi.accounts import User
 from geo.export import to_geojson_text
 from geo.schema import CATEGORIES, CPPCC_ROLES, FIVE_HAVES, MEMBER_ROLES, STAGES, VENUE_KINDS
 from ui.i18n import enum_label, field_label, t

@@ -1,7 +1,7 @@
 """The issue and new-issue pages' parts: which issue (URL, map click, picker), its record, place,
 timeline and meetings as tables, the forms for the next step, and placing and saving a new issue.
 
-geo.workflow decides what may happen and checks every write; these helpers only gather the
+yishi.services.workflow decides what may happen and checks every write; these helpers only gather the
 inputs, and show a refusal with all of its reasons. Private fields appear only in the tables
 of a caller that passes `private=True` (a role that may `view_private`).
 """
@@ -20,14 +20,15 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geo import stats, workflow
-from geo.accounts import User
-from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from geo import stats
+from yishi.services import workflow
+from yishi.accounts import User
+from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.errors import InputError, PermissionDenied, WorkflowError
 from geo.joins import assign
 from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, METRIC_CRS, STAGES, WGS84
-from geo.snapshot import Snapshot
-from geo.store import Store
+from yishi.services.snapshot import Snapshot
+from yishi.storage import Store
 from ui import data
 from ui.i18n import enum_label, field_label, t
 from ui.safe import md, token
@@ -281,7 +282,7 @@ def _submit(run: Callable[[Store], Any], done_text: str, lang: str) -> None:
 
 
 def action_form(action: str, issue: pd.Series, user: User, snap: Snapshot, lang: str) -> None:
-    """Draw the form for one of workflow.allowed_actions and write it through geo.workflow.
+    """Draw the form for one of workflow.allowed_actions and write it through yishi.services.workflow.
 
     Widget keys are `act-{action}-{issue_id}-{stage}-{field}`, so a form starts empty after a
     stage change.
@@ -418,7 +419,7 @@ def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
 
 
 def save_new_issue(point: tuple[float, float] | None, new: NewIssue, user: User, lang: str) -> None:
-    """Create the issue through geo.workflow. Success remembers its id (CREATED, SELECTED),
+    """Create the issue through yishi.services.workflow. Success remembers its id (CREATED, SELECTED),
     clears the point and the form and reruns; a refusal lists every reason."""
     if point is None:
         st.error(t("ni_need_point", lang))

@@ -43,7 +43,7 @@ from folium.map import Layer
 from folium.plugins import Fullscreen
 from folium.template import Template
 
-from geo.coords import transform_geometry, wgs84_to_gcj02
+from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.schema import (
     CATEGORIES,
     COMMUNITIES,

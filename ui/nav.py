@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.accounts import can
+from yishi.accounts import can
 from ui import auth, errors
 from ui.i18n import t
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.errors import Problem
-from geo.store import BatchResult
+from yishi.storage import BatchResult
 from ui.i18n import t
 
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.joins import assign
-from geo.store import Store
+from yishi.storage import Store
 
 
 @dataclass(frozen=True)

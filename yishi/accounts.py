@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo.errors import InputError, PermissionDenied
-from geo.store import Store
+from yishi.storage import Store
 
 ROLES = ("leader", "member", "staff", "admin")
 ROLE_LABELS = {"leader": ("领导", "Leader"), "member": ("委员", "Member"),
@@ -34,14 +34,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 FREE_FAILURES = 5
 BASE_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(hours=1)
-
-#: Demo accounts (README lists them; `make run` prints them at first start).
-DEMO_ACCOUNTS = (
-    ("leader", "leader", "leader-demo-2022"),
-    ("member", "member", "member-demo-2022"),
-    ("staff", "staff", "staff-demo-2022"),
-    ("admin", "admin", "admin-demo-2022"),
-)
 
 _hasher = PasswordHasher()  # argon2id, memory-hard
 
@@ -207,18 +199,3 @@ def account_user(store: Store, username: str, *, via: str) -> User | None:
         return None
     store.log(by=username, action="signin", target=username, layer="users", detail={"via": via})
     return User(user["username"], user["role"], user["community_id"], user["member_id"])
-
-
-def seed_demo_accounts(store: Store) -> None:
-    """One demo account per role; the member is linked to the first CPPCC member's community."""
-    members = store.load_layer("members")
-    cppcc = members[members["linked_community_id"].notna()].sort_values("member_id")
-    for username, role, password in DEMO_ACCOUNTS:
-        if store.get_user(username) is not None:
-            continue
-        community = member = None
-        if role == "member" and len(cppcc):
-            community = cppcc["linked_community_id"].iloc[0]
-            member = cppcc["member_id"].iloc[0]
-        add_user(store, username, password, role=role, by="demo-builder",
-                 community_id=community, member_id=member)

@@ -1,20 +1,16 @@
-"""The embedded store of record: one SQLite file, every write one transaction with its audit row.
+"""The embedded backend: one SQLite file, every write one transaction with its audit row.
 
-The interface is narrow on purpose (load a layer, write a batch, undo it, read the history,
-append to the audit trail) so that another backend (PostGIS) can stand behind it later.
-Geometry is kept as WKB (lossless) beside a bounding box the database checks.
+Geometry is kept as WKB (lossless) beside a bounding box the database checks and that
+`load_layer(bbox=...)` filters on. Only this module (and its siblings in yishi.storage)
+speaks SQL.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,24 +19,14 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import datasets
-from geo.errors import InputError, StoreBusy, YishiError
+from geo.errors import InputError, StoreBusy
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
+from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
+from yishi.storage.protocol import BatchResult, BBox, Row
 
 SCHEMA_VERSION = "1"
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
-Row = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What one committed batch changed, by id."""
-
-    batch_id: int
-    new: tuple[str, ...]
-    updated: tuple[str, ...]
-    unchanged: tuple[str, ...]
 
 
 def _column_ddl(f: Field, id_field: str) -> str:
@@ -108,78 +94,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _to_sql(f: Field, value: Any) -> Any:
-    """A frame value as the SQL value the store keeps (dates as ISO text, bools as 0/1)."""
-    if _is_missing(value):
-        return None
-    if f.type == "bool":
-        return int(bool(value))
-    if f.type == "int":
-        return int(value)
-    if f.type == "float":
-        return float(value)
-    if f.type == "date":
-        if isinstance(value, (date, datetime, pd.Timestamp)):
-            return value.strftime("%Y-%m-%d")
-        return str(value)
-    return str(value)
-
-
-def rows_from_frame(layer: Layer, frame: pd.DataFrame) -> list[Row]:
-    """Frame rows as store rows: only schema columns present in the frame, plus geometry."""
-    names = [f for f in layer.fields if f.name in frame.columns]
-    if layer.id_field not in frame.columns:
-        raise InputError(f"{layer.name}: the frame has no id column {layer.id_field!r}")
-    columns = {f.name: frame[f.name].tolist() for f in names}
-    geoms = None
-    if layer.geometry:
-        if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
-            raise InputError(f"{layer.name}: geometry with a CRS ({WGS84}) is required")
-        if not frame.crs.equals(WGS84):
-            raise InputError(f"{layer.name}: geometry must be in {WGS84}, not {frame.crs.to_string()}")
-        geoms = shapely.force_2d(frame.geometry.values)
-        if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
-            raise InputError(f"{layer.name}: every feature needs a geometry")
-    rows: list[Row] = []
-    for i in range(len(frame)):
-        row = {f.name: _to_sql(f, columns[f.name][i]) for f in names}
-        if geoms is not None:
-            row["geom"] = geoms[i]
-        rows.append(row)
-    return rows
-
-
-def _encode(row: Row | None) -> str | None:
-    """A row as JSON text for the batch log (geometry as WKB hex)."""
-    if row is None:
-        return None
-    out = dict(row)
-    if "geom" in out and out["geom"] is not None:
-        geom = out["geom"]
-        out["geom"] = geom.hex() if isinstance(geom, bytes) else shapely.to_wkb(geom, hex=True)
-    return json.dumps(out, ensure_ascii=False, sort_keys=True)
-
-
-def _decode(text: str | None) -> Row | None:
-    if text is None:
-        return None
-    row = json.loads(text)
-    if row.get("geom") is not None:
-        row["geom"] = bytes.fromhex(row["geom"])
-    return row
-
-
-class Store:
-    """The SQLite store. Open with `Store.open()`; every public write is one transaction."""
+class SQLiteStore:
+    """The SQLite store (see `yishi.storage.protocol.Store`); every public write is one transaction."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        self.location = str(self.path)
         self._con = sqlite3.connect(self.path, timeout=10, isolation_level=None,
                                     check_same_thread=False)
         self._con.execute("PRAGMA journal_mode=WAL")
@@ -187,19 +107,10 @@ class Store:
         self._con.execute("PRAGMA foreign_keys=ON")
         self._ensure_schema()
 
-    # -- opening ---------------------------------------------------------------
-    @classmethod
-    def open(cls, path: Path | str | None = None, *, demo: bool = True) -> Store:
-        """Open the store at `path` ($YISHI_STORE or the default), building the demo first if missing."""
-        target = Path(path) if path is not None else datasets.default_store_path()
-        if not target.exists() and demo:
-            build_demo_store(target)
-        return cls(target)
-
     def close(self) -> None:
         self._con.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -243,6 +154,11 @@ class Store:
         row = self._con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    def set_meta(self, key: str, value: str, *, by: str) -> None:
+        with self._write() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self._audit(con, by, "set_meta", None, key, 1, {"value": value})
+
     @property
     def revision(self) -> int:
         """Grows with every committed write: a cheap cache key for readers."""
@@ -254,22 +170,40 @@ class Store:
         return date.fromisoformat(as_of) if as_of else date.today()
 
     # -- reading ---------------------------------------------------------------
-    def load_layer(self, name: str, *, include_private: bool = False) -> pd.DataFrame:
-        """A layer as a (Geo)DataFrame with typed columns; private fields only when asked."""
+    def load_layer(self, name: str, *, include_private: bool = False, bbox: BBox | None = None,
+                   where: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """A layer as a (Geo)DataFrame with typed columns; private fields only when asked.
+
+        `bbox` keeps rows whose bounding box meets it; `where` keeps rows whose fields equal
+        the given values. Both are answered by the database, not by filtering a whole layer.
+        """
         layer = get_layer(name)
         fields = [f for f in layer.fields if include_private or not f.private]
-        cols = [f'"{f.name}"' for f in fields] + (["geom"] if layer.geometry else [])
-        cur = self._con.execute(
-            f'SELECT {", ".join(cols)} FROM "{name}" ORDER BY "{layer.id_field}"')
-        records = cur.fetchall()
-        frame = pd.DataFrame.from_records(records, columns=[f.name for f in fields]
-                                          + (["geom"] if layer.geometry else []))
+        names = [f.name for f in fields] + (["geom"] if layer.geometry else [])
+        clauses, params = [], []
+        for key, value in (where or {}).items():
+            layer.get(key)  # a KeyError names an unknown field
+            clauses.append(f'"{key}" = ?')
+            params.append(value)
+        if bbox is not None and layer.geometry:
+            clauses.append("maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?")
+            params += [bbox[0], bbox[2], bbox[1], bbox[3]]
+        columns = ", ".join(f'"{n}"' for n in names)
+        filters = " WHERE " + " AND ".join(clauses) if clauses else ""
+        sql = f'SELECT {columns} FROM "{name}"{filters} ORDER BY "{layer.id_field}"'
+        frame = pd.DataFrame.from_records(self._con.execute(sql, params).fetchall(), columns=names)
         for f in fields:
-            frame[f.name] = _typed(frame[f.name], f)
+            frame[f.name] = typed(frame[f.name], f)
         if not layer.geometry:
             return frame
         geoms = shapely.from_wkb(frame.pop("geom").to_numpy()) if len(frame) else []
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=WGS84)
+
+    def next_id(self, name: str, prefix: str, *, width: int = 4) -> str:
+        """The id after the highest numbered one, keeping its letters (demo meetings are MT0001...)."""
+        layer = get_layer(name)
+        ids = [r[0] for r in self._con.execute(f'SELECT "{layer.id_field}" FROM "{name}"')]
+        return next_number_id(ids, prefix, width)
 
     def get_row(self, name: str, row_id: str, *, include_private: bool = True) -> Row | None:
         """One row as a dict (geometry as a shapely object), or None."""
@@ -374,7 +308,7 @@ class Store:
             for layer_name, row_id, before, _after in changes:
                 layer = get_layer(layer_name)
                 con.execute(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?', (row_id,))
-                old = _decode(before)
+                old = decode(before)
                 if old is not None:
                     _insert(con, layer, old)
                 restored.append(row_id)
@@ -446,14 +380,14 @@ class Store:
         for row in new:
             full = _insert(con, layer, row)
             con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, NULL, ?)",
-                        (batch_id, layer.name, row[layer.id_field], _encode(full)))
+                        (batch_id, layer.name, row[layer.id_field], encode(full)))
         for row, before in updated:
-            merged = {**before, **_sqlish(row)}
+            merged = {**before, **with_wkb(row)}
             con.execute(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?',
                         (row[layer.id_field],))
             _insert(con, layer, merged)
             con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?)",
-                        (batch_id, layer.name, row[layer.id_field], _encode(before), _encode(merged)))
+                        (batch_id, layer.name, row[layer.id_field], encode(before), encode(merged)))
         return BatchResult(batch_id, tuple(r[layer.id_field] for r in new),
                            tuple(r[layer.id_field] for r, _ in updated), tuple(unchanged))
 
@@ -471,16 +405,7 @@ class Store:
                     " WHERE key = 'revision'")
 
 
-def _sqlish(row: Row) -> Row:
-    """A row with its geometry as WKB bytes, as the table holds it."""
-    out = dict(row)
-    geom = out.get("geom")
-    if geom is not None and not isinstance(geom, bytes):
-        out["geom"] = shapely.to_wkb(geom)
-    return out
-
-
-def _classify(con: sqlite3.Connection, store: Store, layer: Layer,
+def _classify(con: sqlite3.Connection, store: SQLiteStore, layer: Layer,
               rows: list[Row]) -> tuple[list[Row], list[tuple[Row, Row]], list[str]]:
     """Split rows into new, updated (with the stored row before) and unchanged ids."""
     new: list[Row] = []
@@ -497,7 +422,7 @@ def _classify(con: sqlite3.Connection, store: Store, layer: Layer,
         before = store._fetch_row(con, layer, row_id)
         if before is None:
             new.append(row)
-        elif all(before.get(k) == v for k, v in _sqlish(row).items()):
+        elif all(before.get(k) == v for k, v in with_wkb(row).items()):
             unchanged.append(row_id)
         else:
             updated.append((row, before))
@@ -506,7 +431,7 @@ def _classify(con: sqlite3.Connection, store: Store, layer: Layer,
 
 def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
     """Insert one full row; the database's CHECKs refuse what validation missed."""
-    full = _sqlish(row)
+    full = with_wkb(row)
     names = [f.name for f in layer.fields if f.name in full]
     values = [full[n] for n in names]
     if layer.geometry:
@@ -525,78 +450,4 @@ def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
     return {n: v for n, v in zip(names, values) if n not in ("minx", "miny", "maxx", "maxy")}
 
 
-def _typed(series: pd.Series, f: Field) -> pd.Series:
-    """Store values as the frame dtype of a field: Int64, float64, boolean, or text."""
-    if f.type == "int":
-        return series.astype("Int64")
-    if f.type == "float":
-        return pd.to_numeric(series, errors="coerce").astype("float64")
-    if f.type == "bool":
-        return series.astype("boolean")
-    return series.astype(object).where(series.notna(), None)
 
-
-# -- building the demo store --------------------------------------------------------
-def read_demo_layer(name: str) -> pd.DataFrame:
-    """One demo layer from data/ as a (Geo)DataFrame (GeoJSON read with json, not GDAL)."""
-    layer = get_layer(name)
-    path = datasets.get_path(name)
-    if layer.geometry:
-        with open(path, encoding="utf-8") as fh:
-            collection = json.load(fh)
-        frame = gpd.GeoDataFrame.from_features(collection["features"], crs=WGS84)
-        for f in layer.fields:
-            if f.name not in frame.columns:
-                frame[f.name] = None
-        return frame[[*layer.field_names, "geometry"]]
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = frame.replace({"": None})
-    for f in layer.fields:
-        if f.type == "bool" and f.name in frame:
-            frame[f.name] = frame[f.name].map({"true": True, "True": True, "1": True,
-                                               "false": False, "False": False, "0": False, None: None})
-    return frame
-
-
-def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
-    """Build the demo store from data/ into a temporary file, then move it into place."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".yishi-", suffix=".sqlite", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        store = Store(tmp)
-        try:
-            with store._write() as con:
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('as_of', ?)", (datasets.DEMO_AS_OF,))
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('built_from', 'data/')")
-            for name in datasets.DEMO_FILES:
-                layer = get_layer(name)
-                store.write_batch(name, rows_from_frame(layer, read_demo_layer(name)), by=by,
-                                  action="build_demo", source=f"data/{datasets.DEMO_FILES[name]}")
-            _seed_accounts(store)
-            store._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            store.close()
-        os.replace(tmp, target)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(tmp + suffix).unlink(missing_ok=True)
-        raise
-    for suffix in ("-wal", "-shm"):
-        Path(tmp + suffix).unlink(missing_ok=True)
-    return target
-
-
-def _seed_accounts(store: Store) -> None:
-    """Demo accounts, one per role, when the accounts module is present."""
-    try:
-        from geo import accounts
-    except ImportError:
-        return
-    accounts.seed_demo_accounts(store)
-
-
-__all__ = ["Store", "BatchResult", "rows_from_frame", "build_demo_store", "read_demo_layer",
-           "YishiError"]

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo import coords
+from geo import crs as coords
 
 GEOD = Geod(ellps="WGS84")
 

@@ -42,12 +42,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.accounts import User
+from yishi.accounts import User
 from geo.errors import InputError, PermissionDenied, WorkflowError
 from geo.joins import assign
 from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUE_EVENTS, ISSUES, MEETINGS, METHODS,
                         SHANGQIU_BBOX, STAGE_ORDER, STAGES, WGS84, Field, get_layer)
-from geo.store import Row, Store
+from yishi.storage import Row, Store
 
 __all__ = [
     "ACTIONS", "ACTION_PERMISSIONS", "CLOSABLE_STAGES", "TransitionRefused", "advance",
@@ -59,7 +59,7 @@ __all__ = [
 ACTIONS: tuple[str, ...] = ("create", "advance", "record_meeting", "close", "comment", "evaluate")
 
 #: Roles allowed to do each action. Staff run the procedure; members supervise (notes only);
-#: leaders and admins read. Kept in step with `geo.accounts.PERMISSIONS` by a test.
+#: leaders and admins read. Kept in step with `yishi.accounts.PERMISSIONS` by a test.
 ACTION_PERMISSIONS: dict[str, frozenset[str]] = {
     "create": frozenset({"staff"}),
     "advance": frozenset({"staff"}),

@@ -1,0 +1,528 @@
+"""The command line: `python -m geo COMMAND ...` (run with --help for the list).
+
+Exit codes: 0 done, 1 refused or invalid input (with the reasons), 2 unusable arguments
+or unreadable input (one line on stderr; nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo import stats
+from yishi import accounts
+from yishi.services import workflow
+from geo.errors import (InputError, PermissionDenied, StoreBusy, ValidationError, WorkflowError,
+                        YishiError)
+from geo.export import FORMATS, export
+from geo.joins import assign
+from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE, WGS84
+from yishi.services.snapshot import take_snapshot
+from yishi import datasets
+from yishi.demo import DEMO_ACCOUNTS, build_demo_store
+from yishi.storage import Store, create_store, open_store, store_location
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = fn
+        return fn
+    return register
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return open_store(args.store)
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+@command("summary")
+def cmd_summary(args: argparse.Namespace) -> int:
+    """The published figures and counts, as text or one JSON object."""
+    with _store(args) as store:
+        snap = take_snapshot(store)
+    figures = stats.summary(snap.layers(), snap.today)
+    if args.json:
+        _print_json(figures)
+        return 0
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def read_points(path: Path) -> tuple[list[dict], gpd.GeoDataFrame]:
+    """Point features of a GeoJSON file (features and their geometry), or InputError."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            doc = json.load(fh)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not GeoJSON ({exc})") from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        raise InputError(f"{path}: not a GeoJSON FeatureCollection (no 'features' list)")
+    xy = np.full((len(features), 2), np.nan)
+    for i, feature in enumerate(features):
+        geom = feature.get("geometry") if isinstance(feature, dict) else None
+        if not (isinstance(geom, dict) and geom.get("type") == "Point"):
+            raise InputError(f"{path}: feature {i + 1} is not a Point")
+        coords = geom.get("coordinates")
+        try:
+            xy[i] = float(coords[0]), float(coords[1])
+        except (TypeError, ValueError, IndexError):
+            raise InputError(f"{path}: feature {i + 1} has unusable coordinates {coords!r}") from None
+    points = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=WGS84)
+    return features, points
+
+
+@command("assign")
+def cmd_assign(args: argparse.Namespace) -> int:
+    """Print the file's points as GeoJSON with community, compound, venue and members added."""
+    features, points = read_points(Path(args.file))
+    with _store(args) as store:
+        assigned = assign(points, communities=store.load_layer("communities"),
+                          compounds=store.load_layer("compounds"),
+                          venues=store.load_layer("venues"), members=store.load_layer("members"))
+    columns = ["community_id", "compound_id", "venue_id", "venue_distance_m", "member_ids"]
+    derived = assigned[columns].astype(object).where(assigned[columns].notna(), None)
+    derived["venue_distance_m"] = [None if v is None else round(float(v), 1)
+                                   for v in derived["venue_distance_m"]]
+    for feature, extra in zip(features, derived.to_dict("records")):
+        feature["properties"] = {**(feature.get("properties") or {}), **extra}
+    _print_json({"type": "FeatureCollection", "features": features})
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one layer as GeoJSON, CSV or GeoPackage (residents' personal fields left out)."""
+    if args.layer not in LAYERS:
+        raise InputError(f"unknown layer {args.layer!r}; choose one of: {', '.join(LAYERS)}")
+    with _store(args) as store:
+        frame = take_snapshot(store).layers()[args.layer]
+    try:
+        target = export(frame, fmt=args.format, path=args.output, layer_name=args.layer)
+    except OSError as exc:  # a folder, a file in the way, no permission: one line, exit 2
+        raise InputError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"wrote {len(frame)} {args.layer} to {target}", file=sys.stderr)
+    return 0
+
+
+@command("init")
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create a store: the demo (`--demo`), or an empty one with its first admin account.
+
+    An existing store is left alone (and reported), so `make run` may call `init --demo`
+    every time. The admin's password is read from the terminal, or from stdin when piped.
+    """
+    where = store_location(args.store)
+    if Path(where).exists():
+        with open_store(where) as store:
+            print(f"store: {store.location} (revision {store.revision}, as of {store.today()})")
+        return 0
+    if args.demo:
+        build_demo_store(where)
+        print(f"store: {where} (the demo, as of {datasets.DEMO_AS_OF})")
+        print("demo accounts (user / password / role):")
+        for username, role, password in DEMO_ACCOUNTS:
+            print(f"  {username:<8} {password:<18} {role}")
+        return 0
+    if not args.admin:
+        raise InputError("an empty store needs its first account: give --admin NAME "
+                         "(or --demo for the demo store)")
+    password = _read_password(f"password for {args.admin}: ")
+    with create_store(where) as store:
+        accounts.add_user(store, args.admin, password, role="admin", by="init")
+        print(f"store: {store.location} (empty; admin account {args.admin!r})")
+    return 0
+
+
+def _read_password(prompt: str) -> str:
+    """A password from the terminal (not echoed), or the first line of stdin when piped."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _report(upload) -> None:
+    """The validation report: every problem with its feature number, field and hint."""
+    print(f"{upload.n_features} feature(s), {len(upload.frame)} valid, "
+          f"{len(upload.problems)} problem(s)")
+    for problem in upload.problems:
+        print(f"  - {problem}")
+    for note in getattr(upload, "notes", []):
+        print(f"  note: {note}")
+
+
+@command("validate")
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print the report for FILE; writes nothing (exit 0 valid, 1 invalid, 2 unreadable)."""
+    from geo.ingest import UNREADABLE_CODES, validate_file
+
+    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
+    _report(upload)
+    if any(p.feature is None and p.code in UNREADABLE_CODES for p in upload.problems):
+        return 2
+    return 0 if upload.ok else 1
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    """Validate FILE, then commit it all or nothing; a rejected file is audited as rejected."""
+    from geo.ingest import validate_file
+    from geo.schema import get_layer
+    from yishi.storage import rows_from_frame
+
+    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
+    with _store(args) as store:
+        if not upload.ok:
+            _report(upload)
+            batch = store.record_rejected(args.layer, by=args.by, source=str(args.file),
+                                          n_rejected=max(len(upload.rejected), 1),
+                                          problems=[p.to_dict() for p in upload.problems])
+            print(f"rejected: nothing imported (audit batch {batch})", file=sys.stderr)
+            return 1
+        result = store.write_batch(args.layer, rows_from_frame(get_layer(args.layer), upload.frame),
+                                   by=args.by, source=str(args.file))
+    print(f"batch {result.batch_id}: {len(result.new)} new, {len(result.updated)} updated, "
+          f"{len(result.unchanged)} unchanged")
+    return 0
+
+
+@command("undo")
+def cmd_undo(args: argparse.Namespace) -> int:
+    """Restore what was there before a committed batch."""
+    with _store(args) as store:
+        result = store.undo(args.batch_id, by=args.by)
+    print(f"batch {result.batch_id} undone: {len(result.updated)} row(s) restored")
+    return 0
+
+
+@command("history")
+def cmd_history(args: argparse.Namespace) -> int:
+    """Import batches, newest first: who, when, what, how many, status."""
+    with _store(args) as store:
+        history = store.history()
+    if args.json:
+        _print_json(history.to_dict("records"))
+    else:
+        print(history.to_string(index=False) if len(history) else "no batches")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: from standard input with --password-stdin, else asked twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise InputError("the two passwords differ")
+    return first
+
+
+@command("users")
+def cmd_users(args: argparse.Namespace) -> int:
+    """Accounts: add, list, disable, enable, passwd, role."""
+    with _store(args) as store:
+        if args.users_command == "list":
+            print(accounts.list_users(store).to_string(index=False))
+        elif args.users_command == "add":
+            accounts.add_user(store, args.name, _password(args), role=args.role, by=args.by,
+                              community_id=args.community, member_id=args.member)
+            print(f"added {args.name} ({args.role})")
+        elif args.users_command in ("disable", "enable"):
+            accounts.set_disabled(store, args.name, args.users_command == "disable", by=args.by)
+            print(f"{args.users_command}d {args.name}")
+        elif args.users_command == "passwd":
+            accounts.set_password(store, args.name, _password(args), by=args.by)
+            print(f"password changed for {args.name}")
+        elif args.users_command == "role":
+            accounts.set_role(store, args.name, args.role, by=args.by, community_id=args.community)
+            print(f"{args.name} is now {args.role}")
+    return 0
+
+
+# --- issue workflow: show, new, advance, comment, evaluate --------------------------------
+
+
+def _refusals(fn: Handler) -> Handler:
+    """A refused workflow step or a role that may not: every reason on stderr, exit 1."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except (WorkflowError, PermissionDenied) as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def _settings(pairs: Sequence[str] | None) -> dict[str, str]:
+    """--set FIELD=VALUE pairs as a dict (text values; the workflow checks and converts them)."""
+    values: dict[str, str] = {}
+    for pair in pairs or ():
+        field, sep, value = pair.partition("=")
+        field = field.strip()
+        if not sep or not field:
+            raise InputError(f"--set {pair!r}: write FIELD=VALUE, e.g. --set due_on=2022-07-31")
+        if field in values:
+            raise InputError(f"--set {field} is given twice")
+        values[field] = value
+    return values
+
+
+def _print_place(record: dict) -> None:
+    """Where an issue falls: community, compound, nearest venue, linked members."""
+    if record["unassigned"]:
+        print("community: none: the point is outside every community (unassigned)")
+    else:
+        print(f"community: {record['community_id']} {record['community_name'] or ''}".rstrip())
+    compound = record["compound_id"]
+    print(f"compound:  {compound} {record['compound_name'] or ''}".rstrip() if compound
+          else "compound:  none")
+    if record["venue_id"]:
+        print(f"venue:     {record['venue_id']} {record['venue_name'] or ''}, "
+              f"{record['venue_distance_m']} m away")
+    else:
+        print("venue:     none")
+    members = ", ".join(f"{m['member_id']} {m['name'] or ''}".rstrip() for m in record["members"])
+    print(f"members:   {members or 'none linked'}")
+
+
+@command("show")
+def cmd_show(args: argparse.Namespace) -> int:
+    """One issue's public record, where it falls, and its timeline."""
+    with _store(args) as store:
+        record = workflow.issue_record(store, args.issue_id)
+    if args.json:
+        _print_json(record)
+        return 0
+    print(f"{record['issue_id']}  {record['title']}")
+    print(f"stage:     {record['stage']} {STAGES.label(record['stage'])}")
+    print(f"category:  {record['category']} {CATEGORIES.label(record['category'])}"
+          f"   focus: {record['focus']} {FOCUS_AREAS.label(record['focus'])}")
+    if record["method"]:
+        print(f"method:    {record['method']} {METHODS.label(record['method'])}")
+    print(f"location:  {record['lon']}, {record['lat']}")
+    skip = {"issue_id", "title", "stage", "category", "focus", "method"}
+    for name in LAYERS["issues"].public_fields:
+        if name not in skip and record.get(name) is not None:
+            print(f"{name}: {record[name]}")
+    _print_place(record)
+    print("timeline:")
+    for e in record["timeline"]:
+        move = e["to_stage"] if e["from_stage"] in (None, e["to_stage"]) else \
+            f"{e['from_stage']} -> {e['to_stage']}"
+        print(f"  {e['at']}  {e['event_id']:<12} {e['kind'] or 'stage':<10} {move:<28} "
+              f"{e['by'] or ''}  {e['note'] or ''}".rstrip())
+    return 0
+
+
+@command("new")
+@_refusals
+def cmd_new(args: argparse.Namespace) -> int:
+    """Record a new issue at stage collected and print where it falls."""
+    values = _settings(args.set)
+    with _store(args) as store:
+        issue_id = workflow.create_issue(
+            store, lon=args.lon, lat=args.lat, title=args.title, category=args.category,
+            focus=args.focus, values=values, by=args.by, user=workflow.operator(args.by))
+        record = workflow.issue_record(store, issue_id)
+    if args.json:
+        _print_json({"issue_id": issue_id, **{k: record[k] for k in (
+            "stage", "reported_on", "lon", "lat", "community_id", "community_name", "compound_id",
+            "compound_name", "venue_id", "venue_name", "venue_distance_m", "members",
+            "unassigned")}})
+        return 0
+    print(f"{issue_id}: new issue at stage collected, reported on {record['reported_on']}")
+    _print_place(record)
+    return 0
+
+
+@command("advance")
+@_refusals
+def cmd_advance(args: argparse.Namespace) -> int:
+    """Move an issue to its next stage (or record another meeting, or close it)."""
+    values = _settings(args.set)
+    with _store(args) as store:
+        before = store.get_row("issues", args.issue_id)
+        row = workflow.advance(store, args.issue_id, args.to, values, by=args.by,
+                               user=workflow.operator(args.by))
+        last = workflow.timeline(store, args.issue_id).iloc[-1]
+    if args.json:
+        row.pop("geom", None)
+        _print_json({k: row[k] for k in LAYERS["issues"].public_fields})
+        return 0
+    assert before is not None
+    what = "meeting recorded" if before["stage"] == row["stage"] else \
+        f"{before['stage']} -> {row['stage']} ({STAGES.label(row['stage'])})"
+    print(f"{args.issue_id}: {what}; event {last['event_id']}"
+          + (f" ({last['note']})" if last["note"] else ""))
+    return 0
+
+
+@command("comment")
+@_refusals
+def cmd_comment(args: argparse.Namespace) -> int:
+    """Add a supervision note 督办意见 to an issue's timeline."""
+    with _store(args) as store:
+        event_id = workflow.comment(store, args.issue_id, args.note, by=args.by,
+                                    user=workflow.operator(args.by))
+    print(f"{args.issue_id}: note added ({event_id})")
+    return 0
+
+
+@command("evaluate")
+@_refusals
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Record residents' satisfaction 群众评价 (1-5) with a done issue."""
+    with _store(args) as store:
+        row = workflow.evaluate(store, args.issue_id, args.satisfaction, by=args.by,
+                                user=workflow.operator(args.by))
+    print(f"{args.issue_id}: satisfaction {row['satisfaction']:g} recorded")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Yishi Map command line")
+    parser.add_argument("--store", help="store file (default: $YISHI_STORE or var/yishi.sqlite)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, **kw: object) -> argparse.ArgumentParser:
+        """A subcommand that also takes --store after its name."""
+        return sub.add_parser(name, parents=[common], **kw)
+
+    p = add("summary", help="published figures and counts")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = add("assign", help="assign GeoJSON points to community, compound, venue, members")
+    p.add_argument("file")
+
+    p = add("export", help="export a layer")
+    p.add_argument("--layer", required=True)
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("-o", "--output", required=True)
+
+    p = add("init", help="create a store: the demo (--demo) or an empty one with an admin")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--demo", action="store_true",
+                       help="build the demo store from data/ and print its accounts")
+    group.add_argument("--admin", metavar="NAME",
+                       help="the first admin account of an empty store (password from stdin)")
+
+    for name, text in (("validate", "validate an upload file; writes nothing"),
+                       ("import", "validate, then import a file all or nothing")):
+        p = add(name, help=text)
+        p.add_argument("file")
+        p.add_argument("--layer", required=True, choices=UPLOADABLE)
+        p.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
+                       help="coordinate system of the file (wgs84 also means CGCS2000)")
+        if name == "import":
+            p.add_argument("--by", default=_whoami(), help="who imports (for the audit trail)")
+
+    p = add("undo", help="undo a committed import batch")
+    p.add_argument("batch_id", type=int)
+    p.add_argument("--by", default=_whoami())
+
+    p = add("history", help="import batches: who, when, counts, status")
+    p.add_argument("--json", action="store_true")
+
+    p = add("users", help="accounts")
+    users = p.add_subparsers(dest="users_command", required=True)
+    users.add_parser("list")
+    for name in ("add", "disable", "enable", "passwd", "role"):
+        q = users.add_parser(name)
+        q.add_argument("name")
+        q.add_argument("--by", default=_whoami())
+        if name in ("add", "role"):
+            q.add_argument("--role", required=True, choices=accounts.ROLES)
+            q.add_argument("--community", help="linked community id (members)")
+        if name == "add":
+            q.add_argument("--member", help="member id of the account holder")
+        if name in ("add", "passwd"):
+            q.add_argument("--password-stdin", action="store_true",
+                           help="read the password from standard input")
+
+    p = add("show", help="one issue: public record, community, venue, members, timeline")
+    p.add_argument("issue_id")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    set_help = "a field for the step, e.g. --set due_on=2022-07-31 (repeatable)"
+    p = add("new", help="record a new issue at stage collected")
+    p.add_argument("--lon", required=True, type=float, help="longitude, WGS84")
+    p.add_argument("--lat", required=True, type=float, help="latitude, WGS84")
+    p.add_argument("--title", required=True)
+    p.add_argument("--category", required=True, help=f"one of: {', '.join(CATEGORIES.codes)}")
+    p.add_argument("--focus", help=f"one of: {', '.join(FOCUS_AREAS.codes)} (default from category)")
+    p.add_argument("--set", action="extend", nargs="+", metavar="FIELD=VALUE",
+                   help="description, residents_affected, reporter_name, reporter_phone, note")
+    p.add_argument("--by", default=_whoami(), help="who records it (for the audit trail)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = add("advance", help="move an issue to its next stage (checked; all or nothing)")
+    p.add_argument("issue_id")
+    p.add_argument("--to", required=True, choices=STAGES.codes,
+                   help="the next stage; 'meeting' again records another meeting; 'closed' ends it")
+    p.add_argument("--set", action="extend", nargs="+", metavar="FIELD=VALUE", help=set_help)
+    p.add_argument("--by", default=_whoami(), help="who does it (for the audit trail)")
+    p.add_argument("--json", action="store_true", help="print the issue as one JSON object")
+
+    p = add("comment", help="add a supervision note to an issue")
+    p.add_argument("issue_id")
+    p.add_argument("--note", required=True)
+    p.add_argument("--by", default=_whoami())
+
+    p = add("evaluate", help="record residents' satisfaction (1-5) with a done issue")
+    p.add_argument("issue_id")
+    p.add_argument("--satisfaction", required=True, type=float)
+    p.add_argument("--by", default=_whoami())
+    return parser
+
+
+def _whoami() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except ValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (InputError, KeyError, YishiError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The demo: the embedded data set in data/ as a store, with one account per role.
+
+Built only on request (`python -m geo init --demo`, which `make run` calls when the default
+store is missing): the demo accounts' passwords are published in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.schema import WGS84, get_layer
+from yishi import accounts, datasets
+from yishi.storage import Store, create_store, rows_from_frame
+
+#: Demo accounts (README lists them; `make run` prints them at first start).
+DEMO_ACCOUNTS = (
+    ("leader", "leader", "leader-demo-2022"),
+    ("member", "member", "member-demo-2022"),
+    ("staff", "staff", "staff-demo-2022"),
+    ("admin", "admin", "admin-demo-2022"),
+)
+
+
+def read_demo_layer(name: str) -> pd.DataFrame:
+    """One demo layer from data/ as a (Geo)DataFrame (GeoJSON read with json, not GDAL)."""
+    layer = get_layer(name)
+    path = datasets.get_path(name)
+    if layer.geometry:
+        with open(path, encoding="utf-8") as fh:
+            collection = json.load(fh)
+        frame = gpd.GeoDataFrame.from_features(collection["features"], crs=WGS84)
+        for f in layer.fields:
+            if f.name not in frame.columns:
+                frame[f.name] = None
+        return frame[[*layer.field_names, "geometry"]]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.replace({"": None})
+    for f in layer.fields:
+        if f.type == "bool" and f.name in frame:
+            frame[f.name] = frame[f.name].map({"true": True, "True": True, "1": True,
+                                               "false": False, "False": False, "0": False, None: None})
+    return frame
+
+
+def fill_demo(store: Store, *, by: str = "demo-builder") -> None:
+    """Write the demo layers and accounts into an empty store."""
+    store.set_meta("as_of", datasets.DEMO_AS_OF, by=by)
+    store.set_meta("built_from", "data/", by=by)
+    for name in datasets.DEMO_FILES:
+        layer = get_layer(name)
+        store.write_batch(name, rows_from_frame(layer, read_demo_layer(name)), by=by,
+                          action="build_demo", source=f"data/{datasets.DEMO_FILES[name]}")
+    seed_demo_accounts(store)
+
+
+def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
+    """Build the demo store file from data/ beside `target`, then move it into place at once."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".yishi-", suffix=".sqlite", dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        with create_store(tmp) as store:
+            fill_demo(store, by=by)
+        os.replace(tmp, target)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(tmp + suffix).unlink(missing_ok=True)
+    return target
+
+
+def seed_demo_accounts(store: Store) -> None:
+    """One demo account per role; the member is linked to the first CPPCC member's community."""
+    members = store.load_layer("members")
+    cppcc = members[members["linked_community_id"].notna()].sort_values("member_id")
+    for username, role, password in DEMO_ACCOUNTS:
+        if store.get_user(username) is not None:
+            continue
+        community = member = None
+        if role == "member" and len(cppcc):
+            community = cppcc["linked_community_id"].iloc[0]
+            member = cppcc["member_id"].iloc[0]
+        accounts.add_user(store, username, password, role=role, by="demo-builder",
+                 community_id=community, member_id=member)

@@ -1,0 +1,104 @@
+"""What a storage backend must offer: the only interface the rest of the application sees.
+
+Everything outside `yishi.storage` types against `Store`, so SQLite (one subdistrict) and a
+server database (a city) can stand behind the same services and pages. A backend keeps every
+write all-or-nothing with its audit row, and a batch log that `undo` can restore from.
+`tests/storage/test_contract.py` checks every method against every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol, runtime_checkable
+
+import pandas as pd
+
+#: One record as the store keeps it: field name -> value (geometry under "geom").
+Row = dict[str, Any]
+#: (minx, miny, maxx, maxy) in EPSG:4326.
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one committed batch changed, by id."""
+
+    batch_id: int
+    new: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A store of record: layers, the batch log, the audit trail and the accounts."""
+
+    #: Where the store is (a file path or a URL without its password), for messages.
+    location: str
+
+    # -- lifetime ----------------------------------------------------------------
+    def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+    # -- meta --------------------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        """A stored setting (schema_version, revision, as_of, ...)."""
+
+    def set_meta(self, key: str, value: str, *, by: str) -> None:
+        """Set a setting, with its audit row."""
+
+    @property
+    def revision(self) -> int:
+        """Grows with every committed write: a cheap cache key for readers."""
+
+    def today(self) -> date:
+        """The store's today: the demo is a snapshot (meta as_of); a live store uses the clock."""
+
+    # -- reading -----------------------------------------------------------------
+    def load_layer(self, name: str, *, include_private: bool = False, bbox: BBox | None = None,
+                   where: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """A layer as a typed (Geo)DataFrame ordered by id; only the rows whose bounding box
+        meets `bbox` and whose fields equal `where`; private fields only when asked."""
+
+    def get_row(self, name: str, row_id: str, *, include_private: bool = True) -> Row | None:
+        """One row (geometry as a shapely object), or None."""
+
+    def next_id(self, name: str, prefix: str, *, width: int = 4) -> str:
+        """The id after the highest numbered one of `name` (keeping that id's letters)."""
+
+    # -- writing -----------------------------------------------------------------
+    def preview(self, name: str, rows: list[Row]) -> BatchResult:
+        """What `write_batch` would do with these rows, by id, without writing."""
+
+    def write_batch(self, name: str, rows: list[Row], *, by: str, action: str = "import",
+                    source: str = "", detail: Mapping[str, Any] | None = None,
+                    new_only: bool = False, extra: Mapping[str, list[Row]] | None = None,
+                    extra_updatable: tuple[str, ...] = ()) -> BatchResult:
+        """Upsert rows of one layer (and append `extra` rows of others) in one transaction."""
+
+    def record_rejected(self, name: str, *, by: str, source: str, n_rejected: int,
+                        problems: list[Mapping[str, Any]]) -> int:
+        """Record a refused upload in the batch log and the audit trail; no data is written."""
+
+    def undo(self, batch_id: int, *, by: str) -> BatchResult:
+        """Restore exactly what was there before `batch_id`."""
+
+    def history(self) -> pd.DataFrame:
+        """Batches, newest first."""
+
+    def log(self, *, by: str, action: str, target: str = "", layer: str | None = None,
+            detail: Mapping[str, Any] | None = None) -> None:
+        """Append one audit row on its own (sign-ins, refusals)."""
+
+    def audit_trail(self, *, limit: int = 1000) -> pd.DataFrame:
+        """Audit rows, newest first."""
+
+    # -- accounts ----------------------------------------------------------------
+    def load_users(self) -> pd.DataFrame: ...
+    def get_user(self, username: str) -> Row | None: ...
+    def put_user(self, user: Row, *, by: str, action: str,
+                 detail: Mapping[str, Any] | None = None) -> None:
+        """Insert one account, or update the fields `user` carries, with its audit row."""
