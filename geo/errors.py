@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from geo import words
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence from the word catalogue (`geo.words`) with its parameters, written in the
+    reader's language only when shown: services raise it, pages and the CLI say it."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return words.say(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def msg(key: str, **params: Any) -> Message:
+    """`Message(key, params)`, shorter at the call site."""
+    return Message(key, params)
 
 
 @dataclass(frozen=True)
@@ -30,7 +54,21 @@ class Problem:
 
 
 class YishiError(Exception):
-    """Base class: every error the core raises on purpose."""
+    """Base class: every error the core raises on purpose.
+
+    Raised with a `Message`, it can be shown in either language (`text`); raised with a
+    plain string, that string is all there is.
+    """
+
+    def __init__(self, message: str | Message = "", *args: object):
+        self.message = message if isinstance(message, Message) else None
+        super().__init__(str(message), *args)
+
+    def text(self, lang: str = "en") -> str:
+        """The error in `lang`."""
+        if self.message is not None:
+            return self.message.text(lang)
+        return str(self.args[0]) if self.args else ""
 
 
 class InputError(YishiError, ValueError):

@@ -1,0 +1,75 @@
+"""The one word catalogue: every word the app shows, in Chinese (zh-CN, first) and English.
+
+It lives at the bottom of the house, as plain data plus `say`, so that geo's validators,
+the services, the command line and the pages all speak from the same place. Topic modules
+(pages, maps, ingest, procedure, accounts, cli) each hold a `WORDS` table of
+``key: (zh, en)``; keys are unique across them (checked at import). Field and enumeration
+labels stay with the schema (`geo.schema`), which says what each field is.
+
+Parameters are formatted with `str.format`. A parameter that knows its own label (a schema
+`Field`, an `Enum` code as `Term`, a `Term`) is written in the language asked for, and a
+list or tuple of them is joined as that language joins lists.
+
+Examples
+--------
+>>> say("demo_note", "en")
+'Demo data is illustrative, as of the 2022-06-17 report'
+>>> say("no such key", "zh")
+'no such key'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from geo.words import pages
+
+LANGS: tuple[str, ...] = ("zh", "en")
+_LIST_SEP = {"zh": "、", "en": ", "}
+
+
+class Labelled(Protocol):
+    def label(self, lang: str = "zh") -> str: ...
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word given in both languages, as a parameter (e.g. an enumeration code's label)."""
+
+    zh: str
+    en: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _merge(*tables: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        clash = merged.keys() & table.keys()
+        if clash:
+            raise KeyError(f"word keys defined twice: {sorted(clash)}")
+        merged.update(table)
+    return merged
+
+
+CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS)
+
+
+def _render(value: Any, lang: str) -> Any:
+    if hasattr(value, "label") and callable(value.label):
+        return value.label(lang)
+    if isinstance(value, (list, tuple)):
+        return _LIST_SEP[lang].join(str(_render(v, lang)) for v in value)
+    return value
+
+
+def say(key: str, lang: str = "zh", **params: Any) -> str:
+    """The text for `key` in `lang`, with `params` filled in; the key itself if unknown."""
+    zh, en = CATALOGUE.get(key, (key, key))
+    text = zh if lang == "zh" else en
+    if not params:
+        return text
+    return text.format(**{k: _render(v, lang) for k, v in params.items()})
