@@ -1,4 +1,4 @@
-"""WGS84 <-> GCJ-02 <-> BD-09, vectorised over numpy arrays.
+"""WGS84 <-> GCJ-02 <-> BD-09, vectorised over numpy arrays, and distances in metres.
 
 Maps served in China are drawn in shifted coordinate systems: GCJ-02 (AMap/Gaode, Tencent)
 moves Shangqiu about 530 m from WGS84, BD-09 (Baidu) about 1.2 km. Staff export points from
@@ -9,6 +9,10 @@ closed form and are solved by fixed-point iteration to well below 1 cm.
 Outside China GCJ-02 equals WGS84 (the shift is only applied inside mainland China's rough
 box), which is also what every published implementation does.
 
+Metres come from pyproj's geodesic on the WGS84 ellipsoid (`distance_m`, `degrees_for`),
+never from a flat-earth "metres per degree" constant: those are off by up to 1 % at
+Shangqiu's latitude and differ between longitude and latitude.
+
 Examples
 --------
 >>> lon, lat = wgs84_to_gcj02(115.616914, 34.436628)
@@ -17,6 +21,8 @@ Examples
 >>> lon, lat = gcj02_to_wgs84(lon, lat)
 >>> round(float(lon), 6), round(float(lat), 6)
 (115.616914, 34.436628)
+>>> round(float(distance_m(115.6, 34.42, 115.6, 34.43)), 1)
+1109.3
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ from typing import Literal, TypeVar
 
 import numpy as np
 import shapely
+from pyproj import Geod
 
 __all__ = [
     "SourceCRS",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "degrees_for",
+    "distance_m",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "geometry_to_gcj02",
@@ -54,6 +63,28 @@ _TOLERANCE = 1e-8
 _MAX_ITERATIONS = 30
 
 G = TypeVar("G")
+
+_GEOD = Geod(ellps="WGS84")
+
+
+def distance_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> ArrayLike:
+    """Geodesic distance in metres between WGS84 positions; arrays broadcast, scalars give a float."""
+    x1, y1, x2, y2 = np.broadcast_arrays(*(np.asarray(v, dtype="float64") for v in (lon1, lat1, lon2, lat2)))
+    metres = np.asarray(_GEOD.inv(x1, y1, x2, y2)[2], dtype="float64")
+    return float(metres) if metres.ndim == 0 else metres
+
+
+def degrees_for(metres: float, lat: float) -> float:
+    """The angle in degrees that spans at most `metres` on the ground near latitude `lat`.
+
+    Why: shapely simplifies in the units of the coordinates, so a tolerance "about 20 m" on
+    lon/lat data needs degrees; the longer of one degree north-south and one degree east-west
+    is used, so the tolerance never exceeds `metres` in either direction.
+    """
+    lat = float(np.clip(lat, -89.0, 89.0))
+    along_meridian = distance_m(0.0, lat - 0.5, 0.0, lat + 0.5)
+    along_parallel = distance_m(-0.5, lat, 0.5, lat)
+    return float(metres) / max(along_meridian, along_parallel)
 
 
 def _arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray, bool]:

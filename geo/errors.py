@@ -23,6 +23,10 @@ class Message:
     def __str__(self) -> str:
         return self.text("en")
 
+    def label(self, lang: str = "zh") -> str:
+        """The text in `lang`: a Message given as a parameter of another is said in its language."""
+        return self.text(lang)
+
 
 def msg(key: str, **params: Any) -> Message:
     """`Message(key, params)`, shorter at the call site."""

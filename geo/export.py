@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -10,9 +9,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from geo.errors import InputError
+from geo.schema import WGS84
 
 FORMATS = ("geojson", "csv", "gpkg")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,18 +35,21 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_geojson_text(frame: pd.DataFrame) -> str:
-    """RFC 7946 FeatureCollection text (plain tables become features with null geometry)."""
-    features = []
-    geoms = frame.geometry.values if isinstance(frame, gpd.GeoDataFrame) else None
-    props = frame.drop(columns="geometry", errors="ignore")
-    records = props.astype(object).where(props.notna(), None).to_dict("records")
-    for i, record in enumerate(records):
-        geometry = None
-        if geoms is not None and geoms[i] is not None and not shapely.is_empty(geoms[i]):
-            geometry = json.loads(shapely.to_geojson(geoms[i]))
-        features.append({"type": "Feature", "properties": record, "geometry": geometry})
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, default=str)
+    """RFC 7946 FeatureCollection text: the one GeoJSON writer (exports, downloads, the CLI).
+
+    Written by geopandas rather than GDAL so that list properties (member_ids) stay lists
+    and Chinese stays readable; positions go out in WGS84, with no ``crs`` member. A plain
+    table becomes features with null geometry, and so does an empty geometry.
+    """
+    if isinstance(frame, gpd.GeoDataFrame):
+        geoms = frame.geometry
+        out = frame.set_geometry(geoms.where(~(geoms.isna() | geoms.is_empty), None))
+        if out.crs is not None:
+            out = out.to_crs(WGS84)
+    else:
+        out = gpd.GeoDataFrame(frame.drop(columns="geometry", errors="ignore"),
+                               geometry=gpd.GeoSeries([None] * len(frame), index=frame.index))
+    return out.to_json(drop_id=True, ensure_ascii=False, default=str)
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:

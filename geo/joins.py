@@ -12,8 +12,12 @@ the candidate pairs only. Querying the tree with ``predicate="intersects"`` give
 answer but tests each pair against the unprepared polygon: fine for rectangles, ten times
 slower for real boundaries with hundreds of vertices (see bench/assign.py).
 
+`place` answers "where does this point fall" with names as well (the issue page, a new
+issue before it is saved, the venues and compounds of the map), and also when no community
+covers the area asked about. `venues_by_distance` orders venues for a meeting form.
+
 Every layer must be in WGS84 (EPSG:4326); nothing is reprojected behind the caller's back.
-Distances are measured in UTM 50N (``schema.METRIC_CRS``).
+Distances are measured in UTM 50N (``schema.METRIC_CRS``) through pyproj.
 """
 
 from __future__ import annotations
@@ -29,11 +33,17 @@ from pyproj import CRS, Transformer
 from geo.errors import InputError
 from geo.schema import COMMUNITIES, COMPOUNDS, MEMBERS, METRIC_CRS, VENUES, WGS84
 
-__all__ = ["OUTPUT_COLUMNS", "assign"]
+__all__ = ["OUTPUT_COLUMNS", "PLACE_COLUMNS", "assign", "place", "venues_by_distance"]
 
 #: Columns that `assign` adds (or overwrites), in this order.
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "community_id", "compound_id", "venue_id", "venue_distance_m", "member_ids", "unassigned",
+)
+
+#: Columns that `place` returns, in this order.
+PLACE_COLUMNS: tuple[str, ...] = (
+    "community_id", "community_name", "compound_id", "compound_name", "venue_id", "venue_name",
+    "venue_distance_m", "member_ids", "unassigned",
 )
 
 #: Up to this many venues a chunked all-pairs distance beats making point geometries and
@@ -99,12 +109,87 @@ def assign(
     """
     _check_inputs(points, communities=communities, compounds=compounds, venues=venues,
                   members=members)
-    geoms = np.asarray(points.geometry.array)
-    index = _polygon_index(communities, COMMUNITIES.id_field)
-    community_rank = _locate(geoms, index)
+    result = points.copy()
+    for name, (values, dtype) in _columns(points, communities, compounds, venues,
+                                          members).items():
+        # explicit dtype: pandas 3 would turn str/None into its str dtype with NaN
+        result[name] = pd.Series(values, index=result.index, dtype=dtype)
+    return result
 
+
+def place(
+    points: gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    communities: gpd.GeoDataFrame,
+    compounds: gpd.GeoDataFrame | None = None,
+    venues: gpd.GeoDataFrame | None = None,
+    members: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Where each point falls, by the same rules as `assign`, with the names to show.
+
+    Unlike `assign`, the communities may be empty (say, only those near the point were
+    read): every point is then unassigned, and still gets its compound and nearest venue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `PLACE_COLUMNS`, one row per point (same index): `assign`'s answers, plus
+        ``community_name``, ``compound_name`` and ``venue_name`` (None without one or
+        when the layer has no ``name`` column).
+
+    Examples
+    --------
+    >>> square = gpd.GeoDataFrame({"community_id": ["C1"], "name": ["甲社区"]},
+    ...                           geometry=[shapely.box(0, 0, 1, 1)], crs="EPSG:4326")
+    >>> pts = gpd.GeoSeries([shapely.Point(0.5, 0.5), shapely.Point(5, 5)], crs="EPSG:4326")
+    >>> place(pts, communities=square)[["community_name", "unassigned"]].values.tolist()
+    [['甲社区', False], [None, True]]
+    """
+    frame = gpd.GeoDataFrame(geometry=points.geometry, crs=points.crs)
+    _check_inputs(frame, communities=communities, compounds=compounds, venues=venues,
+                  members=members, need_communities=False)
+    columns = _columns(frame, communities, compounds, venues, members)
+    for layer, id_field in ((communities, COMMUNITIES.id_field), (compounds, COMPOUNDS.id_field),
+                            (venues, VENUES.id_field)):
+        ids = columns[id_field][0]
+        name = id_field.replace("_id", "_name")
+        columns[name] = (_names(layer, id_field, ids), object)
+    return pd.DataFrame({name: pd.Series(columns[name][0], index=frame.index,
+                                         dtype=columns[name][1]) for name in PLACE_COLUMNS})
+
+
+def venues_by_distance(point: shapely.Point | None,
+                       venues: gpd.GeoDataFrame) -> dict[str, float]:
+    """Venue id -> whole metres from `point` (UTM 50N), nearest first (ties: stored order), as a
+    meeting form offers them. Without a point every venue is listed in stored order at NaN.
+    """
+    ids = [str(v) for v in venues[VENUES.id_field]]
+    if point is None or point.is_empty or not ids:
+        return dict.fromkeys(ids, float("nan"))
+    _check_inputs(gpd.GeoDataFrame(geometry=[point], crs=WGS84), communities=None,
+                  venues=venues, need_communities=False)
+    vx, vy = _xy(np.asarray(venues.geometry.array))
+    to_metric = _to_metric()
+    px, py = to_metric.transform(point.x, point.y)
+    mx, my = to_metric.transform(vx, vy)
+    metres = np.hypot(np.asarray(mx) - px, np.asarray(my) - py)
+    order = np.argsort(metres, kind="stable")  # NaN (no geometry) last
+    return {ids[k]: float(np.round(metres[k])) for k in order}
+
+
+def _columns(points: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None,
+             compounds: gpd.GeoDataFrame | None, venues: gpd.GeoDataFrame | None,
+             members: pd.DataFrame | None) -> dict[str, tuple[np.ndarray, type]]:
+    """`OUTPUT_COLUMNS` as (values, dtype) for checked inputs; no communities: all unassigned."""
+    geoms = np.asarray(points.geometry.array)
+    if communities is not None and len(communities):
+        index = _polygon_index(communities, COMMUNITIES.id_field)
+    else:
+        index = _PolygonIndex(np.array([], dtype=object), np.array([], dtype=object),
+                              shapely.STRtree([]))
+    community_rank = _locate(geoms, index)
     venue_id, venue_distance = _nearest_venues(geoms, venues)
-    columns: dict[str, tuple[np.ndarray, type]] = {
+    return {
         "community_id": (_lookup(index.ids, community_rank), object),
         "compound_id": (_compound_ids(geoms, compounds), object),
         "venue_id": (venue_id, object),
@@ -112,11 +197,18 @@ def assign(
         "member_ids": (_lookup(_member_lists(members, index.ids), community_rank), object),
         "unassigned": (community_rank == len(index.ids), bool),
     }
-    result = points.copy()
-    for name, (values, dtype) in columns.items():
-        # explicit dtype: pandas 3 would turn str/None into its str dtype with NaN
-        result[name] = pd.Series(values, index=result.index, dtype=dtype)
-    return result
+
+
+def _names(layer: gpd.GeoDataFrame | None, id_field: str, ids: np.ndarray) -> np.ndarray:
+    """The ``name`` of each id in `layer` (None for None, an unknown id or no name column)."""
+    names = np.full(len(ids), None, dtype=object)
+    if layer is None or "name" not in layer.columns or not len(layer):
+        return names
+    lookup = dict(zip((str(v) for v in layer[id_field]), layer["name"]))
+    for k, value in enumerate(ids):
+        if value is not None:
+            names[k] = lookup.get(value)
+    return names
 
 
 # --- checks ---------------------------------------------------------------------------
@@ -125,17 +217,22 @@ def assign(
 def _check_inputs(
     points: gpd.GeoDataFrame,
     *,
-    communities: gpd.GeoDataFrame,
-    compounds: gpd.GeoDataFrame | None,
-    venues: gpd.GeoDataFrame | None,
-    members: pd.DataFrame | None,
+    communities: gpd.GeoDataFrame | None,
+    compounds: gpd.GeoDataFrame | None = None,
+    venues: gpd.GeoDataFrame | None = None,
+    members: pd.DataFrame | None = None,
+    need_communities: bool = True,
 ) -> None:
-    """Collect every problem with the inputs, then raise them all in one error."""
+    """Collect every problem with the inputs, then raise them all in one error.
+
+    `need_communities`: `assign` needs a community polygon; `place` answers without one.
+    """
     layers = {"points": points, "communities": communities, "compounds": compounds,
               "venues": venues}
+    needed = ("points", "communities") if need_communities else ("points",)
     not_frames = [f"{name} must be a GeoDataFrame, got {type(frame).__name__}"
                   for name, frame in layers.items()
-                  if (frame is not None or name in ("points", "communities"))
+                  if (frame is not None or name in needed)
                   and not isinstance(frame, gpd.GeoDataFrame)]
     if members is not None and not isinstance(members, pd.DataFrame):
         not_frames.append(f"members must be a DataFrame, got {type(members).__name__}")
@@ -144,10 +241,10 @@ def _check_inputs(
 
     given = {name: frame for name, frame in layers.items() if frame is not None}
     problems: list[str] = []
-    if len(communities) == 0:
+    if need_communities and len(communities) == 0:
         problems.append("communities layer is empty: at least one community polygon is "
                         "needed to assign points")
-    elif not (~(communities.geometry.isna() | communities.geometry.is_empty)).any():
+    elif need_communities and not (~(communities.geometry.isna() | communities.geometry.is_empty)).any():
         problems.append("communities layer has no polygon geometry (all null or empty)")
     problems += _crs_problems(given)
     kind = shapely.GeometryType
@@ -298,6 +395,12 @@ def _xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def _to_metric() -> Transformer:
+    """WGS84 lon/lat -> UTM 50N metres (a new one per call: a Transformer is not shared
+    between the app's threads)."""
+    return Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+
+
 def _nearest_venues(geoms: np.ndarray,
                     venues: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray]:
     """Nearest venue id and its distance in metres (EPSG:32650) for every point."""
@@ -314,7 +417,7 @@ def _nearest_venues(geoms: np.ndarray,
     located = ~np.isnan(px)
     if not usable.any() or not located.any():
         return venue_id, distance
-    to_metric = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+    to_metric = _to_metric()
     rank, metres = _nearest(*to_metric.transform(px[located], py[located]),
                             *to_metric.transform(vx[usable], vy[usable]))
     venue_id[located] = _lookup(ids[order][usable], rank)

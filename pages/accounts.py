@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from yishi import accounts
 from geo.errors import InputError
+from yishi.accounts import ROLES
+from yishi.services import accounts
 from ui import auth, data
 from ui.i18n import t
 from ui.safe import md
@@ -32,7 +33,7 @@ def apply(change, *args, **kwargs) -> None:
         with data.open_store() as store:
             change(store, *args, by=admin.username, **kwargs)
     except InputError as exc:
-        st.error(md(exc))
+        st.error(md(exc.text(lang)))
     else:
         st.success(t("saved"))
 
@@ -42,7 +43,7 @@ with add.form("add_user", clear_on_submit=True):
     st.subheader(t("acc_add"))
     username = st.text_input(t("username"), key="acc_new_name")
     password = st.text_input(t("password"), type="password", key="acc_new_password")
-    role = st.selectbox(t("acc_role"), accounts.ROLES, format_func=lambda r: auth.role_label(r, lang), key="acc_new_role")
+    role = st.selectbox(t("acc_role"), ROLES, format_func=lambda r: auth.role_label(r, lang), key="acc_new_role")
     community = st.selectbox(t("acc_community"), [None, *names], key="acc_new_comm",
                              format_func=lambda c: names.get(c, "—"))
     if st.form_submit_button(t("acc_add"), type="primary"):
@@ -51,7 +52,7 @@ with add.form("add_user", clear_on_submit=True):
 with edit.form("edit_user"):
     st.subheader(t("acc_edit"))
     target = st.selectbox(t("username"), users["username"].tolist(), key="acc_target")
-    new_role = st.selectbox(t("acc_role"), accounts.ROLES, format_func=lambda r: auth.role_label(r, lang), key="acc_role")
+    new_role = st.selectbox(t("acc_role"), ROLES, format_func=lambda r: auth.role_label(r, lang), key="acc_role")
     new_password = st.text_input(t("acc_new_password"), type="password", key="acc_password")
     action = st.radio(t("acc_action"), ("role", "password", "disable", "enable"), key="acc_action",
                       format_func=lambda a: t(f"acc_do_{a}", lang), horizontal=True)

@@ -13,7 +13,7 @@ import streamlit as st
 from geo import stats
 from ui import auth, community_view, data, errors, issue_view, maps
 from ui.i18n import t
-from ui.map_widget import show_map
+from ui.maps.widget import show_map
 from ui.safe import md
 from ui.shell import header
 from ui.tables import csv_bytes

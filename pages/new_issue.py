@@ -1,6 +1,6 @@
 """新建议题 New issue: pick the place (map click or typed WGS84 coordinates), see at once where
-it falls (community, compound, nearest venue, linked members: geo.joins.assign), then save it
-through yishi.services.workflow.create_issue and go on to its page.
+it falls (community, compound, nearest venue, linked members: yishi.services.workflow.place),
+then save it through yishi.services.workflow.create_issue and go on to its page.
 
 The chosen point lives in the plain session key `new_issue_point` ((lon, lat), WGS84), so a
 rerun of the map fragment, a typed coordinate and a page switch all see the same place.
@@ -12,13 +12,13 @@ import streamlit as st
 
 from ui import auth, data, errors, issue_view, maps
 from ui.i18n import t
-from ui.map_widget import show_map
+from ui.maps.widget import show_map
 from ui.shell import header
 
 #: The picking map reports only where it was clicked (no rerun on pan or zoom).
 PICK_RETURNED = ["last_clicked"]
 
-user = auth.require("create_issue")
+user = auth.require("create")
 snap = data.snapshot()  # the layers only: no resident's data is needed to place a point
 lang = header("nav_new_issue", as_of=snap.today.isoformat())
 
@@ -57,10 +57,10 @@ st.markdown(f"**{t('ni_place', lang)}**")
 if point is None:
     st.info(t("ni_no_point", lang))
 else:
-    hit = issue_view.place_of(point, snap)
-    if bool(hit["unassigned"]):
+    hit = issue_view.place_of(point)
+    if hit["unassigned"]:
         st.warning(t("ni_outside", lang))
-    st.dataframe(issue_view.place_table(hit, snap, lang), hide_index=True, width="stretch")
+    st.dataframe(issue_view.place_table(hit, lang), hide_index=True, width="stretch")
 
 st.markdown(f"**{t('ni_details', lang)}**")
 new = issue_view.new_issue_form(private=user.can("view_private"), lang=lang)

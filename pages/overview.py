@@ -8,7 +8,7 @@ from geo import stats
 from ui import auth, charts, data, errors, maps
 from ui.filters import issue_filter
 from ui.i18n import t
-from ui.map_widget import show_map
+from ui.maps.widget import show_map
 from ui.safe import md
 from ui.shell import header
 from ui.tables import csv_bytes, issue_table

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from yishi.accounts import SignInRefused, authenticate
+from yishi.services.accounts import SignInRefused, authenticate
 from ui import auth, data
 from ui.i18n import t
 from ui.shell import header
 
-header("nav_signin")
+lang = header("nav_signin")
 st.caption(t("sign_in_intro"))
 with st.form("signin"):
     username = st.text_input(t("username"), key="signin_user")
@@ -28,10 +28,7 @@ if submitted:
         try:
             user = authenticate(store, username, password)
         except SignInRefused as refused:
-            if refused.retry_after:
-                st.error(t("sign_in_throttled").format(s=refused.retry_after))
-            else:
-                st.error(t("sign_in_failed"))
+            st.error(refused.text(lang))
         else:
             auth.sign_in(user)
             st.rerun()

@@ -7,12 +7,12 @@ import hashlib
 import streamlit as st
 
 from geo.errors import InputError, StoreBusy
-from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, read_upload
+from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS
 from geo.schema import UPLOADABLE, get_layer
-from yishi.storage import rows_from_frame
+from yishi.services import uploads
 from ui import auth, data, maps
 from ui.i18n import t
-from ui.map_widget import show_map
+from ui.maps.widget import show_map
 from ui.safe import md
 from ui.shell import header
 from ui.uploads import history_table, preview_statuses, problem_table
@@ -35,22 +35,17 @@ if file is not None:
     state = st.session_state.get("upload_state")
     if not state or state["key"] != key:
         progress = st.progress(0, text=t("up_reading"))
-        upload = read_upload(payload, filename=file.name, layer=layer, source_crs=crs)
+        upload = uploads.read(payload, filename=file.name, layer=layer, source_crs=crs)
         progress.progress(60, text=t("up_previewing"))
-        preview = None
         with data.open_store() as store:
-            if len(upload.frame):
-                preview = store.preview(layer, rows_from_frame(get_layer(layer), upload.frame))
-            if not upload.ok:  # a rejected file is recorded as rejected; nothing else is written
-                store.record_rejected(layer, by=user.username, source=file.name,
-                                      n_rejected=max(len(upload.rejected), 1),
-                                      problems=[p.to_dict() for p in upload.problems])
+            checked = uploads.check(store, upload, source=file.name, user=user)
         progress.progress(100, text=t("up_ready"))
         progress.empty()
-        state = {"key": key, "upload": upload, "preview": preview, "name": file.name, "done": None}
+        state = {"key": key, "checked": checked, "done": None}
         st.session_state["upload_state"] = state
 
-    upload, preview = state["upload"], state["preview"]
+    checked = state["checked"]
+    upload, preview = checked.upload, checked.preview
     st.subheader(t("up_report"))
     st.write(t("up_counts").format(n=upload.n_features, valid=len(upload.frame),
                                    problems=len(upload.problems)))
@@ -68,11 +63,11 @@ if file is not None:
                                               ("unchanged", preview.unchanged), ("rejected_n", upload.rejected))):
             column.metric(t(f"up_{name}"), len(ids))
         snap = data.snapshot()
-        statuses = preview_statuses(upload.frame, get_layer(layer).id_field, preview)
+        statuses = preview_statuses(checked)
         show_map(maps.preview_map(upload.frame, statuses=statuses, label_field="name" if layer != "issues"
                                   else "title", outline=snap.subdistrict, lang=lang),
                  key="upload_map", height=420, returned_objects=[], lang=lang)
-        changes = len(preview.new) + len(preview.updated)
+        changes = checked.changes
         if not upload.ok:
             pass  # the report above says why nothing can be imported
         elif state["done"]:
@@ -84,8 +79,7 @@ if file is not None:
             bar = st.progress(0, text=t("up_writing"))
             try:
                 with data.open_store() as store:
-                    result = store.write_batch(layer, rows_from_frame(get_layer(layer), upload.frame),
-                                               by=user.username, source=state["name"])
+                    result = uploads.commit(store, upload, source=checked.source, user=user)
             except StoreBusy:
                 st.warning(t("up_busy"))
             except InputError as exc:
@@ -98,9 +92,9 @@ if file is not None:
 
 st.subheader(t("up_history"))
 with data.open_store() as store:
-    history = store.history()
+    history = uploads.history(store)
 st.dataframe(history_table(history, lang), width="stretch", hide_index=True)
-committed = history[(history["status"] == "committed") & (history["action"] == "import")]["batch_id"].tolist()
+committed = uploads.undoable(history)
 if committed:
     with st.form("undo"):
         batch_id = st.selectbox(t("up_undo_batch"), committed, key="up_undo_id")
@@ -108,7 +102,7 @@ if committed:
             auth.require("upload")
             try:
                 with data.open_store() as store:
-                    result = store.undo(int(batch_id), by=user.username)
+                    result = uploads.undo(store, int(batch_id), user=user)
             except (InputError, StoreBusy) as exc:
                 st.error(md(exc))
             else:

@@ -3,7 +3,7 @@
 
 Why: folium loads Leaflet and its plugins from public CDNs, which an intranet (or a
 mainland-China network) cannot reach, and the map is then blank. Streamlit serves
-static/ at /app/static/, so ui/assets.py points folium at static/vendor/ instead.
+static/ at /app/static/, so ui/maps/assets.py points folium at static/vendor/ instead.
 
 Run after `npm ci` (the versions are pinned in package.json / package-lock.json):
 
@@ -25,7 +25,7 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "static" / "vendor"
 
 #: (npm package, path inside it, destination inside static/vendor). Folders are copied whole.
-#: ui/assets.py maps folium's CDN URLs onto these destinations; tests check they agree.
+#: ui/maps/assets.py maps folium's CDN URLs onto these destinations; tests check they agree.
 MANIFEST: tuple[tuple[str, str, str], ...] = (
     ("leaflet", "dist/leaflet.js", "leaflet/leaflet.js"),
     ("leaflet", "dist/leaflet.css", "leaflet/leaflet.css"),

@@ -6,16 +6,31 @@ import shutil
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from geo.__main__ import main
+from yishi import accounts
 from yishi.demo import build_demo_store
 from yishi.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: Argon2id at the lowest cost: tests check what hashing does, not how slow it is.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Hash passwords cheaply in tests (production keeps its cost; a hash carries its own
+    parameters, so it verifies under either hasher)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "hasher", CHEAP_HASHER)
+        yield
+
+
 @pytest.fixture(scope="session")
-def demo_store_file(tmp_path_factory) -> Path:
+def demo_store_file(tmp_path_factory, cheap_password_hashes) -> Path:
     """The demo store, built from data/ once per test run (never the developer's own store)."""
     return build_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite")
 

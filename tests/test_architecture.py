@@ -1,14 +1,25 @@
-"""The house rules: geo is pure, imports flow pages -> ui -> geo, one module knows data/."""
+"""The house rules (ARCHITECTURE.md): imports flow one way, pages -> ui -> yishi -> geo.
+
+- geo is the pure library: the standard library, the geo stack and geo itself.
+- yishi (storage, accounts, services, CLI) never reaches up into ui or pages.
+- ui and pages see storage only through the `yishi.storage` protocol package, never a backend.
+- Only yishi/storage imports a database driver; only yishi/datasets.py knows where data/ lives.
+"""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GEO_ALLOWED_THIRD_PARTY = {"geopandas", "shapely", "pyproj", "pandas", "numpy", "pyogrio", "argon2"}
+GEO_STACK = {"geopandas", "shapely", "pyproj", "pandas", "numpy", "pyogrio"}
+UI_LIBRARIES = {"streamlit", "folium", "streamlit_folium", "branca", "altair"}
+DRIVERS = {"sqlite3", "psycopg", "psycopg2", "psycopg_pool"}
+#: The application code, as opposed to tests, benchmarks and scripts.
+APP_FOLDERS = ("geo", "yishi", "ui", "pages")
 
 
 def imports(path: Path) -> set[str]:
@@ -19,6 +30,7 @@ def imports(path: Path) -> set[str]:
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
     return found
 
 
@@ -26,32 +38,64 @@ def python_files(*folders: str) -> list[Path]:
     return [p for f in folders for p in sorted((ROOT / f).rglob("*.py"))]
 
 
-@pytest.mark.parametrize("path", python_files("geo"), ids=lambda p: p.name)
+def tops(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in imports(path)}
+
+
+def label(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("path", [p for p in python_files("geo") if p.name != "__main__.py"],
+                         ids=label)
 def test_geo_imports_only_the_standard_library_and_the_geo_stack(path):
-    import sys
-
-    for name in imports(path):
-        top = name.split(".")[0]
-        assert top not in {"streamlit", "folium", "streamlit_folium", "branca", "ui", "pages"}, name
-        assert top in sys.stdlib_module_names or top in GEO_ALLOWED_THIRD_PARTY or top == "geo", name
+    strange = {t for t in tops(path)
+               if t not in sys.stdlib_module_names and t not in GEO_STACK and t != "geo"}
+    assert strange == set()
 
 
-@pytest.mark.parametrize("path", python_files("geo", "ui", "pages", "bench", "tests", "scripts", "data")
-                         + [ROOT / "app.py"], ids=lambda p: str(p.relative_to(ROOT)))
-def test_nothing_imports_pages(path):
-    assert not any(name.split(".")[0] == "pages" for name in imports(path))
+def test_python_m_geo_is_only_a_shim_to_the_command_line():
+    shim = ROOT / "geo" / "__main__.py"
+    assert imports(shim) == {"yishi.cli", "yishi.cli.main"}
 
 
-@pytest.mark.parametrize("path", python_files("ui"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", python_files("yishi"), ids=label)
+def test_the_application_never_reaches_up_into_ui_or_pages(path):
+    assert tops(path) & ({"ui", "pages", "app"} | UI_LIBRARIES) == set()
+
+
+@pytest.mark.parametrize("path", python_files("ui", "pages") + [ROOT / "app.py"], ids=label)
+def test_ui_and_pages_see_storage_only_through_the_protocol_package(path):
+    modules = {p.stem for p in (ROOT / "yishi" / "storage").glob("*.py")} - {"__init__"}
+    inside = {n for n in imports(path)
+              if n.startswith("yishi.storage.") and n.split(".")[2] in modules}
+    assert inside == set()
+
+
+@pytest.mark.parametrize("path", python_files("ui") + [ROOT / "app.py"], ids=label)
 def test_ui_does_not_import_pages_or_app(path):
-    assert not any(name.split(".")[0] in {"pages", "app"} for name in imports(path))
+    assert tops(path) & {"pages", "app"} == set()
+
+
+@pytest.mark.parametrize("path", python_files(*APP_FOLDERS, "bench", "tests", "scripts", "data")
+                         + [ROOT / "app.py"], ids=label)
+def test_nothing_imports_pages(path):
+    assert "pages" not in tops(path)
+
+
+@pytest.mark.parametrize("path", python_files(*APP_FOLDERS) + [ROOT / "app.py"], ids=label)
+def test_only_storage_imports_a_database_driver(path):
+    inside_storage = path.is_relative_to(ROOT / "yishi" / "storage")
+    assert inside_storage or tops(path) & DRIVERS == set()
 
 
 def test_only_datasets_knows_where_data_lives():
-    offenders = [p.name for p in python_files("geo", "ui", "pages")
-                 if p.name != "datasets.py" and ('"data"' in p.read_text() or "'data'" in p.read_text()
-                                                 or "data/" in p.read_text().replace("data/README", ""))
-                 and "ROOT" in p.read_text()]
+    def mentions_data(text: str) -> bool:
+        return ('"data"' in text or "'data'" in text or "data/" in text.replace("data/README", "")) \
+            and "ROOT" in text
+
+    offenders = [label(p) for p in python_files(*APP_FOLDERS)
+                 if p != ROOT / "yishi" / "datasets.py" and mentions_data(p.read_text())]
     assert offenders == []
 
 
@@ -59,3 +103,12 @@ def test_app_py_has_no_widgets():
     source = (ROOT / "app.py").read_text()
     widgets = ("st.button", "st.radio", "st.selectbox", "st.text_input", "st.sidebar", "st.multiselect")
     assert not [w for w in widgets if w in source]
+
+
+def test_the_rules_catch_a_breach(tmp_path):
+    """The checks above can fail: a page importing the SQLite backend and sqlite3 is caught."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("import sqlite3\nfrom yishi.storage.sqlite import SQLiteStore\n", encoding="utf-8")
+    assert "sqlite3" in tops(bad) & DRIVERS
+    assert "yishi.storage.sqlite" in imports(bad)
+    assert "sqlite" in {p.stem for p in (ROOT / "yishi" / "storage").glob("*.py")}

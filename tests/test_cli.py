@@ -22,6 +22,12 @@ SUMMARY_KEYS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """The command line speaks the developer's locale; these tests read its English."""
+    monkeypatch.setenv("YISHI_LANG", "en")
+
+
 def first_issue(path: Path, stage: str) -> str:
     with open_store(path) as store:
         issues = store.load_layer("issues")
@@ -67,21 +73,84 @@ def test_assign_adds_the_derived_fields(cli, tmp_path):
     assert outside["venue_id"] is not None  # the nearest venue is known even outside
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "no such file"),
-    ("not json at all", "not GeoJSON"),
-    ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+def test_assign_keeps_each_features_properties_as_given(cli, tmp_path):
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"n": 12345678901234567890, "tags": ["a", 2],
+                                           "community_id": "mine"},
+         "geometry": {"type": "Point", "coordinates": list(SHIYUAN)}}]}), encoding="utf-8")
+    code, out, _ = cli("assign", str(path))
+    assert code == 0
+    props = json.loads(out)["features"][0]["properties"]
+    assert props["n"] == 12345678901234567890 and props["tags"] == ["a", 2]
+    assert props["community_id"] != "mine"  # the derived fields win
+
+
+def test_a_missing_file_is_an_error_exit_2(cli, tmp_path):
+    code, out, err = cli("assign", str(tmp_path / "in.geojson"))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: no such file")
+
+
+@pytest.mark.parametrize("content, code, message", [
+    ("not json at all", 2, "not valid GeoJSON"),
+    ('{"type": "Feature"}', 1, "feature 1"),
     ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
      '"geometry": {"type": "LineString", "coordinates": [[115.6, 34.4], [115.61, 34.41]]}}]}',
-     "feature 1 is not a Point"),
+     1, "issues need a Point"),
 ])
-def test_assign_refuses_unusable_files_with_exit_2(cli, tmp_path, content, message):
+def test_assign_refuses_unusable_files_with_the_upload_report(cli, tmp_path, content, code,
+                                                              message):
     path = tmp_path / "in.geojson"
-    if content is not None:
-        path.write_text(content, encoding="utf-8")
+    path.write_text(content, encoding="utf-8")
+    got, out, err = cli("assign", str(path))
+    assert (got, out) == (code, "")
+    assert message in err
+
+
+def test_assign_refuses_what_upload_refuses_with_the_same_report(cli, tmp_path):
+    """A text coordinate, NaN and a swapped point: upload refuses them, so does assign."""
+    path = tmp_path / "in.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": ['
+                    '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", '
+                    '"coordinates": ["115.6169", 34.4366]}},'
+                    '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", '
+                    '"coordinates": [NaN, 34.4366]}},'
+                    '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", '
+                    '"coordinates": [34.4366, 115.6169]}}]}', encoding="utf-8")
     code, out, err = cli("assign", str(path))
-    assert (code, out) == (2, "")
-    assert message in err and err.startswith("error:")
+    assert (code, out) == (1, "")
+    _, report, _ = cli("validate", str(path), "--layer", "issues")
+    problems = [line for line in report.splitlines() if "geometry" in line]
+    assert len(problems) == 3
+    assert all(line in err.splitlines() for line in problems)  # every problem, same words
+    assert "is text, not a number" in err and "swapped" in err
+
+
+def test_the_same_refusal_prints_in_chinese_when_asked(cli, tmp_path, monkeypatch):
+    path = tmp_path / "in.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                    '"properties": {}, "geometry": {"type": "Point", '
+                    '"coordinates": ["115.6169", 34.4366]}}]}', encoding="utf-8")
+    monkeypatch.setenv("YISHI_LANG", "zh")
+    code, _, err = cli("assign", str(path))
+    assert code == 1 and "要素 1" in err and "feature 1" not in err
+    code, _, err = cli("export", "--layer", "residents", "--format", "csv",
+                       "-o", str(tmp_path / "x.csv"))
+    assert code == 2 and err.startswith("错误：没有图层 'residents'")
+    code, _, err = cli("assign", str(tmp_path / "missing.geojson"))
+    assert code == 2 and err.strip() == f"错误：没有这个文件：{tmp_path / 'missing.geojson'}"
+
+
+@pytest.mark.parametrize("env, lang", [
+    ({}, "en"), ({"LANG": "zh_CN.UTF-8"}, "zh"), ({"LANG": "C.UTF-8"}, "en"),
+    ({"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"YISHI_LANG": "en", "LANG": "zh_CN.UTF-8"}, "en"), ({"YISHI_LANG": "zh"}, "zh"),
+])
+def test_the_language_comes_from_yishi_lang_else_the_locale(env, lang):
+    from yishi.cli import cli_lang
+
+    assert cli_lang(env) == lang
 
 
 def test_export_writes_the_public_fields(cli, tmp_path):
@@ -162,7 +231,7 @@ def test_advance_refused_exits_1_with_every_reason_and_changes_nothing(cli, demo
     for reason in ("in the future", "no venue 'V999'", "unknown code 'phone'", "too few"):
         assert reason in err
     code, _, err = cli("advance", issue_id, "--to", "done")
-    assert code == 1 and "from stakeholders the next stage is meeting" in err
+    assert code == 1 and "the next stage is meeting (Meeting held)" in err
     assert dump(demo_store_path) == before
 
 
@@ -234,7 +303,7 @@ def test_new_refused_lists_every_problem_and_writes_nothing(cli, demo_store_path
     code, out, err = cli("new", "--lon", "34.43", "--lat", "115.61", "--title", " ",
                          "--category", "noise", "--focus", "peace")
     assert (code, out) == (1, "")
-    for reason in ("lon and lat look swapped", "title (议题) is required", "unknown code 'noise'",
+    for reason in ("lon and lat look swapped", "title (Title) is required", "unknown code 'noise'",
                    "unknown code 'peace'"):
         assert reason in err
     assert dump(demo_store_path) == before

@@ -23,6 +23,12 @@ BAD = {"type": "FeatureCollection", "features": [
 ]}
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """The command line speaks the developer's locale; these tests read its English."""
+    monkeypatch.setenv("YISHI_LANG", "en")
+
+
 def write(tmp_path, name, doc):
     path = tmp_path / name
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -94,7 +100,7 @@ def test_users_add_list_disable_passwd(cli, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("新密码\n"))
     assert cli("users", "passwd", "zhao", "--password-stdin")[0] == 0
     code, _, err = cli("users", "add", "li", "--role", "member", "--password-stdin")
-    assert code == 2 and "--community" in err
+    assert code == 2 and "Linked community" in err
 
 
 def test_init_prints_demo_accounts_only_when_it_builds_the_store(tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""WGS84 <-> GCJ-02 <-> BD-09: known points, round trips within 1 m, arrays and geometries."""
+"""WGS84 <-> GCJ-02 <-> BD-09: known points, round trips within 1 m, arrays and geometries;
+distances in metres on the ellipsoid."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod
 
 from geo import crs as coords
-
-GEOD = Geod(ellps="WGS84")
 
 #: 商丘师范学院 campus pin, from shared/reference/places.csv (GCJ-02 source, WGS84 converted).
 NORMAL_UNIVERSITY_GCJ = (115.622370, 34.435220)
@@ -23,8 +21,31 @@ CHINA_LON = np.array([116.397, 121.4737, 87.6168, 113.2644, 126.535])
 CHINA_LAT = np.array([39.909, 31.2304, 43.8256, 23.1291, 45.803])
 
 
-def metres(lon1, lat1, lon2, lat2) -> np.ndarray:
-    return np.asarray(GEOD.inv(lon1, lat1, lon2, lat2)[2])
+metres = coords.distance_m
+
+
+@pytest.mark.parametrize("lon1, lat1, lon2, lat2, expected", [
+    (0.0, -0.5, 0.0, 0.5, 110_574),    # one degree of latitude at the equator
+    (0.0, 44.5, 0.0, 45.5, 111_132),   # ... at 45 degrees
+    (-0.5, 0.0, 0.5, 0.0, 111_320),    # one degree of longitude at the equator
+    (115.12, 34.44, 116.12, 34.44, 91_900),  # ... at Shangqiu: a sixth shorter
+])
+def test_distances_are_geodesic_metres(lon1, lat1, lon2, lat2, expected):
+    assert metres(lon1, lat1, lon2, lat2) == pytest.approx(expected, rel=1e-3)
+
+
+def test_distances_broadcast_over_arrays_and_scalars_stay_scalars():
+    out = metres(np.array([115.6, 115.61]), 34.42, 115.6, 34.42)
+    assert out.shape == (2,) and out[0] == 0.0 and 900 < out[1] < 930
+    assert isinstance(metres(115.6, 34.42, 115.6, 34.43), float)
+
+
+@pytest.mark.parametrize("lat", [0.0, 34.44, 60.0, -45.0])
+def test_degrees_for_never_spans_more_than_the_metres_asked(lat):
+    d = coords.degrees_for(20.0, lat)
+    north, east = metres(115.0, lat, 115.0, lat + d), metres(115.0, lat, 115.0 + d, lat)
+    assert max(north, east) == pytest.approx(20.0, rel=1e-3)
+    assert min(north, east) <= 20.0
 
 
 def test_known_point_gcj_to_wgs_within_one_metre():

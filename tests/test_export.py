@@ -52,3 +52,15 @@ def test_unknown_format_writes_nothing(tmp_path):
     with pytest.raises(InputError, match="unknown format"):
         export(FRAME, fmt="xlsx", path=tmp_path / "x.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_one_geojson_writer_for_layers_tables_and_other_crs():
+    from geo.export import to_geojson_text
+
+    projected = json.loads(to_geojson_text(FRAME.to_crs(32650)))
+    lon, lat = projected["features"][0]["geometry"]["coordinates"]
+    assert (lon, lat) == pytest.approx((115.61, 34.43)) and "crs" not in projected
+    table = json.loads(to_geojson_text(FRAME.drop(columns="geometry").assign(n=[1, None])))
+    assert [f["geometry"] for f in table["features"]] == [None, None]
+    assert table["features"][1]["properties"] == {"issue_id": "I2", "title": "福荣街停车",
+                                                  "member_ids": None, "n": None}

@@ -1,4 +1,4 @@
-"""geo.joins.assign: tiny hand-built geometries whose right answers are known by eye."""
+"""geo.joins.assign and place: tiny hand-built geometries whose right answers are known by eye."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from pyproj import Geod
 from shapely.geometry import Point, Polygon, box
 
 from geo.errors import InputError
-from geo.joins import OUTPUT_COLUMNS, _nearest, _nearest_brute_force, assign
+from geo.joins import (OUTPUT_COLUMNS, PLACE_COLUMNS, _nearest, _nearest_brute_force, assign, place,
+                       venues_by_distance)
 
 WGS84 = "EPSG:4326"
 
@@ -313,3 +314,62 @@ def test_missing_id_column_and_wrong_frame_type():
                venues=gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(0, 0)], crs=WGS84))
     with pytest.raises(InputError, match="points must be a GeoDataFrame, got GeoSeries"):
         assign(gpd.GeoSeries([Point(0, 0)], crs=WGS84), communities=_communities(TWO_SQUARES))
+
+
+# --- place: where points fall, with names -----------------------------------------------------
+
+
+NAMED = gpd.GeoDataFrame({"community_id": ["A", "B"], "name": ["甲社区", "乙社区"]},
+                         geometry=[box(115.5, 34.3, 115.6, 34.5), box(115.6, 34.3, 115.7, 34.5)],
+                         crs=WGS84)
+NAMED_VENUES = gpd.GeoDataFrame({"venue_id": ["V2", "V1"], "name": ["乙议事室", "甲议事亭"]},
+                                geometry=[Point(115.65, 34.40), Point(115.55, 34.40)], crs=WGS84)
+NAMED_COMPOUNDS = gpd.GeoDataFrame({"compound_id": ["K1"], "name": ["丙小区"]},
+                                   geometry=[box(115.54, 34.39, 115.56, 34.41)], crs=WGS84)
+
+
+def test_place_names_what_assign_finds():
+    points = gpd.GeoSeries([Point(115.55, 34.40), Point(115.66, 34.41), Point(116, 34.4)],
+                           index=[7, 3, 5], crs=WGS84)
+    members = pd.DataFrame({"member_id": ["m2", "m1"], "linked_community_id": ["A", "A"]})
+    placed = place(points, communities=NAMED, compounds=NAMED_COMPOUNDS, venues=NAMED_VENUES,
+                   members=members)
+    assert list(placed.columns) == list(PLACE_COLUMNS) and placed.index.tolist() == [7, 3, 5]
+    assert placed["community_name"].tolist() == ["甲社区", "乙社区", None]
+    assert placed["compound_name"].tolist() == ["丙小区", None, None]
+    assert placed["venue_name"].tolist() == ["甲议事亭", "乙议事室", "乙议事室"]
+    assert placed["member_ids"].tolist() == [["m1", "m2"], None, None]
+    assert placed["unassigned"].tolist() == [False, False, True]
+    assigned = assign(gpd.GeoDataFrame(geometry=points), communities=NAMED,
+                      compounds=NAMED_COMPOUNDS, venues=NAMED_VENUES, members=members)
+    for column in OUTPUT_COLUMNS:
+        assert placed[column].tolist() == assigned[column].tolist(), column
+
+
+@pytest.mark.parametrize("communities", [NAMED.iloc[:0], None])
+def test_place_without_communities_still_finds_the_compound_and_the_nearest_venue(communities):
+    """Only the communities near a point may be read: none near means unassigned, not an error."""
+    placed = place(gpd.GeoSeries([Point(115.55, 34.40)], crs=WGS84), communities=communities,
+                   compounds=NAMED_COMPOUNDS, venues=NAMED_VENUES)
+    row = placed.iloc[0]
+    assert (row["community_id"], row["unassigned"], row["member_ids"]) == (None, True, None)
+    assert (row["compound_id"], row["venue_id"], row["venue_distance_m"]) == ("K1", "V1", 0.0)
+
+
+def test_place_refuses_a_layer_in_another_crs():
+    with pytest.raises(InputError, match="CRS mismatch"):
+        place(gpd.GeoSeries([Point(0, 0)], crs=WGS84), communities=NAMED,
+              venues=NAMED_VENUES.to_crs("EPSG:32650"))
+
+
+def test_venues_by_distance_nearest_first_in_metres():
+    venues = gpd.GeoDataFrame({"venue_id": ["far", "near", "none"]},
+                              geometry=[Point(115.60, 34.43), Point(115.60, 34.41), None],
+                              crs=WGS84)
+    metres = venues_by_distance(Point(115.60, 34.40), venues)
+    assert list(metres) == ["near", "far", "none"]
+    _, _, geodesic = Geod(ellps="WGS84").inv(115.60, 34.40, 115.60, 34.41)
+    assert metres["near"] == pytest.approx(geodesic, abs=1.5)
+    assert np.isnan(metres["none"])
+    unplaced = venues_by_distance(None, venues)
+    assert list(unplaced) == ["far", "near", "none"] and all(np.isnan(list(unplaced.values())))

@@ -22,9 +22,10 @@ from folium.plugins import Fullscreen
 from shapely.geometry import Point, box
 from streamlit_folium import _get_header, _get_html, _get_map_string
 
-from geo.schema import FIVE_HAVES, VENUE_KINDS
+from geo.schema import COMPOUNDS, FIVE_HAVES, VENUE_KINDS, VENUES
 from tests.hostile import HOSTILE
-from ui import assets, maps
+from ui import maps
+from ui.maps import assets, layers
 
 X0, Y0 = 115.600, 34.420
 
@@ -141,7 +142,7 @@ def test_every_hostile_string_arrives_exactly_as_stored(rendered):
     for name, _, page in rendered:
         strings = "\n".join(_page_strings(page))
         for text in HOSTILE:
-            assert maps.escape(maps._truncate(text, maps.TIP_CHARS)) in strings, (name, text[:30])
+            assert maps.escape(maps.truncate(text, maps.TIP_CHARS)) in strings, (name, text[:30])
         assert "x" * maps.TIP_CHARS not in strings, name  # the 10,000-character name is cut
         assert "49" not in strings.replace("I49", "")  # {{ 7*7 }} never evaluated
 
@@ -150,7 +151,7 @@ def test_cut_titles_arrive_cut_not_evaluated(rendered):
     name, _, page = rendered[0]
     strings = set(_page_strings(page))
     for title in TITLES:
-        assert maps.escape(maps._truncate(title, maps.TIP_CHARS)) in strings, title[:50]
+        assert maps.escape(maps.truncate(title, maps.TIP_CHARS)) in strings, title[:50]
 
 
 def test_nothing_executable_reaches_the_page(rendered):
@@ -183,14 +184,37 @@ def test_verbatim_elements_are_not_parsed():
     assert "49" in figure.render()
 
 
+def test_our_elements_hold_one_call_into_the_static_script_and_no_program():
+    """The browser code lives in ui/js/yishi-map.js; an element renders one `YishiMap.f(json)` line."""
+    call = re.compile(r"(var \w+ = )?YishiMap\.\w+\((\w+, )?[\[{].*[\]}]\);")
+    for name, m in _maps():
+        m.get_root().render()
+        for element in assets._walk(m):
+            if isinstance(element, maps.Inert):
+                script = element._template.module.script(element, {}).strip()
+                assert "\n" not in script and call.fullmatch(script), (name, script[:80])
+
+
 def test_a_layer_that_fails_is_left_out_and_named(monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise ValueError("a record this code did not foresee")
 
-    monkeypatch.setattr(maps, "_venue_layer", broken)
+    monkeypatch.setattr(layers, "venue_layer", broken)
     m = maps.build_map(**_hostile_layers(), lang="en")
     page = m.get_root().render()
-    assert m.failed_layers == [maps.VENUES.label("en")]
+    assert m.failed_layers == [VENUES.label("en")]
     assert "Could not draw: " in page and "YishiMap.venues(" not in page
     assert "YishiMap.issues(" in page and "YishiMap.shapes(" in page
     assert "left out" in caplog.text and "Traceback" in caplog.text
+
+
+def test_the_layers_that_failed_are_listed_as_the_language_lists(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("a record this code did not foresee")
+
+    monkeypatch.setattr(layers, "venue_layer", broken)
+    monkeypatch.setattr(layers, "compound_layer", broken)
+    for lang, text in (("zh", "未能显示：小区、议事点"), ("en", "Could not draw: Compounds, Venues")):
+        m = maps.build_map(**_hostile_layers(), lang=lang)
+        assert m.failed_layers == [COMPOUNDS.label(lang), VENUES.label(lang)]
+        assert text in "".join(_page_strings(m.get_root().render()))

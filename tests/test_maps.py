@@ -1,4 +1,4 @@
-"""ui.maps / ui.assets: nothing executable or private reaches the page, no CDN, offline-ready."""
+"""ui.maps (and its assets): nothing executable or private reaches the page, no CDN, offline-ready."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from branca.colormap import ColorMap, LinearColormap
 from shapely.geometry import Point, box
 
 from geo.schema import FIVE_HAVES, LAYERS, VENUE_KINDS
-from ui import assets, maps
+from ui import maps
+from ui.maps import assets
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = "<img src=x onerror=alert(1)> ${alert(1)} `tick` </script><script>alert(2)</script> \\"
@@ -263,6 +264,21 @@ def test_basemaps():
         maps.build_map(**layers, basemap="google")
 
 
+@pytest.mark.parametrize("lang, words", [
+    ("zh", {"legend": "在办议题", "tip": "五有：", "mark": ">室<", "fullscreen": "全屏"}),
+    ("en", {"legend": "Open issues", "tip": "Five haves: ", "mark": ">R<", "fullscreen": "Full screen"}),
+])
+def test_map_words_follow_the_language(lang, words):
+    m = maps.build_map(**_layers(evil=False), lang=lang)
+    (legend,) = _drawn(m, "legend")
+    (venues,) = _drawn(m, "venues")
+    assert words["legend"] in legend["html"]
+    assert all(words["tip"] in tip for tip in venues["tips"])
+    assert any(words["mark"] in icon for icon, _, _ in venues["icons"])
+    page = m.get_root().render()
+    assert json.dumps(words["fullscreen"])[1:-1] in page or words["fullscreen"] in page
+
+
 def test_polygons_simplified_snapped_and_never_collections():
     layers = _layers(evil=False)
     circle = Point(X0 + 0.01, Y0 + 0.015).buffer(0.005, quad_segs=256)  # ~1000 vertices
@@ -275,9 +291,9 @@ def test_polygons_simplified_snapped_and_never_collections():
 
 
 def test_choropleth_bins_and_open_counts():
-    assert maps._bins(0) == [(0, 0)]
-    assert maps._bins(12) == [(0, 0), (1, 3), (4, 6), (7, 9), (10, 12)]
-    assert maps._bins(2) == [(0, 0), (1, 1), (2, 2)]
+    assert maps.bins(0) == [(0, 0)]
+    assert maps.bins(12) == [(0, 0), (1, 3), (4, 6), (7, 9), (10, 12)]
+    assert maps.bins(2) == [(0, 0), (1, 1), (2, 2)]
     layers = _layers(evil=False)
     assert maps.open_counts_by_community(layers["issues"]) == {"C1": 5}
     m = maps.build_map(**layers, open_counts={"C1": 7, "C2": 0})

@@ -7,30 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from yishi.accounts import User
+from tests.helpers import USERS, run_page
 from ui.nav import PAGES, SIGN_IN, pages_for
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-USERS = {
-    None: None,
-    "leader": User("leader", "leader"),
-    "member": User("member", "member", "411402001007", "M001"),
-    "staff": User("staff", "staff"),
-    "admin": User("admin", "admin"),
-}
-
-
-def run_page(file: str, user: User | None, lang: str = "zh") -> AppTest:
-    """Open the app as `user`, then switch to `file` as the navigation would."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    at.switch_page(f"pages/{file}")
-    at.run()
-    return at
 
 
 def cases():
@@ -44,6 +24,7 @@ def cases():
 def test_every_visible_page_renders(demo_store_path, file, role, lang):
     at = run_page(file, USERS[role], lang)
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
     title = at.title[0].value
     assert ("议事地图" in title) if lang == "zh" else ("Yishi Map" in title)
 
@@ -120,12 +101,12 @@ def test_english_switch_translates_kpis_and_headers(demo_store_path):
 
 
 def test_a_map_layer_that_fails_leaves_the_rest_of_the_page(demo_store_path, monkeypatch):
-    from ui import maps
+    from ui.maps import layers
 
     def broken(*args, **kwargs):
         raise ValueError("a venue record this code did not foresee")
 
-    monkeypatch.setattr(maps, "_venue_layer", broken)
+    monkeypatch.setattr(layers, "venue_layer", broken)
     at = run_page("overview.py", USERS["leader"], "zh")
     assert not at.exception, at.exception
     assert any("部分图层未能显示：议事点" in w.value for w in at.warning)

@@ -151,6 +151,39 @@ def test_a_missing_field_is_refused_with_the_reason_and_nothing_changes(demo_sto
         assert store.revision == revision
 
 
+def shown_errors(at: AppTest) -> str:
+    """The error notices as a reader sees them (markdown escapes removed)."""
+    return " ".join(re.sub(r"\\(.)", r"\1", e.value) for e in at.error)
+
+
+@pytest.mark.parametrize("lang, heading, reason, foreign", [
+    ("zh", "未保存，原因如下：", "进入“达成共识”需要填写共识内容", "required"),
+    ("en", "Not saved, because:",
+     "consensus_text (Agreed text) is required to move to consensus (Consensus)", "共识内容"),
+])
+def test_a_refusal_is_shown_in_the_users_language(demo_store_path, lang, heading, reason, foreign):
+    at = run_page("issue.py", USERS["staff"], lang, selected_issue=AT_MEETING)
+    at.button(key=f"act-advance-{AT_MEETING}-meeting-submit").click()
+    at.run()
+    errors = shown_errors(at)
+    assert errors.startswith(heading) and reason in errors, errors
+    assert foreign not in errors
+    assert stage_of(demo_store_path, AT_MEETING) == "meeting"
+
+
+@pytest.mark.parametrize("lang, reason, foreign", [
+    ("zh", "请填写议题", "required"), ("en", "title (Title) is required", "议题"),
+])
+def test_a_new_issue_refusal_is_shown_in_the_users_language(demo_store_path, lang, reason,
+                                                             foreign):
+    at = run_page("new_issue.py", USERS["staff"], lang,
+                  new_issue_point=_point_in(demo_store_path, MEMBER_COMMUNITY))
+    at.button(key="ni_save").click()
+    at.run()
+    errors = shown_errors(at)
+    assert reason in errors and foreign not in errors, errors
+
+
 def test_a_meeting_form_lists_every_problem_at_once(demo_store_path):
     at = run_page("issue.py", USERS["staff"], "en", selected_issue=AT_MEETING)
     form = f"act-record_meeting-{AT_MEETING}-meeting"

@@ -15,27 +15,17 @@ from yishi.accounts import User
 from yishi.services.snapshot import take_snapshot
 from ui import maps
 from ui.nav import pages_for
+from tests.helpers import USERS, run_page
 from tests.helpers import rendered as everything_rendered
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = re.compile(r"1990000\d{4}")
 NAME = re.compile(r"虚构居民\d{3}")
-ROLES = {
-    None: None,
-    "leader": User("leader", "leader"),
-    "member": User("member", "member", "411402001007", "M001"),
-    "admin": User("admin", "admin"),
-    "staff": User("staff", "staff"),
-}
+ROLES = USERS
 
 
 def render(file: str, user: User | None) -> str:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    at.switch_page(f"pages/{file}")
-    at.run()
+    at = run_page(file, user)
     assert not at.exception, at.exception
     return everything_rendered(at)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from yishi.accounts import ROLE_LABELS, User, account_user, can
+from yishi.accounts import User, can, role_term
+from yishi.services.accounts import account_user
 from yishi.storage import Store
 from ui.i18n import lang, t
 
@@ -46,10 +47,12 @@ def sign_in_from_oidc(store: Store) -> bool:
     return True
 
 
-def require(action: str) -> User:
-    """Stop the page with a refusal unless the signed-in role may `action` (a typed URL too)."""
+def require(verb: str) -> User:
+    """Stop the page with a refusal unless the signed-in role may `verb` (a typed URL too).
+
+    The page guard over `yishi.accounts.can`; the services check again on every write."""
     user = current_user()
-    if not can(user, action):
+    if not can(user, verb):
         st.error(t("refused"))
         st.stop()
     assert user is not None
@@ -57,5 +60,4 @@ def require(action: str) -> User:
 
 
 def role_label(role: str, language: str | None = None) -> str:
-    zh, en = ROLE_LABELS.get(role, (role, role))
-    return zh if (language or lang()) == "zh" else en
+    return role_term(role).label(language or lang())

@@ -1,9 +1,10 @@
-"""The issue and new-issue pages' parts: which issue (URL, map click, picker), its record, place,
+"""The issue and new-issue pages' widgets: which issue (URL, map click, picker), its record, place,
 timeline and meetings as tables, the forms for the next step, and placing and saving a new issue.
 
-yishi.services.workflow decides what may happen and checks every write; these helpers only gather the
-inputs, and show a refusal with all of its reasons. Private fields appear only in the tables
-of a caller that passes `private=True` (a role that may `view_private`).
+yishi.services.workflow decides what may happen, says where a point falls and checks every
+write; these helpers only gather the inputs, draw the answers, and show a refusal with all of
+its reasons in the reader's language. Private fields appear only in the tables of a caller
+that passes `private=True` (a role that may `view_private`).
 """
 
 from __future__ import annotations
@@ -15,25 +16,24 @@ from datetime import date
 from typing import Any, TypeVar
 
 import folium
-import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
 
 from geo import stats
-from yishi.services import workflow
-from yishi.accounts import User
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.errors import InputError, PermissionDenied, WorkflowError
-from geo.joins import assign
-from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, METRIC_CRS, STAGES, WGS84
+from geo.joins import venues_by_distance
+from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, STAGES
+from geo.values import is_blank
+from yishi.accounts import User
+from yishi.services import workflow
 from yishi.services.snapshot import Snapshot
 from yishi.storage import Store
 from ui import data
 from ui.i18n import enum_label, field_label, t
 from ui.safe import md, token
-from ui.tables import (ISSUE_ENUMS, is_blank, members_text, metres_text, satisfaction_text, text,
-                       text_cells)
+from ui.tables import ISSUE_ENUMS, members_text, metres_text, satisfaction_text, text, text_cells
 
 T = TypeVar("T")
 
@@ -121,18 +121,23 @@ def record_table(issue: pd.Series, *, private: bool, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("iss_field", lang), t("iss_value", lang)])
 
 
-def place_table(place: Mapping[str, Any], snap: Snapshot, lang: str) -> pd.DataFrame:
-    """Where a point falls (a stored issue or a new point, both from geo.joins.assign):
-    community, compound, nearest venue and its distance, linked members."""
-    communities = dict(zip(snap.communities["community_id"], snap.communities["name"]))
-    compounds = dict(zip(snap.compounds["compound_id"], snap.compounds["name"]))
-    venues = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
+def place_of(point: tuple[float, float]) -> dict[str, Any]:
+    """Where a (lon, lat) point falls, as yishi.services.workflow.place says (from the store)."""
+    with data.open_store() as store:
+        return workflow.place(store, shapely.Point(*point))
+
+
+def place_table(place: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    """Where a point falls (`place_of`): community, compound, nearest venue and its distance,
+    linked members."""
+    members = pd.DataFrame(place["members"], columns=["member_id", "name", "role"])
     rows = [
-        (field_label("communities", "name", lang), communities.get(place.get("community_id"), t("unassigned", lang))),
-        (field_label("compounds", "name", lang), text(compounds.get(place.get("compound_id")))),
-        (t("iss_nearest_venue", lang), text(venues.get(place.get("venue_id")))),
-        (t("venue_distance_m", lang), metres_text(place.get("venue_distance_m"))),
-        (t("members_linked", lang), members_text(place.get("member_ids"), snap.members, lang)),
+        (field_label("communities", "name", lang),
+         t("unassigned", lang) if place["unassigned"] else text(place["community_name"])),
+        (field_label("compounds", "name", lang), text(place["compound_name"])),
+        (t("iss_nearest_venue", lang), text(place["venue_name"])),
+        (t("venue_distance_m", lang), metres_text(place["venue_distance_m"])),
+        (t("members_linked", lang), members_text(list(members["member_id"]), members, lang)),
     ]
     return pd.DataFrame(rows, columns=[t("iss_field", lang), t("iss_value", lang)])
 
@@ -207,13 +212,14 @@ def meetings_table(meetings: pd.DataFrame, venues: pd.DataFrame, issue_id: str, 
 
 def write(run: Callable[[Store], T], lang: str) -> tuple[bool, T | None]:
     """Run `run(store)` on a fresh store connection: (True, its result), or (False, None) after
-    drawing the refusal with every reason geo gave (escaped)."""
+    drawing the refusal with every reason the service gave, in `lang` (escaped)."""
     try:
         with data.open_store() as store:
             return True, run(store)
     except REFUSALS as refused:
-        problems = getattr(refused, "problems", None) or [str(refused)]
-        st.error(t("act_refused", lang) + "\n\n" + "\n".join(f"- {md(p)}" for p in problems))
+        reasons = refused.lines(lang) if isinstance(refused, workflow.TransitionRefused) \
+            else [refused.text(lang)]
+        st.error(t("act_refused", lang) + "\n\n" + "\n".join(f"- {md(r)}" for r in reasons))
         return False, None
 
 
@@ -224,19 +230,8 @@ def _label(name: str, lang: str) -> str:
     return field_label("meetings" if name in _MEETING_FIELDS else "issues", name, lang)
 
 
-def venues_by_distance(issue: pd.Series, venues: gpd.GeoDataFrame, crs: Any) -> dict[str, float]:
-    """Venue id -> metres from the issue (UTM 50N), nearest first: the default is the nearest.
-    Without a location every venue is listed, in stored order, at NaN metres."""
-    geom = issue.geometry
-    if venues.empty or geom is None or geom.is_empty:
-        return {v: float("nan") for v in venues["venue_id"]}
-    point = gpd.GeoSeries([geom], crs=crs).to_crs(METRIC_CRS).iloc[0]
-    metres = venues.geometry.to_crs(METRIC_CRS).distance(point).sort_values(kind="stable")
-    return dict(zip(venues.loc[metres.index, "venue_id"], metres.round().to_numpy()))
-
-
 def _meeting_fields(issue: pd.Series, snap: Snapshot, key: str, lang: str) -> dict[str, Any]:
-    metres = venues_by_distance(issue, snap.venues, snap.issues.crs)
+    metres = venues_by_distance(issue.geometry, snap.venues)  # nearest first: the default
     venue_ids = list(metres)
     venue_names = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
     a, b = st.columns(2)
@@ -371,13 +366,6 @@ def point_inputs(lang: str) -> tuple[float, float] | None:
     a.number_input(t("ni_lon", lang), value=None, step=0.0001, format="%.6f", key=_LON, on_change=typed)
     b.number_input(t("ni_lat", lang), value=None, step=0.0001, format="%.6f", key=_LAT, on_change=typed)
     return point
-
-
-def place_of(point: tuple[float, float], snap: Snapshot) -> pd.Series:
-    """Where the point falls, by the same spatial join as every stored issue."""
-    points = gpd.GeoDataFrame(geometry=[shapely.Point(*point)], crs=WGS84)
-    return assign(points, communities=snap.communities, compounds=snap.compounds,
-                  venues=snap.venues, members=snap.members).iloc[0]
 
 
 @dataclass(frozen=True)

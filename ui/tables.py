@@ -8,6 +8,7 @@ import pandas as pd
 
 from geo.export import to_csv_text
 from geo.schema import CATEGORIES, FOCUS_AREAS, MEMBER_ROLES, METHODS, STAGES
+from geo.values import is_blank
 from ui.i18n import enum_label, field_label, t
 
 #: The columns a table of issues shows, in order (never the reporter's personal data).
@@ -41,20 +42,6 @@ def issue_table(issues: pd.DataFrame, communities: pd.DataFrame, lang: str,
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """CSV for download (UTF-8 with BOM for spreadsheet tools; formula cells neutralised)."""
     return to_csv_text(table).encode("utf-8-sig")
-
-
-def is_blank(value: Any) -> bool:
-    """True for a missing value: None, NaN/NaT/NA or whitespace-only text (a list is a value)."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple, dict)):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def text(value: Any) -> str:

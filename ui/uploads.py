@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.errors import Problem
-from yishi.storage import BatchResult
+from geo.schema import get_layer
+from yishi.services.uploads import Checked
 from ui.i18n import t
 
 
@@ -21,8 +22,12 @@ def problem_table(problems: list[Problem], lang: str) -> pd.DataFrame:
     }).astype(str)
 
 
-def preview_statuses(frame: pd.DataFrame, id_field: str, preview: BatchResult) -> list[str]:
-    """new / updated / unchanged for each valid row, by id."""
+def preview_statuses(checked: Checked) -> list[str]:
+    """new / updated / unchanged for each valid row of a checked upload, by id (map colours)."""
+    frame, preview = checked.upload.frame, checked.preview
+    if preview is None:
+        return []
+    id_field = get_layer(checked.upload.layer).id_field
     status = {**{i: "unchanged" for i in preview.unchanged}, **{i: "updated" for i in preview.updated},
               **{i: "new" for i in preview.new}}
     return [status.get(i, "unchanged") for i in frame[id_field]]

@@ -9,22 +9,26 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 import geopandas as gpd
-import numpy as np
-import shapely
+import pandas as pd
 
 from geo import stats
-from yishi import accounts
-from yishi.services import workflow
-from geo.errors import (InputError, PermissionDenied, StoreBusy, ValidationError, WorkflowError,
-                        YishiError)
-from geo.export import FORMATS, export
-from geo.joins import assign
-from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE, WGS84
+from yishi.accounts import ROLES
+from yishi.services import accounts
+from yishi.services import uploads, workflow
+from geo.errors import (InputError, PermissionDenied, Problem, ValidationError, WorkflowError,
+                        YishiError, msg)
+from geo.export import FORMATS, export, to_geojson_text
+from geo.ingest import SOURCE_CRS, Upload, read_points
+from geo.joins import OUTPUT_COLUMNS, assign
+from geo.words import LANGS, Term, say
+from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE
 from yishi.services.snapshot import take_snapshot
 from yishi import datasets
 from yishi.demo import DEMO_ACCOUNTS, build_demo_store
@@ -49,6 +53,52 @@ def _print_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
 
 
+def cli_lang(environ: Mapping[str, str] = os.environ) -> str:
+    """The one language the command line prints in: $YISHI_LANG (zh|en) if set, else zh
+    when the locale (LC_ALL, LC_MESSAGES, LANG, as POSIX orders them) is Chinese, else en."""
+    chosen = environ.get("YISHI_LANG", "").strip().lower()
+    if chosen in LANGS:
+        return chosen
+    locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def _existing_file(name: str) -> Path:
+    """The path of an input file, or InputError naming it (exit 2, nothing read)."""
+    path = Path(name)
+    if not path.is_file():
+        raise InputError(msg("cli_no_such_file", path=path))
+    return path
+
+
+def _problem_text(problem: Problem, lang: str) -> str:
+    """One problem (or note) as a line: where (feature, field), what, and the hint."""
+    where = [say("cli_where_feature", lang, n=problem.feature) if problem.feature is not None
+             else say("cli_where_file", lang)]
+    if problem.field:
+        where.append(say("cli_where_field", lang, field=problem.field))
+    zh = lang == "zh"
+    hint = problem.hint_zh if zh else problem.hint
+    return (say("cli_problem_line", lang, where=("，" if zh else ", ").join(where),
+                message=problem.message_zh if zh else problem.message)
+            + (say("cli_problem_hint", lang, hint=hint) if hint else ""))
+
+
+def _print_problems(problems: Sequence[Problem], lang: str, file: TextIO) -> None:
+    for problem in problems:
+        print(f"  - {_problem_text(problem, lang)}", file=file)
+
+
+def _report(upload: Upload, lang: str, file: TextIO | None = None) -> None:
+    """The validation report: every problem with its feature number, field and hint."""
+    file = file or sys.stdout
+    print(say("cli_report_counts", lang, n=upload.n_features, valid=len(upload.frame),
+              problems=len(upload.problems)), file=file)
+    _print_problems(upload.problems, lang, file)
+    for note in upload.notes:
+        print("  " + say("cli_note", lang, note=_problem_text(note, lang)), file=file)
+
+
 @command("summary")
 def cmd_summary(args: argparse.Namespace) -> int:
     """The published figures and counts, as text or one JSON object."""
@@ -64,47 +114,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_points(path: Path) -> tuple[list[dict], gpd.GeoDataFrame]:
-    """Point features of a GeoJSON file (features and their geometry), or InputError."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            doc = json.load(fh)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not GeoJSON ({exc})") from None
-    features = doc.get("features") if isinstance(doc, dict) else None
-    if not isinstance(features, list):
-        raise InputError(f"{path}: not a GeoJSON FeatureCollection (no 'features' list)")
-    xy = np.full((len(features), 2), np.nan)
-    for i, feature in enumerate(features):
-        geom = feature.get("geometry") if isinstance(feature, dict) else None
-        if not (isinstance(geom, dict) and geom.get("type") == "Point"):
-            raise InputError(f"{path}: feature {i + 1} is not a Point")
-        coords = geom.get("coordinates")
-        try:
-            xy[i] = float(coords[0]), float(coords[1])
-        except (TypeError, ValueError, IndexError):
-            raise InputError(f"{path}: feature {i + 1} has unusable coordinates {coords!r}") from None
-    points = gpd.GeoDataFrame(geometry=shapely.points(xy), crs=WGS84)
-    return features, points
-
-
 @command("assign")
 def cmd_assign(args: argparse.Namespace) -> int:
-    """Print the file's points as GeoJSON with community, compound, venue and members added."""
-    features, points = read_points(Path(args.file))
+    """Print the file's points as GeoJSON with community, compound, venue and members added.
+
+    The points are read as an upload reads issue points: a file upload would refuse is
+    refused here too, with the same report on stderr (exit 1; 2 when it cannot be read).
+    """
+    path = _existing_file(args.file)
+    points = read_points(path.read_bytes(), filename=path.name, source_crs=args.crs)
+    if not points.ok:
+        _report(points, args.lang, file=sys.stderr)
+        return 2 if uploads.unreadable(points) else 1
     with _store(args) as store:
-        assigned = assign(points, communities=store.load_layer("communities"),
+        assigned = assign(points.frame, communities=store.load_layer("communities"),
                           compounds=store.load_layer("compounds"),
                           venues=store.load_layer("venues"), members=store.load_layer("members"))
-    columns = ["community_id", "compound_id", "venue_id", "venue_distance_m", "member_ids"]
-    derived = assigned[columns].astype(object).where(assigned[columns].notna(), None)
-    derived["venue_distance_m"] = [None if v is None else round(float(v), 1)
-                                   for v in derived["venue_distance_m"]]
-    for feature, extra in zip(features, derived.to_dict("records")):
-        feature["properties"] = {**(feature.get("properties") or {}), **extra}
-    _print_json({"type": "FeatureCollection", "features": features})
+    derived = [c for c in OUTPUT_COLUMNS if c != "unassigned"]
+    assigned["venue_distance_m"] = assigned["venue_distance_m"].round(1)
+    given = pd.DataFrame.from_records(points.frame["properties"].tolist(), index=points.frame.index)
+    given = given.drop(columns=[*derived, "geometry"], errors="ignore")  # derived ones win
+    out = gpd.GeoDataFrame(given.join(assigned[derived]), geometry=assigned.geometry)
+    sys.stdout.write(to_geojson_text(out) + "\n")
     return 0
 
 
@@ -112,14 +143,17 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write one layer as GeoJSON, CSV or GeoPackage (residents' personal fields left out)."""
     if args.layer not in LAYERS:
-        raise InputError(f"unknown layer {args.layer!r}; choose one of: {', '.join(LAYERS)}")
+        raise InputError(msg("cli_unknown_layer", layer=args.layer, choices=list(LAYERS)))
     with _store(args) as store:
         frame = take_snapshot(store).layers()[args.layer]
     try:
         target = export(frame, fmt=args.format, path=args.output, layer_name=args.layer)
     except OSError as exc:  # a folder, a file in the way, no permission: one line, exit 2
-        raise InputError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"wrote {len(frame)} {args.layer} to {target}", file=sys.stderr)
+        raise InputError(msg("cli_cannot_write", path=args.output,
+                             reason=exc.strerror or str(exc))) from None
+    layer = LAYERS[args.layer]
+    print(say("cli_wrote", args.lang, n=len(frame), layer=Term(layer.zh, layer.name), path=target),
+          file=sys.stderr)
     return 0
 
 
@@ -159,24 +193,12 @@ def _read_password(prompt: str) -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-def _report(upload) -> None:
-    """The validation report: every problem with its feature number, field and hint."""
-    print(f"{upload.n_features} feature(s), {len(upload.frame)} valid, "
-          f"{len(upload.problems)} problem(s)")
-    for problem in upload.problems:
-        print(f"  - {problem}")
-    for note in getattr(upload, "notes", []):
-        print(f"  note: {note}")
-
-
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
     """Print the report for FILE; writes nothing (exit 0 valid, 1 invalid, 2 unreadable)."""
-    from geo.ingest import UNREADABLE_CODES, validate_file
-
-    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
-    _report(upload)
-    if any(p.feature is None and p.code in UNREADABLE_CODES for p in upload.problems):
+    upload = uploads.read_file(_existing_file(args.file), layer=args.layer, source_crs=args.crs)
+    _report(upload, args.lang)
+    if uploads.unreadable(upload):
         return 2
     return 0 if upload.ok else 1
 
@@ -184,23 +206,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     """Validate FILE, then commit it all or nothing; a rejected file is audited as rejected."""
-    from geo.ingest import validate_file
-    from geo.schema import get_layer
-    from yishi.storage import rows_from_frame
-
-    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
+    upload = uploads.read_file(_existing_file(args.file), layer=args.layer, source_crs=args.crs)
+    user = workflow.operator(args.by)
     with _store(args) as store:
-        if not upload.ok:
-            _report(upload)
-            batch = store.record_rejected(args.layer, by=args.by, source=str(args.file),
-                                          n_rejected=max(len(upload.rejected), 1),
-                                          problems=[p.to_dict() for p in upload.problems])
-            print(f"rejected: nothing imported (audit batch {batch})", file=sys.stderr)
+        checked = uploads.check(store, upload, source=str(args.file), user=user)
+        if not checked.ok:
+            _report(upload, args.lang)
+            print(say("cli_import_rejected", args.lang, batch=checked.rejected_batch),
+                  file=sys.stderr)
             return 1
-        result = store.write_batch(args.layer, rows_from_frame(get_layer(args.layer), upload.frame),
-                                   by=args.by, source=str(args.file))
-    print(f"batch {result.batch_id}: {len(result.new)} new, {len(result.updated)} updated, "
-          f"{len(result.unchanged)} unchanged")
+        result = uploads.commit(store, upload, source=str(args.file), user=user)
+    print(say("cli_imported", args.lang, batch=result.batch_id, new=len(result.new),
+              updated=len(result.updated), unchanged=len(result.unchanged)))
     return 0
 
 
@@ -208,8 +225,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     """Restore what was there before a committed batch."""
     with _store(args) as store:
-        result = store.undo(args.batch_id, by=args.by)
-    print(f"batch {result.batch_id} undone: {len(result.updated)} row(s) restored")
+        result = uploads.undo(store, args.batch_id, user=workflow.operator(args.by))
+    print(say("cli_undone", args.lang, batch=result.batch_id, n=len(result.updated)))
     return 0
 
 
@@ -217,11 +234,11 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """Import batches, newest first: who, when, what, how many, status."""
     with _store(args) as store:
-        history = store.history()
+        history = uploads.history(store)
     if args.json:
         _print_json(history.to_dict("records"))
     else:
-        print(history.to_string(index=False) if len(history) else "no batches")
+        print(history.to_string(index=False) if len(history) else say("cli_no_batches", args.lang))
     return 0
 
 
@@ -233,7 +250,7 @@ def _password(args: argparse.Namespace) -> str:
 
     first = getpass.getpass("password: ")
     if first != getpass.getpass("again: "):
-        raise InputError("the two passwords differ")
+        raise InputError(msg("cli_passwords_differ"))
     return first
 
 
@@ -268,7 +285,7 @@ def _refusals(fn: Handler) -> Handler:
         try:
             return fn(args)
         except (WorkflowError, PermissionDenied) as exc:
-            print(f"refused: {exc}", file=sys.stderr)
+            print(say("cli_refused", args.lang, detail=exc.text(args.lang)), file=sys.stderr)
             return 1
     run.__doc__ = fn.__doc__
     return run
@@ -281,9 +298,9 @@ def _settings(pairs: Sequence[str] | None) -> dict[str, str]:
         field, sep, value = pair.partition("=")
         field = field.strip()
         if not sep or not field:
-            raise InputError(f"--set {pair!r}: write FIELD=VALUE, e.g. --set due_on=2022-07-31")
+            raise InputError(msg("cli_set_format", pair=pair))
         if field in values:
-            raise InputError(f"--set {field} is given twice")
+            raise InputError(msg("cli_set_twice", field=field))
         values[field] = value
     return values
 
@@ -400,10 +417,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, saying its refusal line in the command line's language (the detail is argparse's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, say("cli_usage_error", cli_lang(), prog=self.prog, detail=message) + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geo", description="Yishi Map command line")
+    parser = _Parser(prog="python -m geo", description="Yishi Map command line")
     parser.add_argument("--store", help="store file (default: $YISHI_STORE or var/yishi.sqlite)")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -414,8 +439,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("summary", help="published figures and counts")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    crs_help = "coordinate system of the file (wgs84 also means CGCS2000)"
     p = add("assign", help="assign GeoJSON points to community, compound, venue, members")
     p.add_argument("file")
+    p.add_argument("--crs", default="wgs84", choices=SOURCE_CRS, help=crs_help)
 
     p = add("export", help="export a layer")
     p.add_argument("--layer", required=True)
@@ -434,8 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = add(name, help=text)
         p.add_argument("file")
         p.add_argument("--layer", required=True, choices=UPLOADABLE)
-        p.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
-                       help="coordinate system of the file (wgs84 also means CGCS2000)")
+        p.add_argument("--crs", default="wgs84", choices=SOURCE_CRS, help=crs_help)
         if name == "import":
             p.add_argument("--by", default=_whoami(), help="who imports (for the audit trail)")
 
@@ -454,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("name")
         q.add_argument("--by", default=_whoami())
         if name in ("add", "role"):
-            q.add_argument("--role", required=True, choices=accounts.ROLES)
+            q.add_argument("--role", required=True, choices=ROLES)
             q.add_argument("--community", help="linked community id (members)")
         if name == "add":
             q.add_argument("--member", help="member id of the account holder")
@@ -508,19 +534,20 @@ def _whoami() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; refusals and errors go to stderr in one language (`cli_lang`)."""
+    args = build_parser().parse_args(argv)
+    lang = args.lang = cli_lang()
     try:
         return _COMMANDS[args.command](args)
     except ValidationError as exc:
-        print(str(exc), file=sys.stderr)
+        print(say("cli_problems", lang, n=len(exc.problems)), file=sys.stderr)
+        _print_problems(exc.problems, lang, sys.stderr)
         return 1
-    except StoreBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except YishiError as exc:  # unusable input, a busy store, a refused undo: one line
+        print(say("cli_error", lang, detail=exc.text(lang)), file=sys.stderr)
         return 2
-    except (InputError, KeyError, YishiError) as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        print(f"error: {message}", file=sys.stderr)
+    except KeyError as exc:
+        print(say("cli_error", lang, detail=exc.args[0] if exc.args else exc), file=sys.stderr)
         return 2
 
 

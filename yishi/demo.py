@@ -15,7 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.schema import WGS84, get_layer
-from yishi import accounts, datasets
+from yishi import datasets
+from yishi.services import accounts
 from yishi.storage import Store, create_store, rows_from_frame
 
 #: Demo accounts (README lists them; `make run` prints them at first start).

@@ -83,8 +83,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "username": ("用户名", "User name"),
     "password": ("密码", "Password"),
     "sign_in_button": ("登录", "Sign in"),
-    "sign_in_failed": ("登录失败：用户名或密码错误，或账号已停用。", "Sign-in failed: wrong user name or password, or the account is disabled."),
-    "sign_in_throttled": ("失败次数过多，请在 {s} 秒后重试。", "Too many failed sign-ins; try again in {s} s."),
     "sign_in_intro": ("请使用工作账号登录。未登录时只能查看公示栏。", "Sign in with your work account. Signed out, only the result board is open."),
     "saved": ("已保存", "Saved"),
     "acc_add": ("新增账号", "Add account"),

@@ -1,8 +1,8 @@
-/* Yishi Map layers, drawn in the browser from JSON that ui/maps.py builds.
+/* Yishi Map layers, drawn in the browser from JSON that ui/maps/ builds.
  *
  * Why a static file: the code is fixed and the page only carries data. Each function
  * takes one JSON payload (json.dumps'ed, never pasted into a template), and every string
- * in it arrived HTML-escaped by ui/maps.escape, so tooltips and the legend may use them as
+ * in it arrived HTML-escaped by ui.maps.payload.escape, so tooltips and the legend may use them as
  * HTML. Nothing here evaluates data: no eval, no template literals, no Function().
  * scripts/vendor_assets.py copies this file to static/vendor/yishi/ beside Leaflet.
  */
@@ -56,7 +56,7 @@
     return L.divIcon({className: "yishi-cluster", iconSize: L.point(s, s), html: div});
   }
 
-  /* Issues as canvas CircleMarkers from columnar arrays (see ui/maps.issue_payload):
+  /* Issues as canvas CircleMarkers from columnar arrays (see ui.maps.layers.issue_payload):
    * positions in 1e-5 degrees, delta-encoded by latitude; `k` packs community, category and
    * stage. Tooltips are bound on first hover (one per marker up front would cost 10^5). */
   function issues(D) {
@@ -90,7 +90,7 @@
     return group;
   }
 
-  /* A corner box holding D.html (built from escaped labels by ui/maps._legend_html). */
+  /* A corner box holding D.html (built from escaped labels by ui.maps.legend). */
   function legend(map, D) {
     var control = L.control({position: D.position});
     control.onAdd = function () {

@@ -8,7 +8,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geo.joins import assign
+from geo.joins import assign, place
 from yishi.storage import Store
 
 
@@ -35,14 +35,10 @@ class Snapshot:
 
 def _with_place(frame: gpd.GeoDataFrame, points: gpd.GeoSeries, communities: gpd.GeoDataFrame,
                 compounds: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """`frame` with the community (and compound) its points fall in, by the same join as issues."""
-    placed = assign(gpd.GeoDataFrame(geometry=points, crs=frame.crs), communities=communities,
-                    compounds=compounds)
-    out = frame.copy()
-    out["community_id"] = placed["community_id"].to_numpy()
-    if compounds is not None:
-        out["compound_id"] = placed["compound_id"].to_numpy()
-    return out
+    """`frame` with the community (and compound) its points fall in (`geo.joins.place`)."""
+    placed = place(points, communities=communities, compounds=compounds)
+    columns = ("community_id", "compound_id") if compounds is not None else ("community_id",)
+    return frame.assign(**{name: placed[name].to_numpy() for name in columns})
 
 
 def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:

@@ -7,10 +7,8 @@ values (dates as ISO text, bools as 0/1) and geometry as a shapely object or WKB
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
 
 import geopandas as gpd
@@ -19,29 +17,8 @@ import shapely
 
 from geo.errors import InputError
 from geo.schema import WGS84, Field, Layer
+from geo.values import plain
 from yishi.storage.protocol import Row
-
-def is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def to_sql(f: Field, value: Any) -> Any:
-    """A frame value as the SQL value the store keeps (dates as ISO text, bools as 0/1)."""
-    if is_missing(value):
-        return None
-    if f.type == "bool":
-        return int(bool(value))
-    if f.type == "int":
-        return int(value)
-    if f.type == "float":
-        return float(value)
-    if f.type == "date":
-        if isinstance(value, (date, datetime, pd.Timestamp)):
-            return value.strftime("%Y-%m-%d")
-        return str(value)
-    return str(value)
 
 
 def rows_from_frame(layer: Layer, frame: pd.DataFrame) -> list[Row]:
@@ -61,7 +38,7 @@ def rows_from_frame(layer: Layer, frame: pd.DataFrame) -> list[Row]:
             raise InputError(f"{layer.name}: every feature needs a geometry")
     rows: list[Row] = []
     for i in range(len(frame)):
-        row = {f.name: to_sql(f, columns[f.name][i]) for f in names}
+        row = {f.name: plain(f, columns[f.name][i]) for f in names}
         if geoms is not None:
             row["geom"] = geoms[i]
         rows.append(row)

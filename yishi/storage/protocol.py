@@ -48,7 +48,7 @@ class Store(Protocol):
         """A stored setting (schema_version, revision, as_of, ...)."""
 
     def set_meta(self, key: str, value: str, *, by: str) -> None:
-        """Set a setting, with its audit row."""
+        """Set a setting, with its audit row; the revision grows (readers cache by it)."""
 
     @property
     def revision(self) -> int:

@@ -39,7 +39,8 @@ def _column_ddl(f: Field, id_field: str) -> str:
     if f.type == "bool":
         checks.append(f'"{f.name}" IN (0, 1)')
     if f.type == "date":
-        checks.append(f"date(\"{f.name}\") IS \"{f.name}\"")
+        # '+0 days' makes SQLite normalise the date, so 2022-02-30 (which date() echoes) fails
+        checks.append(f"date(\"{f.name}\", '+0 days') IS \"{f.name}\"")
     if f.enum is not None:
         codes = ", ".join(f"'{c}'" for c in f.enum.codes)
         checks.append(f'"{f.name}" IN ({codes})')
@@ -155,9 +156,13 @@ class SQLiteStore:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str, *, by: str) -> None:
+        """Set a setting; the revision grows, since readers cache what settings (as_of) imply."""
+        if key in ("revision", "schema_version"):
+            raise InputError(f"{key} is kept by the store itself")
         with self._write() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             self._audit(con, by, "set_meta", None, key, 1, {"value": value})
+            self._bump(con)
 
     @property
     def revision(self) -> int:
@@ -196,7 +201,8 @@ class SQLiteStore:
             frame[f.name] = typed(frame[f.name], f)
         if not layer.geometry:
             return frame
-        geoms = shapely.from_wkb(frame.pop("geom").to_numpy()) if len(frame) else []
+        wkb = frame.pop("geom").to_numpy()
+        geoms = shapely.from_wkb(wkb) if len(wkb) else []
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=WGS84)
 
     def next_id(self, name: str, prefix: str, *, width: int = 4) -> str:
@@ -339,13 +345,16 @@ class SQLiteStore:
         cols = [c for c in user if c != "username"]
         with self._write() as con:
             exists = con.execute("SELECT 1 FROM users WHERE username = ?", (user["username"],)).fetchone()
-            if exists:
-                con.execute(f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
-                            [user[c] for c in cols] + [user["username"]])
-            else:
-                names = ["username", *cols]
-                con.execute(f"INSERT INTO users ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                            [user[c] for c in names])
+            try:
+                if exists:
+                    con.execute(f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
+                                [user[c] for c in cols] + [user["username"]])
+                else:
+                    names = ["username", *cols]
+                    con.execute(f"INSERT INTO users ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                                [user[c] for c in names])
+            except sqlite3.IntegrityError as exc:
+                raise InputError(f"user {user['username']!r}: the store refused the account ({exc})") from exc
             self._audit(con, by, action, "users", str(user["username"]), 1, detail or {})
 
     # -- history ---------------------------------------------------------------

@@ -8,11 +8,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
+import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 IMPORT_SCRIPT = textwrap.dedent("""
     import sys, numpy as np, geopandas as gpd, shapely
@@ -49,12 +49,42 @@ def start_import(store: Path, n: int, prefix: str) -> subprocess.Popen:
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def writing_uncommitted(path: Path, spilled: int) -> bool:
+    """Whether a writer holds the store's write lock and has already put `spilled` bytes of
+    its open transaction into the write-ahead log: well inside the transaction."""
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists() or wal.stat().st_size < spilled:
+        return False
+    con = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc) or "busy" in str(exc), exc
+        return True
+    finally:
+        con.close()
+
+
+def wait_until_writing(proc: subprocess.Popen, path: Path) -> None:
+    """Wait (bounded) until the import is inside its transaction; fail if it ends first."""
+    for _ in range(6000):
+        if writing_uncommitted(path, spilled=1_000_000):
+            return
+        try:
+            proc.wait(timeout=0.02)  # the pause between looks; returns early if the import ends
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"the import ended before it could be killed: {proc.communicate()}")
+    pytest.fail("the import never got inside its transaction")
+
+
 def test_sigkill_in_the_middle_of_a_large_import_leaves_the_store_as_it_was(demo_store_path):
     before = counts(demo_store_path)
     proc = start_import(demo_store_path, 100_000, "K")
     assert proc.stdout.readline().strip() == "writing"
-    time.sleep(1.0)  # well inside the transaction (the whole write takes several seconds)
-    assert proc.poll() is None, "the import finished before it could be killed"
+    wait_until_writing(proc, demo_store_path)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     after = counts(demo_store_path)

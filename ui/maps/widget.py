@@ -14,12 +14,11 @@ from ui.i18n import t
 
 def show_map(fmap: folium.Map, *, key: str, height: int, returned_objects: Sequence[str],
              lang: str) -> dict[str, Any] | None:
-    """Draw `fmap` full width; name the layers `ui.maps` had to leave out (their trace is logged).
+    """Draw `fmap` full width; name the layers the builders had to leave out (their trace is logged).
 
     `returned_objects` is what a click reports back (an empty list: the map never reruns the page).
     """
     failed = getattr(fmap, "failed_layers", [])
     if failed:
-        st.warning(t("map_layers_failed", lang).format(layers="、".join(failed) if lang == "zh"
-                                                       else ", ".join(failed)))
+        st.warning(t("map_layers_failed", lang, layers=tuple(failed)))
     return st_folium(fmap, key=key, height=height, width="stretch", returned_objects=list(returned_objects))

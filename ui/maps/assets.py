@@ -133,7 +133,7 @@ def localize(m: folium.Map, *, base: str | None = None, unknown: Unknown = "rais
     for element in [*_walk(m), *_walk(m.get_root().header)]:
         if isinstance(element, ColorMap):
             raise UnvendoredAssetError(
-                "branca ColorMap pulls d3 from a CDN; draw the legend with ui.maps instead")
+                "branca ColorMap pulls d3 from a CDN; draw the legend with ui.maps.legend instead")
         if isinstance(element, (JavascriptLink, CssLink)) and _is_remote(element.url):
             new = local_url(element.url, base) if element.url in CDN_TO_VENDOR else None
             if new is None and element.url not in CDN_TO_VENDOR:

@@ -1,0 +1,248 @@
+"""Zipped Shapefiles and GeoPackages: read with pyogrio, then put in the GeoJSON reader's form.
+
+GDAL does the reading; this module picks the layer, guesses a .dbf's encoding when there is
+no .cpg, and turns GDAL's frame into the same plain values and positions as parsed GeoJSON
+(`Raw`), so every format goes through the same checks and gets the same messages.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.ingest.geojson import read_geojson
+from geo.ingest.geometry import expected, wrong_type
+from geo.ingest.positions import crs_transformer
+from geo.ingest.raw import Int, Raw
+from geo.ingest.report import Report
+from geo.ingest.sniff import sniff_format
+from geo.schema import Layer
+
+_SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw | None:
+    """A zipped Shapefile (or a zipped GeoJSON or GeoPackage), or None with a problem."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in zf.infolist() if not i.is_dir()
+                 and not i.filename.startswith("__MACOSX/") and not Path(i.filename).name.startswith("._")]
+    except (zipfile.BadZipFile, OSError) as err:
+        report.add("unreadable", fmt="zip file", detail=str(err), detail_zh=f"不是有效的 zip 文件（{err}）")
+        return None
+    if sum(i.file_size for i in infos) > 4 * max_bytes:
+        size = sum(i.file_size for i in infos)
+        report.add("too_large", size_mb=size / 2**20, cap_mb=round(4 * max_bytes / 2**20, 1))
+        return None
+    by_stem: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    others = []
+    for info in infos:
+        path = Path(info.filename)
+        suffix = path.suffix.lower()
+        if suffix in _SHP_PARTS:
+            by_stem.setdefault(str(path.with_suffix("")), {})[suffix] = info
+        elif suffix in (".geojson", ".json", ".gpkg"):
+            others.append(info)
+    shapefiles = {stem: parts for stem, parts in by_stem.items() if ".shp" in parts}
+    if not shapefiles:
+        if len(others) == 1:  # a zipped GeoJSON or GeoPackage
+            inner = zf.read(others[0])
+            fmt = sniff_format(inner, others[0].filename)
+            return read_geojson(inner, layer, report) if fmt == "geojson" \
+                else read_gpkg(inner, layer, report)
+        report.add("unreadable", fmt="zip file", detail="it holds no .shp file",
+                   detail_zh="其中没有 .shp 文件")
+        return None
+    stem = _choose_layer(list(shapefiles), layer, report, key=lambda s: Path(s).name)
+    if stem is None:
+        return None
+    parts = shapefiles[stem]
+    missing = [ext for ext in (".shx", ".dbf") if ext not in parts]
+    if missing:
+        report.add("unreadable", fmt="Shapefile",
+                   detail=f"{', '.join(missing)} is missing from the zip",
+                   detail_zh=f"zip 中缺少 {'、'.join(missing)} 文件")
+        return None
+    encoding = None
+    if ".cpg" in parts:
+        encoding = zf.read(parts[".cpg"]).decode("ascii", "replace").strip() or None
+    if encoding is None:
+        encoding = _guess_dbf_encoding(zf.read(parts[".dbf"]))
+    flat = io.BytesIO()  # GDAL reads a zip from memory only with the parts at its root
+    with zipfile.ZipFile(flat, "w") as out:
+        for ext, info in parts.items():
+            out.writestr(f"upload{ext}", zf.read(info))
+    try:
+        frame = _ogr_read(flat.getvalue(), encoding=encoding)
+    except Exception as err:  # GDAL's errors are many; all mean "cannot read"
+        report.add("unreadable", fmt="Shapefile", detail=str(err), detail_zh=str(err))
+        return None
+    if ".prj" not in parts:
+        report.note("no_prj", crs="WGS84 lon/lat")
+    return _from_frame(frame, "shapefile", layer, report)
+
+
+def _guess_dbf_encoding(dbf: bytes) -> str:
+    """A .dbf without .cpg: UTF-8 if its bytes decode as such, else GBK/GB18030 (ArcGIS)."""
+    header = int.from_bytes(dbf[8:10], "little") if len(dbf) >= 10 else 0
+    try:
+        dbf[header:].decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GB18030"
+
+
+def read_gpkg(data: bytes, layer: Layer, report: Report) -> Raw | None:
+    """The layer of a GeoPackage named like ours (or its only one), or None with a problem."""
+    import pyogrio
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            layers = [(str(name), str(gtype)) for name, gtype in pyogrio.list_layers(data)]
+    except Exception as err:
+        report.add("unreadable", fmt="GeoPackage", detail=str(err), detail_zh=str(err))
+        return None
+    spatial = [name for name, gtype in layers if gtype not in ("None", "")] or [n for n, _ in layers]
+    # (a GeoPackage of plain tables is still read: every feature then lacks its location)
+    if not spatial:
+        report.add("unreadable", fmt="GeoPackage", detail="it holds no layers",
+                   detail_zh="其中没有图层")
+        return None
+    name = _choose_layer(spatial, layer, report, key=lambda s: s)
+    if name is None:
+        return None
+    try:
+        frame = _ogr_read(data, layer=name)
+    except Exception as err:
+        report.add("unreadable", fmt="GeoPackage", detail=str(err), detail_zh=str(err))
+        return None
+    return _from_frame(frame, "gpkg", layer, report)
+
+
+def _ogr_read(source: Any, **kwargs: Any) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pyogrio.read_dataframe(source, **kwargs)
+
+
+def _choose_layer(names: list[str], layer: Layer, report: Report,
+                  key: Callable[[str], str]) -> str | None:
+    """The layer named like ours (en or zh), or the only one; else a problem."""
+    wanted = {layer.name.lower(), layer.zh, layer.en.lower()}
+    named = [n for n in names if key(n).lower() in wanted]
+    if named:
+        return named[0]
+    if len(names) == 1:
+        return names[0]
+    report.add("ambiguous_layer", names=", ".join(key(n) for n in names), layer=layer.name)
+    return None
+
+
+_TYPE_NAMES = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+               "MultiPolygon", "GeometryCollection"]  # by shapely type id
+
+
+def _from_frame(frame: gpd.GeoDataFrame, fmt: str, layer: Layer, report: Report) -> Raw | None:
+    """Turn what GDAL read into the same raw form as GeoJSON, so the same checks apply."""
+    n = len(frame)
+    if n == 0:
+        report.add("no_features")
+        return None
+    to_lonlat, crs_ok = None, True
+    if getattr(frame, "crs", None) is not None:
+        crs_ok, to_lonlat = crs_transformer(frame.crs, report)
+    if isinstance(frame, gpd.GeoDataFrame):
+        props = _frame_properties(frame.drop(columns=frame.geometry.name))
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+    else:  # a table without geometry
+        props, geoms = _frame_properties(frame), np.full(n, None, dtype=object)
+    raw = Raw(fmt, n, props, [None] * n, to_lonlat=to_lonlat, crs_ok=crs_ok)
+    missing = shapely.is_missing(geoms)
+    has_z = shapely.has_z(geoms)
+    if has_z.any():
+        report.note("z_dropped", count=int(has_z.sum()))
+        geoms = shapely.force_2d(geoms)
+    type_ids = shapely.get_type_id(geoms)
+    empty = ~missing & shapely.is_empty(geoms)
+    kind = layer.geometry
+    for i in np.flatnonzero(missing):
+        report.add("no_geometry", int(i) + 1, "geometry", what="empty", what_zh="空",
+                   **expected(kind))
+    for i in np.flatnonzero(empty):
+        report.add("bad_coordinates", int(i) + 1, "geometry",
+                   detail=f"the {_TYPE_NAMES[type_ids[i]]} has no coordinates",
+                   detail_zh=f"{_TYPE_NAMES[type_ids[i]]} 没有坐标")
+    usable = ~missing & ~empty
+    if kind == "Point":
+        single = usable & (type_ids == 4) & (shapely.get_num_geometries(geoms) == 1)
+        if single.any():
+            report.note("multipoint_single", count=int(single.sum()))
+            geoms = np.where(single, shapely.get_geometry(geoms, 0), geoms)
+            type_ids = np.where(single, 0, type_ids)
+        ok = usable & (type_ids == 0)
+        raw.xs = np.where(ok, shapely.get_x(np.where(ok, geoms, None)), np.nan)
+        raw.ys = np.where(ok, shapely.get_y(np.where(ok, geoms, None)), np.nan)
+        bad_xy = ok & ~(np.isfinite(raw.xs) & np.isfinite(raw.ys))
+        for i in np.flatnonzero(bad_xy):
+            report.add("bad_coordinates", int(i) + 1, "geometry", detail="a coordinate is not a number",
+                       detail_zh="有坐标不是数字")
+        raw.xs[bad_xy] = np.nan
+        wrong = usable & ~ok
+    else:
+        ok = usable & np.isin(type_ids, (3, 6))
+        raw.geoms = np.where(ok, geoms, None)
+        wrong = usable & ~ok
+    for i in np.flatnonzero(wrong):
+        gtype = _TYPE_NAMES[type_ids[i]] if type_ids[i] >= 0 else "?"
+        wrong_type(report, int(i) + 1, gtype, kind,
+                   [None] * int(shapely.get_num_geometries(geoms[i])))
+    return raw
+
+
+def _frame_properties(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of JSON-like values (str, Int, float, bool, None), like parsed GeoJSON."""
+    columns: dict[str, list] = {}
+    for name in df.columns:
+        s = df[name]
+        if pd.api.types.is_bool_dtype(s.dtype):
+            vals = [None if pd.isna(v) else bool(v) for v in s.astype(object)]
+        elif pd.api.types.is_integer_dtype(s.dtype):
+            vals = [None if pd.isna(v) else Int(int(v)) for v in s.astype(object)]
+        elif pd.api.types.is_float_dtype(s.dtype):
+            vals = [None if v != v else float(v) for v in s.to_numpy(dtype="float64")]
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+            vals = [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in s]
+        else:
+            vals = [_json_like(v) for v in s.astype(object)]
+        columns[str(name)] = vals
+    names = list(columns)
+    return [dict(zip(names, row)) for row in zip(*columns.values())] if names \
+        else [{} for _ in range(len(df))]
+
+
+def _json_like(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return Int(int(v))
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if hasattr(v, "strftime"):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v if isinstance(v, (str, dict, list)) else str(v)

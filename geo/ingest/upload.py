@@ -1,0 +1,226 @@
+"""Reading an uploaded file: the format's reader, then the checks every format shares.
+
+`read_upload` picks the reader (GeoJSON, zipped Shapefile, GeoPackage) from the first
+bytes, then checks positions (`geo.ingest.positions`) and properties
+(`geo.ingest.fields`) and keeps only the features without problems. It only reads: a bad
+file changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import InputError, Problem, ValidationError
+from geo.ingest.fields import check_properties
+from geo.ingest.geojson import read_geojson
+from geo.ingest.ogr import read_gpkg, read_zip
+from geo.ingest.positions import check_positions
+from geo.ingest.raw import Int, Raw
+from geo.ingest.report import Report
+from geo.ingest.sniff import sniff_format
+from geo.schema import LAYERS, UPLOADABLE, WGS84, Layer
+
+#: Coordinate systems an upload may be declared in; "wgs84" also covers CGCS2000 (EPSG:4490).
+SOURCE_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Upload:
+    """An uploaded file after reading: the valid rows, and every problem found.
+
+    ``frame`` holds only the features without problems (index: their 1-based feature
+    numbers), typed by the schema and in WGS84; it is empty when the file as a whole has a
+    problem. The store imports an upload only when ``ok``: a bad file changes nothing.
+    """
+
+    layer: str
+    frame: gpd.GeoDataFrame
+    problems: list[Problem]
+    n_features: int
+    rejected: list[int]
+    notes: list[Problem] = field(default_factory=list)
+    #: 'geojson', 'shapefile', 'gpkg', or '' when the file could not be recognised.
+    source_format: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def raise_for_problems(self) -> None:
+        """Raise one ValidationError that lists every problem (nothing if ``ok``)."""
+        if self.problems:
+            raise ValidationError(self.problems)
+
+
+def read_upload(data: bytes, *, filename: str, layer: str, source_crs: str = "wgs84",
+                max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+    """Read and check an uploaded file for `layer`, reporting every problem.
+
+    Parameters
+    ----------
+    data
+        The file's bytes: GeoJSON, a zipped Shapefile or a GeoPackage (told apart by their
+        first bytes, then by `filename`).
+    filename
+        The uploaded file's name, used to recognise the format and in messages.
+    layer
+        One of ``schema.UPLOADABLE``.
+    source_crs
+        The coordinate system the positions were captured in: ``'wgs84'`` (GPS, CGCS2000),
+        ``'gcj02'`` (AMap/Gaode, Tencent) or ``'bd09'`` (Baidu); converted to WGS84.
+    max_bytes
+        Larger files are refused unread.
+
+    Returns
+    -------
+    Upload
+        Problems a staff member can fix are reported in ``Upload.problems``, never raised.
+
+    Raises
+    ------
+    InputError
+        Only for a wrong call: an unknown layer or coordinate system.
+    """
+    lay, source = _check_arguments(layer, source_crs)
+    report = Report(lay)
+    raw, fmt = _read_raw(data, filename, lay, report, max_bytes)
+    if raw is None:
+        return _empty_upload(lay, report, 0, fmt)
+    return _validate(raw, lay, source, report)
+
+
+def read_points(data: bytes, *, filename: str, source_crs: str = "wgs84",
+                max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+    """Read any point file as an issues upload reads its points, properties left unchecked.
+
+    For assigning points to places (the command line's ``assign``): a file or position an
+    upload would refuse is refused here with the same report, so there is one reader.
+
+    Returns
+    -------
+    Upload
+        ``layer`` is ``'points'``; ``frame`` has a ``properties`` column (each feature's
+        properties as given, a dict) beside the geometry, for the features without problems.
+    """
+    lay, source = _check_arguments("issues", source_crs)
+    report = Report(lay)
+    raw, fmt = _read_raw(data, filename, lay, report, max_bytes)
+    props: np.ndarray = np.empty(0 if raw is None else raw.n, dtype=object)
+    geometry = np.full(len(props), None, dtype=object)
+    if raw is not None:
+        props[:] = [_plain(p) for p in raw.props]
+        geometry = check_positions(raw, lay, source, report)
+    rejected, keep = _kept(geometry, report)
+    index = pd.Index(np.flatnonzero(keep) + 1, name="feature")
+    frame = gpd.GeoDataFrame({"properties": pd.Series(props[keep], index=index, dtype=object)},
+                             geometry=gpd.GeoSeries(geometry[keep], index=index, crs=WGS84),
+                             crs=WGS84)
+    return Upload("points", frame, report.problems, len(props), rejected, report.notes, fmt)
+
+
+def validate_file(path: str | Path, *, layer: str, source_crs: str = "wgs84",
+                  max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+    """Read the file at `path` and check it like :func:`read_upload` (for the command line).
+
+    Raises
+    ------
+    InputError
+        The file does not exist or is not a file, or the layer or coordinate system is
+        unknown.
+    """
+    lay, _ = _check_arguments(layer, source_crs)
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > max_bytes:  # refuse without reading it into memory
+        report = Report(lay)
+        report.add("too_large", size_mb=size / 2**20, cap_mb=round(max_bytes / 2**20, 1))
+        return _empty_upload(lay, report, 0, "")
+    return read_upload(path.read_bytes(), filename=path.name, layer=layer,
+                       source_crs=source_crs, max_bytes=max_bytes)
+
+
+def _plain(value: Any) -> Any:
+    """A parsed JSON value with its whole numbers as int again (the reader keeps them as text)."""
+    if isinstance(value, Int):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _read_raw(data: bytes, filename: str, layer: Layer, report: Report,
+              max_bytes: int) -> tuple[Raw | None, str]:
+    """The features of a file of any accepted format, and the format ('' if unrecognised)."""
+    data = bytes(data)
+    if len(data) > max_bytes:
+        report.add("too_large", size_mb=len(data) / 2**20, cap_mb=round(max_bytes / 2**20, 1))
+        return None, ""
+    fmt = sniff_format(data, filename)
+    if fmt == "geojson":
+        raw = read_geojson(data, layer, report)
+    elif fmt == "zip":
+        raw = read_zip(data, layer, report, max_bytes)
+    elif fmt == "gpkg":
+        raw = read_gpkg(data, layer, report)
+    else:
+        report.add("unsupported_format", name=repr(filename))
+        raw = None
+    return raw, fmt if fmt != "unknown" else ""
+
+
+def _check_arguments(layer: str, source_crs: str) -> tuple[Layer, str]:
+    if layer not in UPLOADABLE:
+        raise InputError(f"layer {layer!r} cannot be uploaded; choose one of: {', '.join(UPLOADABLE)}")
+    source = str(source_crs).lower()
+    if source not in SOURCE_CRS:
+        raise InputError(f"unknown coordinate system {source_crs!r}; choose one of: {', '.join(SOURCE_CRS)}")
+    return LAYERS[layer], source
+
+
+def _validate(raw: Raw, layer: Layer, source: str, report: Report) -> Upload:
+    geometry = check_positions(raw, layer, source, report)
+    columns = check_properties(raw, layer, report)
+    rejected, keep = _kept(geometry, report)
+    if report.file_level:
+        return _empty_upload(layer, report, raw.n, raw.fmt, rejected)
+    index = pd.Index(np.flatnonzero(keep) + 1, name="feature")
+    data = {name: pd.Series(col[keep], index=index, dtype=_DTYPES[layer.get(name).type])
+            for name, col in columns.items()}
+    frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry[keep], index=index, crs=WGS84),
+                             index=index, crs=WGS84)
+    return Upload(layer.name, frame, report.problems, raw.n, rejected, report.notes, raw.fmt)
+
+
+def _kept(geometry: np.ndarray, report: Report) -> tuple[list[int], np.ndarray]:
+    """The rejected feature numbers and which features to keep (none after a file problem);
+    the report's problems sorted by feature, the file's own first."""
+    rejected = sorted({p.feature for p in report.problems if p.feature is not None})
+    report.problems.sort(key=lambda p: 0 if p.feature is None else p.feature)  # stable
+    keep = ~shapely.is_missing(geometry) & (not report.file_level)
+    keep[np.asarray(rejected, dtype=np.intp) - 1] = False
+    return rejected, keep
+
+
+def _empty_upload(layer: Layer, report: Report, n: int, fmt: str,
+                  rejected: list[int] | None = None) -> Upload:
+    frame = gpd.GeoDataFrame(
+        {f.name: pd.Series([], dtype=_DTYPES[f.type], index=pd.Index([], dtype="int64", name="feature"))
+         for f in layer.fields},
+        geometry=gpd.GeoSeries([], crs=WGS84, index=pd.Index([], dtype="int64", name="feature")),
+        crs=WGS84)
+    return Upload(layer.name, frame, report.problems, n, rejected or [], report.notes, fmt)
+
+
+_DTYPES = {"str": object, "date": object, "int": "Int64", "float": "float64", "bool": "boolean"}

@@ -1,0 +1,379 @@
+"""The four-step procedure 四步程序 as pure rules: which stage follows which, what each step
+needs, and every reason a step with given values would be refused. No store: the facts a rule
+needs (today, how many meetings the issue had, whether a venue exists, the area new issues
+must fall in) are arguments, so the rules can be tested and reused by any service.
+
+An issue moves one stage at a time along ``schema.STAGE_ORDER``::
+
+    collected 收集 -> selected 选准事 -> stakeholders 挑好人 -> meeting 开好会
+    -> consensus 达成共识 -> implementing 落实中 -> done 已落实
+
+Before consensus it may instead be closed 已终止 with a reason; at stage meeting further
+meetings may be recorded. Every problem is a `Message` (words in `geo.words.procedure`),
+shown in the reader's language.
+
+Examples
+--------
+>>> next_stage("meeting")
+'consensus'
+>>> requirements("implementing")
+['responsible_unit', 'responsible_person', 'due_on']
+>>> next_stage("done") is None
+True
+>>> [str(p) for p in transition_problems("I1", "collected", "done")][0][:55]
+'from collected (Collected) the next stage is selected ('
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from geo.errors import InputError, Message, msg
+from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUES, MEETINGS, METHODS, STAGE_ORDER, STAGES,
+                        Field)
+from geo.values import choices, code_term, coerce, field_term, is_blank, parse_date
+from geo.words import Term
+
+__all__ = ["ACTIONS", "CLOSABLE_STAGES", "CREATE_FIELDS", "MEETING_FIELDS", "Plan", "action_for",
+           "default_focus", "evaluation", "meeting_record_problems", "new_issue", "next_stage",
+           "note_problems", "plan", "possible_actions", "requirements", "transition_problems"]
+
+#: What can be done to an issue (the names pages use for buttons and permissions).
+ACTIONS: tuple[str, ...] = ("create", "advance", "record_meeting", "close", "comment", "evaluate")
+
+#: Stages from which an issue may be closed without consensus (an agreed issue is followed up).
+CLOSABLE_STAGES: tuple[str, ...] = STAGE_ORDER[:STAGE_ORDER.index("consensus")]
+
+#: Fields each target stage needs (`requirements`). Meeting fields describe the meeting row.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "collected": (),
+    "selected": (),
+    "stakeholders": ("stakeholders",),
+    "meeting": ("held_on", "venue_id", "method", "participants"),
+    "consensus": ("consensus_text",),
+    "implementing": ("responsible_unit", "responsible_person", "due_on"),
+    "done": ("result_public",),
+    "closed": ("closed_reason",),
+}
+#: Issue fields that may also be set on the way to a stage ("note" goes to the timeline).
+_OPTIONAL: dict[str, tuple[str, ...]] = {
+    "collected": (),
+    "selected": ("description", "residents_affected"),
+    "stakeholders": (),
+    "meeting": (),
+    "consensus": ("residents_affected",),
+    "implementing": ("residents_affected",),
+    "done": ("residents_affected",),
+    "closed": (),
+}
+MEETING_FIELDS: tuple[str, ...] = ("held_on", "venue_id", "method", "participants")
+_MIN_PARTICIPANTS = 2
+#: Fields a new issue takes besides title, category and focus.
+CREATE_FIELDS: tuple[str, ...] = ("description", "residents_affected", "reporter_name",
+                                  "reporter_phone")
+_DEFAULT_FOCUS: dict[str, str] = {"development": "development", "housing": "hard_case"}
+_PHONE = re.compile(r"[0-9+\- ()]{5,20}")
+#: The timeline note, which any step may carry besides its fields.
+_NOTE = "note"
+
+
+# --- stages -----------------------------------------------------------------------------
+
+
+def _stage(code: str) -> Term:
+    return code_term(STAGES, code)
+
+
+def _known_stage(stage: str) -> str:
+    if stage not in STAGES.codes:
+        raise InputError(msg("wf_unknown_stage", raw=stage, choices=choices(STAGES)))
+    return stage
+
+
+def next_stage(stage: str) -> str | None:
+    """The stage after `stage` on the procedure; None after done and for closed issues."""
+    _known_stage(stage)
+    if stage == "closed" or stage == STAGE_ORDER[-1]:
+        return None
+    return STAGE_ORDER[STAGE_ORDER.index(stage) + 1]
+
+
+def requirements(stage_to: str) -> list[str]:
+    """Names of the fields a move to `stage_to` needs (for a meeting: the meeting's fields)."""
+    return list(_REQUIRED[_known_stage(stage_to)])
+
+
+def action_for(stage: str, to: str) -> str:
+    """Which action a move from `stage` to `to` is (its permission and audit name)."""
+    if to == "closed":
+        return "close"
+    if to == "meeting" and stage == "meeting":
+        return "record_meeting"
+    return "advance"
+
+
+def possible_actions(stage: str) -> list[str]:
+    """What may be done to an issue at `stage`, whoever asks, in `ACTIONS` order."""
+    possible = {"comment"}
+    if stage in STAGES.codes and next_stage(stage):
+        possible.add("advance")
+    if stage == "meeting":
+        possible.add("record_meeting")
+    if stage in CLOSABLE_STAGES:
+        possible.add("close")
+    if stage == "done":
+        possible.add("evaluate")
+    return [a for a in ACTIONS if a in possible]
+
+
+def transition_problems(issue_id: str, stage: Any, to: str) -> list[Message]:
+    """Why the move from `stage` to `to` is impossible whatever the values (empty: possible)."""
+    if to not in STAGES.codes:
+        return [msg("wf_unknown_stage", raw=to, choices=choices(STAGES))]
+    if stage not in STAGES.codes:
+        return [msg("wf_issue_unknown_stage", issue_id=issue_id, raw=stage)]
+    if stage in ("done", "closed"):
+        return [msg("wf_final", issue_id=issue_id, stage=_stage(stage))]
+    if to == "closed":
+        if stage in CLOSABLE_STAGES:
+            return []
+        return [msg("wf_close_after_consensus", issue_id=issue_id, stage=_stage(stage))]
+    if to == stage == "meeting":
+        return []  # another meeting of an issue at stage meeting
+    following = next_stage(stage)
+    if to == following:
+        return []
+    return [msg("wf_no_skipping_same" if to == stage else "wf_no_skipping", issue_id=issue_id,
+                stage=_stage(stage), next=_stage(following), to=_stage(to))]
+
+
+# --- one step ---------------------------------------------------------------------------
+
+
+def _field(name: str) -> Field:
+    return ISSUES.get(name) if name in ISSUES.field_names else MEETINGS.get(name)
+
+
+def _cannot_set(values: Mapping[str, Any], allowed: tuple[str, ...], key: str,
+                **params: Any) -> list[Message]:
+    """One problem naming every key of `values` that is not among `allowed`."""
+    extra = [k for k in values if k not in allowed]
+    if not extra:
+        return []
+    named = [msg("wf_note_field") if n == _NOTE else field_term(_field(n)) for n in allowed]
+    return [msg(key, names=[repr(k) for k in extra], allowed=named, **params)]
+
+
+_HINTS: dict[str, Callable[[], Message]] = {
+    "stakeholders": lambda: msg("wf_hint_stakeholders"),
+    "participants": lambda: msg("wf_hint_participants", n=_MIN_PARTICIPANTS),
+    "method": lambda: msg("wf_hint_method", choices=choices(METHODS)),
+    "result_public": lambda: msg("wf_hint_result_public"),
+    "closed_reason": lambda: msg("wf_hint_closed_reason"),
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a step would write, or why it may not: `problems` empty means it may."""
+
+    problems: list[Message]
+    #: Issue fields to set (plain values), the stage excepted.
+    update: dict[str, Any] = field(default_factory=dict)
+    #: The new meeting's fields (a step to, or at, stage meeting), else None.
+    meeting: dict[str, Any] | None = None
+
+
+def plan(issue_row: Mapping[str, Any], to: str, values: Mapping[str, Any], *, today: date,
+         meetings: int = 0, venue_exists: Callable[[str], bool] = lambda venue_id: True) -> Plan:
+    """Every problem with moving `issue_row` to `to` with `values`, and what to write if none.
+
+    A required issue field may already be on the issue (imported); values given here take
+    precedence. Meeting fields always come from `values`: they describe a new meeting.
+
+    Parameters
+    ----------
+    today
+        The store's today: meetings are not in the future, deadlines not in the past.
+    meetings
+        How many meetings the issue has had (consensus comes out of one).
+    venue_exists
+        Whether a venue id names a venue.
+    """
+    issue_id = str(issue_row.get("issue_id"))
+    stage = issue_row.get("stage")
+    problems = transition_problems(issue_id, stage, to)
+    if problems:
+        return Plan(problems)
+    problems += _cannot_set(values, (*_REQUIRED[to], *_OPTIONAL[to], _NOTE),
+                            "wf_cannot_set_step", stage=_stage(to))
+    update: dict[str, Any] = {}
+    malformed: set[str] = set()
+    for name in (*_REQUIRED[to], *_OPTIONAL[to]):
+        if name not in values:
+            continue
+        value, problem = coerce(_field(name), values[name])
+        if problem:
+            problems.append(problem)
+            malformed.add(name)
+        elif value is not None:
+            update[name] = value
+
+    def present(name: str) -> bool:
+        """Given now, or (for an issue field) already on the issue."""
+        if name in update:
+            return True
+        if name in MEETING_FIELDS or name in values:
+            return False  # meeting facts are new; a blank value given here does not count
+        return not is_blank(issue_row.get(name))
+
+    goal = msg("wf_goal_meeting") if to == stage == "meeting" else msg("wf_goal_move",
+                                                                        stage=_stage(to))
+    problems += [msg("wf_required", field=field_term(_field(n)), goal=goal,
+                     hint=_HINTS[n]() if n in _HINTS else "")
+                 for n in _REQUIRED[to] if not present(n) and n not in malformed]
+
+    meeting: dict[str, Any] | None = None
+    if to == "meeting":
+        problems += _meeting_problems(issue_row, update, today=today, venue_exists=venue_exists)
+        meeting = {k: update.pop(k) for k in MEETING_FIELDS if k in update}
+        if "method" in meeting:
+            update["method"] = meeting["method"]  # the issue shows its latest method
+    if to == "consensus":
+        if not meetings:
+            problems.append(msg("wf_no_meeting", issue_id=issue_id, meeting=_stage("meeting")))
+        update["consensus_on"] = today.isoformat()
+    if to == "implementing":
+        problems += _deadline_problems(issue_row, update, today=today,
+                                       kept=present("due_on") and "due_on" not in update)
+    if to == "done":
+        update["done_on"] = today.isoformat()
+    return Plan(problems, update, meeting)
+
+
+def _deadline_problems(issue_row: Mapping[str, Any], update: Mapping[str, Any], *, today: date,
+                       kept: bool) -> list[Message]:
+    """The deadline given (or kept from the issue) is today or later."""
+    due_on = ISSUES.get("due_on")
+    if "due_on" in update:
+        due = date.fromisoformat(update["due_on"])
+        if due < today:
+            return [msg("wf_due_past", field=field_term(due_on), due=due, today=today)]
+    elif kept:
+        due = parse_date(issue_row.get("due_on"))
+        if due is None or due < today:
+            return [msg("wf_due_kept_bad", field=field_term(due_on), due=issue_row.get("due_on"),
+                        today=today)]
+    return []
+
+
+def _meeting_problems(issue_row: Mapping[str, Any], update: Mapping[str, Any], *, today: date,
+                      venue_exists: Callable[[str], bool]) -> list[Message]:
+    """The recorded meeting's date (not in the future), venue (exists), size (>= 2)."""
+    problems = []
+    if "held_on" in update:
+        held = date.fromisoformat(update["held_on"])
+        reported = parse_date(issue_row.get("reported_on"))
+        name = field_term(MEETINGS.get("held_on"))
+        if held > today:
+            problems.append(msg("wf_held_future", field=name, held=held, today=today))
+        elif reported is not None and held < reported:
+            problems.append(msg("wf_held_before_report", field=name, held=held, reported=reported))
+    if "venue_id" in update and not venue_exists(update["venue_id"]):
+        problems.append(msg("wf_no_venue", field=field_term(MEETINGS.get("venue_id")),
+                            raw=update["venue_id"]))
+    if "participants" in update and update["participants"] < _MIN_PARTICIPANTS:
+        problems.append(msg("wf_too_few", field=field_term(MEETINGS.get("participants")),
+                            n=update["participants"], minimum=_MIN_PARTICIPANTS))
+    return problems
+
+
+def meeting_record_problems(issue_id: str, stage: str) -> list[Message]:
+    """A further meeting is recorded only at stage meeting (the first moves the issue there)."""
+    if stage == "meeting":
+        return []
+    return [msg("wf_meeting_only_at_meeting", issue_id=issue_id, stage=_stage(stage),
+                meeting=_stage("meeting"))]
+
+
+def note_problems(note: Any) -> list[Message]:
+    """A supervision note says something."""
+    return [msg("wf_note_empty")] if is_blank(note) else []
+
+
+def evaluation(issue_id: str, stage: str, satisfaction: Any) -> tuple[list[Message], float | None]:
+    """Residents' satisfaction (1-5), recorded once the issue is done: (problems, value)."""
+    problems = []
+    if stage != "done":
+        problems.append(msg("wf_eval_not_done", issue_id=issue_id, stage=_stage(stage)))
+    f = ISSUES.get("satisfaction")
+    value, problem = coerce(f, satisfaction)
+    if problem or value is None:
+        problems.append(problem or msg("wf_eval_required", field=field_term(f)))
+    return problems, value
+
+
+# --- a new issue ----------------------------------------------------------------------------
+
+
+def default_focus(category: str) -> str:
+    """The focus area a category implies (development -> development, housing -> hard cases)."""
+    return _DEFAULT_FOCUS.get(category, "livelihood")
+
+
+def _point_problems(lon: Any, lat: Any, area: tuple[float, float, float, float],
+                    area_name: Message) -> list[Message]:
+    try:
+        x, y = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return [msg("wf_point_not_numbers", lon=lon, lat=lat)]
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return [msg("wf_point_not_finite", lon=lon, lat=lat)]
+    minx, miny, maxx, maxy = area
+    if minx <= x <= maxx and miny <= y <= maxy:
+        return []
+    swapped = minx <= y <= maxx and miny <= x <= maxy
+    return [msg("wf_point_outside", x=x, y=y, area=area_name, minx=minx, miny=miny, maxx=maxx,
+                maxy=maxy, hint=msg("wf_point_swapped") if swapped else "")]
+
+
+def new_issue(*, lon: Any, lat: Any, title: Any, category: Any, focus: Any,
+              values: Mapping[str, Any], area: tuple[float, float, float, float],
+              area_name: Message) -> tuple[list[Message], dict[str, Any]]:
+    """Every problem with a new issue, and (when none) its fields as plain values.
+
+    The point (WGS84) must lie in `area` (min lon, min lat, max lon, max lat), named
+    `area_name`. `focus` defaults from the category. `values` may carry `CREATE_FIELDS` and a
+    timeline ``note`` (not part of the returned fields).
+    """
+    problems = _point_problems(lon, lat, area, area_name)
+    if is_blank(title):
+        problems.append(msg("wf_required_plain", field=field_term(ISSUES.get("title"))))
+    if category not in CATEGORIES.codes:
+        problems.append(msg("value_unknown_code", field=field_term(ISSUES.get("category")),
+                            raw=category, choices=choices(CATEGORIES)))
+    focus = default_focus(category) if is_blank(focus) else focus
+    if focus not in FOCUS_AREAS.codes:
+        problems.append(msg("value_unknown_code", field=field_term(ISSUES.get("focus")),
+                            raw=focus, choices=choices(FOCUS_AREAS)))
+    problems += _cannot_set(values, (*CREATE_FIELDS, _NOTE), "wf_cannot_set_new")
+    row: dict[str, Any] = {}
+    for name in CREATE_FIELDS:
+        if name in values:
+            value, problem = coerce(ISSUES.get(name), values[name])
+            if problem:
+                problems.append(problem)
+            elif value is not None:
+                row[name] = value
+    if "reporter_phone" in row and not _PHONE.fullmatch(row["reporter_phone"]):
+        problems.append(msg("wf_not_phone", field=field_term(ISSUES.get("reporter_phone")),
+                            raw=row["reporter_phone"]))
+    if not is_blank(title):
+        row["title"] = str(title).strip()
+    row.update({"category": category, "focus": focus, "stage": "collected"})
+    return problems, row

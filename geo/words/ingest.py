@@ -1,0 +1,230 @@
+"""Words of the upload checks (geo.ingest): problems and their hints, notes, and the small
+words they are built from (zh, en).
+
+Problem texts are formatted with the same parameters in both languages; where a detail
+differs by language it is passed twice, as ``detail`` (English) and ``detail_zh``.
+"""
+
+WORDS: dict[str, tuple[str, str]] = {
+    # problems: what is wrong (ingest.problem.<code>) and what to do (ingest.hint.<code>)
+    "ingest.problem.too_large": (
+        "文件大小为 {size_mb:.1f} MB，超过了 {cap_mb:g} MB 的上限",
+        "the file is {size_mb:.1f} MB, more than the {cap_mb:g} MB limit"),
+    "ingest.hint.too_large": (
+        "请拆分成几个较小的文件，或删除不需要的列",
+        "split it into smaller files, or remove columns that are not needed"),
+    "ingest.problem.empty": ("文件是空的", "the file is empty"),
+    "ingest.hint.empty": ("请重新导出图层", "export the layer again"),
+    "ingest.problem.encoding": (
+        "无法识别文件的文字编码：{detail_zh}",
+        "the text encoding cannot be read: {detail}"),
+    "ingest.hint.encoding": (
+        "请将文件另存为 UTF-8 编码（QGIS：导出 > 要素另存为，编码选 UTF-8）",
+        "save the file as UTF-8 (in QGIS: Export > Save Features As, Encoding UTF-8)"),
+    "ingest.problem.not_json": (
+        "文件不是有效的 GeoJSON 文本：第 {line} 行第 {col} 列（第 {pos} 个字符）处{detail_zh}",
+        "the file is not valid GeoJSON text: {detail} at line {line}, column {col} (character {pos})"),
+    "ingest.hint.not_json": ("请检查此处附近：{excerpt}", "look near: {excerpt}"),
+    "ingest.problem.truncated": (
+        "文件在第 {line} 行第 {col} 列（第 {pos} 个字符）处提前结束，内容似乎不完整",
+        "the file ends too early, at line {line}, column {col} (character {pos}): it looks cut off"),
+    "ingest.hint.truncated": ("请重新下载或导出文件", "download or export the file again"),
+    "ingest.problem.duplicate_key": (
+        "{where_zh}中名称“{name}”出现了不止一次",
+        "the name {name!r} appears more than once in {where}"),
+    "ingest.hint.duplicate_key": ("请只保留其中一个", "keep only one of them"),
+    "ingest.problem.not_geojson": (
+        "文件内容是{what_zh}，不是 GeoJSON 要素集合（FeatureCollection）",
+        "the file holds {what}, not a GeoJSON FeatureCollection"),
+    "ingest.hint.not_geojson": ("{hint_zh}", "{hint}"),
+    "ingest.problem.features_not_list": (
+        "“features”应为要素列表，实际是{what_zh}",
+        "'features' must be a list of features, found {what}"),
+    "ingest.hint.features_not_list": (
+        '请写成 "features": [ {{"type": "Feature", ...}}, ... ]',
+        'write the features as "features": [ {{"type": "Feature", ...}}, ... ]'),
+    "ingest.problem.no_features": ("文件中没有任何要素", "the file has no features"),
+    "ingest.hint.no_features": ("请确认导出的是正确的图层", "check that the right layer was exported"),
+    "ingest.problem.bad_crs": ("不支持坐标系 {crs}", "the coordinate system {crs} is not supported"),
+    "ingest.hint.bad_crs": (
+        "请以 EPSG:4326（WGS84）或 EPSG:4490（CGCS2000）坐标系导出",
+        "export the layer as EPSG:4326 (WGS84) or EPSG:4490 (CGCS2000)"),
+    "ingest.problem.unsupported_format": (
+        "无法读取此类文件：{name}",
+        "{name} is not a kind of file that can be read here"),
+    "ingest.hint.unsupported_format": (
+        "请上传 GeoJSON（.geojson）、打包成 zip 的 Shapefile（含 .shp、.dbf、.shx、.prj）或 GeoPackage（.gpkg）",
+        "upload GeoJSON (.geojson), a zipped Shapefile (.zip with .shp, .dbf, .shx, .prj) or a GeoPackage (.gpkg)"),
+    "ingest.problem.unreadable": ("无法读取该 {fmt}：{detail_zh}", "the {fmt} cannot be read: {detail}"),
+    "ingest.hint.unreadable": ("请重新导出图层", "export the layer again"),
+    "ingest.problem.ambiguous_layer": (
+        "文件中有多个图层（{names}），没有名为“{layer}”的图层",
+        "the file holds several layers ({names}) and none is called {layer!r}"),
+    "ingest.hint.ambiguous_layer": (
+        "请将图层命名为“{layer}”，或每个文件只放一个图层",
+        "rename the layer to {layer!r}, or upload one layer per file"),
+    "ingest.problem.bad_feature": (
+        "此项不是 GeoJSON 要素（Feature）：{detail_zh}",
+        "this item is not a GeoJSON Feature: {detail}"),
+    "ingest.hint.bad_feature": (
+        '“features”中的每一项都需要 "type": "Feature"、"geometry" 和 "properties"',
+        'each item of "features" needs "type": "Feature", "geometry" and "properties"'),
+    "ingest.problem.bad_properties": (
+        "“properties”应为“名称: 值”的对象，实际是{what_zh}",
+        "'properties' must be an object of names and values, found {what}"),
+    "ingest.hint.bad_properties": (
+        '请写成 "properties": {{"名称": "值", ...}}',
+        'write "properties": {{"name": "value", ...}}'),
+    "ingest.problem.bad_id": (
+        "要素 id 应为文本或整数，实际是{what_zh}",
+        "the feature id must be text or a whole number, found {what}"),
+    "ingest.hint.bad_id": ("请把 id 写成带引号的文本", "write the id as text in quotes"),
+    "ingest.problem.no_geometry": (
+        "该要素没有位置（geometry 为{what_zh}）",
+        "the feature has no location (geometry is {what})"),
+    "ingest.hint.no_geometry": (
+        "请为每个要素添加{expected_zh}位置",
+        "give every feature a {expected} location"),
+    "ingest.problem.bad_geometry": (
+        "几何对象格式错误：{detail_zh}",
+        "the geometry is not a GeoJSON geometry: {detail}"),
+    "ingest.hint.bad_geometry": (
+        '例如写成 "geometry": {{"type": "Point", "coordinates": [115.65, 34.41]}}',
+        'write e.g. "geometry": {{"type": "Point", "coordinates": [115.65, 34.41]}}'),
+    "ingest.problem.geometry_type": (
+        "几何类型为 {found}，而{layer_zh}图层需要{expected_zh}",
+        "the geometry is a {found}, but {layer} need a {expected}"),
+    "ingest.hint.geometry_type": ("{hint_zh}", "{hint}"),
+    "ingest.problem.bad_coordinates": ("坐标有误：{detail_zh}", "the coordinates are wrong: {detail}"),
+    "ingest.hint.bad_coordinates": (
+        "每个位置应写成 [经度, 纬度]，使用数字，例如 [115.65, 34.41]",
+        "write each position as [longitude, latitude] with plain numbers, e.g. [115.65, 34.41]"),
+    "ingest.problem.swapped_coordinates": (
+        "坐标疑似经纬度颠倒：{x}, {y}",
+        "coordinates look swapped (lat, lon): {x}, {y}"),
+    "ingest.hint.swapped_coordinates": (
+        "经纬度是否颠倒？GeoJSON 应先写经度：[{y}, {x}]",
+        "swap? GeoJSON writes longitude first: [{y}, {x}]"),
+    "ingest.problem.outside_area": (
+        "位置 {x}, {y} 远在商丘市范围之外",
+        "the location {x}, {y} is far outside Shangqiu"),
+    "ingest.hint.outside_area": ("{hint_zh}", "{hint}"),
+    "ingest.problem.invalid_geometry": ("图形无效：{reason_zh}", "the shape is not valid: {reason}"),
+    "ingest.hint.invalid_geometry": (
+        "请在 QGIS 中修复（矢量 > 几何工具 > 检查有效性，再用“修复几何”）",
+        "fix it in QGIS (Vector > Geometry Tools > Check Validity, then Fix Geometries)"),
+    "ingest.problem.missing_field": (
+        "缺少必填字段 {field}（{label_zh}）",
+        "required field {field} ({label}) is missing or empty"),
+    "ingest.hint.missing_field": (
+        "请为每个要素填写 {field}（{label_zh}）",
+        "fill in {field} for every feature"),
+    "ingest.problem.bad_type": (
+        "{field}（{label_zh}）应为{expected_zh}，实际是{found_zh}",
+        "{field} ({label}) must be {expected}, found {found}"),
+    "ingest.hint.bad_type": ("{hint_zh}", "{hint}"),
+    "ingest.problem.bad_enum": (
+        "“{value}”不是 {field}（{label_zh}）的可选值",
+        "{value!r} is not an allowed value for {field} ({label})"),
+    "ingest.hint.bad_enum": ("可选值：{allowed_zh}", "allowed: {allowed}"),
+    "ingest.problem.out_of_range": (
+        "{field}（{label_zh}）为 {value}，超出范围 {range}",
+        "{field} ({label}) is {value}, outside the range {range}"),
+    "ingest.hint.out_of_range": ("请检查该数值", "check the number"),
+    "ingest.problem.bad_date": (
+        "{field}（{label_zh}）为“{value}”，不是有效日期",
+        "{field} ({label}) is {value!r}, which is not a date"),
+    "ingest.hint.bad_date": (
+        "日期请写成 YYYY-MM-DD，例如 2022-06-17",
+        "write dates as YYYY-MM-DD, e.g. 2022-06-17"),
+    "ingest.problem.bad_bool": (
+        "{field}（{label_zh}）为“{value}”，不是“是/否”",
+        "{field} ({label}) is {value!r}, which is not yes or no"),
+    "ingest.hint.bad_bool": (
+        "请填写 是/否（或 有/无）、true/false 或 1/0",
+        "write 是/否 (or 有/无), true/false or 1/0"),
+    "ingest.problem.nested_value": (
+        "{field}（{label_zh}）的值是{what_zh}，应为单个值",
+        "{field} ({label}) holds {what} instead of a single value"),
+    "ingest.hint.nested_value": ("请改为普通文本或数字", "write it as plain text or a number"),
+    "ingest.problem.duplicate_id": (
+        "编号 {field}“{value}”重复（第 {first} 个要素已使用）",
+        "{field} {value!r} is used more than once (first by feature {first})"),
+    "ingest.hint.duplicate_id": ("请为每个要素使用不同的编号", "give every feature its own {field}"),
+    # notes: what was changed while reading; never a reason to refuse
+    "ingest.note.encoding_used": ("文件按 {encoding} 编码读取", "the text was read as {encoding}"),
+    "ingest.note.crs_converted": (
+        "坐标已从 {crs} 转换为 WGS84",
+        "coordinates were converted from {crs} to WGS84"),
+    "ingest.note.z_dropped": (
+        "已去掉 {count} 个要素的高程（Z 值）",
+        "heights (Z values) were dropped from {count} feature(s)"),
+    "ingest.note.multipoint_single": (
+        "{count} 个只含一个点的 MultiPoint 已按点读取",
+        "{count} single-point MultiPoint geometries were read as points"),
+    "ingest.note.unknown_field": (
+        "字段“{field}”不属于{layer_zh}图层，已忽略（{count} 个要素）",
+        "field {field!r} is not part of the {layer} layer and was ignored ({count} feature(s))"),
+    "ingest.note.field_renamed": (
+        "列“{column}”已按 {field}（{label_zh}）读取",
+        "column {column!r} was read as {field} ({label})"),
+    "ingest.note.label_converted": (
+        "{field} 中 {count} 个以名称填写的值已转换为代码",
+        "{count} value(s) of {field} written as labels were converted to codes"),
+    "ingest.note.value_converted": (
+        "{field} 中 {count} 个值已转换（{what_zh}）",
+        "{count} value(s) of {field} were converted ({what})"),
+    "ingest.note.feature_id_used": (
+        "{count} 个要素使用了要素 id 作为 {field}",
+        "the feature id was used as {field} for {count} feature(s)"),
+    "ingest.note.no_prj": (
+        "Shapefile 缺少 .prj 文件，坐标按 {crs} 读取",
+        "the Shapefile has no .prj; coordinates were taken as {crs}"),
+    # the geometry a layer needs
+    "ingest.kind.Point": ("点（Point）", "Point"),
+    "ingest.kind.Polygon": ("面（Polygon 或 MultiPolygon）", "Polygon or MultiPolygon"),
+    # what a field's values must be, and how to write them
+    "ingest.expected.str": ("文本", "text"),
+    "ingest.expected.int": ("整数", "a whole number"),
+    "ingest.expected.float": ("数字", "a number"),
+    "ingest.expected.bool": ("是/否", "yes or no"),
+    "ingest.expected.date": ("日期", "a date"),
+    "ingest.type_hint.str": ("请填写文本", "write the value as text"),
+    "ingest.type_hint.int": ("请填写整数，例如 120", "write a whole number, e.g. 120"),
+    "ingest.type_hint.float": ("请填写数字，例如 4.5", "write a number, e.g. 4.5"),
+    "ingest.type_hint.bool": ("请填写 是/否（或 有/无）、true/false 或 1/0",
+                              "write 是/否 (or 有/无), true/false or 1/0"),
+    "ingest.type_hint.date": ("日期请写成 YYYY-MM-DD，例如 2022-06-17",
+                              "write dates as YYYY-MM-DD, e.g. 2022-06-17"),
+    # a JSON value, described in a few words
+    "ingest.what.null": ("空值（null）", "null"),
+    "ingest.what.bool": ("布尔值 {value}", "{value} (true/false)"),
+    "ingest.what.number": ("数字 {value}", "the number {value}"),
+    "ingest.what.text": ("文本“{text}”", "the text {text!r}"),
+    "ingest.what.object": ("对象 {...}", "an object {...}"),  # said without parameters
+    "ingest.what.list": ("列表 [...]", "a list [...]"),
+    # Python's JSON parser's errors (English: its own words)
+    "ingest.json.comma": ("缺少逗号", "Expecting ',' delimiter"),
+    "ingest.json.colon": ("缺少冒号", "Expecting ':' delimiter"),
+    "ingest.json.name_quotes": ("名称必须用英文双引号括起来",
+                                "Expecting property name enclosed in double quotes"),
+    "ingest.json.value": ("缺少值，或有多余的符号", "Expecting value"),
+    "ingest.json.extra_data": ("在内容结束后还有多余的内容", "Extra data"),
+    "ingest.json.control_character": ("含有非法控制字符", "Invalid control character at"),
+    "ingest.json.escape": ("含有非法的转义字符", "Invalid \\escape"),
+    "ingest.json.u_escape": ("含有非法的 \\u 转义", "Invalid \\uXXXX escape"),
+    "ingest.json.unterminated": ("字符串缺少结束引号", "Unterminated string starting at"),
+    "ingest.json.other": ("格式错误", "syntax error"),
+    # GEOS's reasons why a shape is not valid (English: its own words)
+    "ingest.reason.self_intersection": ("边自相交", "Self-intersection"),
+    "ingest.reason.ring_self_intersection": ("环自相交", "Ring Self-intersection"),
+    "ingest.reason.too_few_points": ("点数太少", "Too few points"),
+    "ingest.reason.interior_disconnected": ("内部被分割成不相连的部分", "Interior is disconnected"),
+    "ingest.reason.hole_outside_shell": ("内洞位于外环之外", "Hole lies outside shell"),
+    "ingest.reason.nested_holes": ("内洞相互嵌套", "Nested holes"),
+    "ingest.reason.nested_shells": ("多个多边形相互重叠", "Nested shells"),
+    "ingest.reason.duplicate_rings": ("有重复的环", "Duplicate Rings"),
+    "ingest.reason.invalid_coordinate": ("坐标无效", "Invalid Coordinate"),
+    "ingest.reason.ring_not_closed": ("环没有闭合", "Ring is not closed"),
+    "ingest.reason_at": ("{reason}，位置 {at}", "{reason}{at}"),
+}

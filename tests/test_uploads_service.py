@@ -1,0 +1,85 @@
+"""The uploads service: one life for a file, whoever brings it (the upload page, the CLI)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geo.errors import PermissionDenied, ValidationError
+from yishi.accounts import User
+from yishi.services import uploads
+from tests.helpers import dump
+
+STAFF = User("wang", "staff")
+
+
+def venue(i: int, lon: float = 115.6169, lat: float = 34.4366, **props) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"venue_id": f"VS{i:03d}", "name": f"服务测试点{i}", "kind": "corner",
+                           **props}}
+
+
+def read(*features: dict) -> uploads.Upload:
+    data = json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+    return uploads.read(data, filename="v.geojson", layer="venues")
+
+
+def data_tables(path) -> dict:
+    """The layers only: the batch log and audit trail record every attempt."""
+    return {k: v for k, v in dump(path).items()
+            if k not in ("audit", "batches", "batch_changes", "meta")}
+
+
+def test_a_refused_file_is_audited_as_rejected_and_writes_no_data(demo_store, demo_store_path):
+    before = data_tables(demo_store_path)
+    upload = read(venue(1, kind="castle"), venue(2))
+    checked = uploads.check(demo_store, upload, source="v.geojson", user=STAFF)
+    assert not checked.ok and checked.rejected_batch is not None
+    assert checked.preview is not None and len(checked.preview.new) == 1  # the valid one
+    with pytest.raises(ValidationError) as refused:
+        uploads.commit(demo_store, upload, source="v.geojson", user=STAFF)
+    assert [p.feature for p in refused.value.problems] == [1]
+    assert data_tables(demo_store_path) == before
+    last = uploads.history(demo_store).iloc[0]
+    assert (last["batch_id"], last["status"], last["who"]) == (checked.rejected_batch, "rejected",
+                                                               "wang")
+
+
+def test_preview_commit_again_then_undo(demo_store, demo_store_path):
+    before = data_tables(demo_store_path)
+    upload = read(venue(1), venue(2, lon=115.62))
+    checked = uploads.check(demo_store, upload, source="v.geojson", user=STAFF)
+    assert (checked.ok, checked.changes, checked.rejected_batch) == (True, 2, None)
+    assert data_tables(demo_store_path) == before  # previewing writes nothing
+    result = uploads.commit(demo_store, upload, source="v.geojson", user=STAFF)
+    assert len(result.new) == 2
+    again = uploads.check(demo_store, read(venue(1), venue(2, lon=115.62, name="改名")),
+                          source="v2.geojson", user=STAFF)
+    assert (len(again.preview.updated), len(again.preview.unchanged)) == (1, 1)
+    assert uploads.undoable(uploads.history(demo_store))[0] == result.batch_id
+    uploads.undo(demo_store, result.batch_id, user=STAFF)
+    assert data_tables(demo_store_path) == before
+    assert result.batch_id not in uploads.undoable(uploads.history(demo_store))
+
+
+@pytest.mark.parametrize("role", ["leader", "member", "admin"])
+def test_only_staff_may_upload_and_a_refusal_writes_nothing(demo_store, demo_store_path, role):
+    before = dump(demo_store_path)
+    user = User("someone", role)
+    upload = read(venue(1, kind="castle"))
+    with pytest.raises(PermissionDenied):
+        uploads.check(demo_store, upload, source="v.geojson", user=user)
+    with pytest.raises(PermissionDenied):
+        uploads.commit(demo_store, read(venue(1)), source="v.geojson", user=user)
+    with pytest.raises(PermissionDenied):
+        uploads.undo(demo_store, 1, user=user)
+    with pytest.raises(PermissionDenied):
+        uploads.check(demo_store, upload, source="v.geojson", user=None)
+    assert dump(demo_store_path) == before
+
+
+def test_unreadable_tells_a_broken_file_from_bad_values():
+    assert uploads.unreadable(uploads.read(b"{not json", filename="v.geojson", layer="venues"))
+    bad_values = read(venue(1, kind="castle"))
+    assert not bad_values.ok and not uploads.unreadable(bad_values)

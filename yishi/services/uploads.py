@@ -1,0 +1,102 @@
+"""An upload's whole life in one place, for the upload page and the command line alike.
+
+read and check the file (geo.ingest) -> preview it against the store (new / updated /
+unchanged) -> a refused file is recorded as rejected, so the audit shows every attempt ->
+commit all or nothing -> undo a batch. Every write needs the ``upload`` permission (staff);
+the command line acts as the operator (`workflow.operator`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo.errors import ValidationError
+from geo.ingest import DEFAULT_MAX_BYTES, UNREADABLE_CODES, Upload, read_upload, validate_file
+from geo.schema import get_layer
+from yishi.accounts import User, require
+from yishi.storage import BatchResult, Store, rows_from_frame
+
+PERMISSION = "upload"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A read upload beside the store: what committing it would change.
+
+    ``preview`` is None when no feature is valid; ``rejected_batch`` is the audit batch
+    that records a refused file (None when the file is fine).
+    """
+
+    upload: Upload
+    source: str
+    preview: BatchResult | None
+    rejected_batch: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.upload.ok
+
+    @property
+    def changes(self) -> int:
+        """How many rows a commit would add or change."""
+        return 0 if self.preview is None else len(self.preview.new) + len(self.preview.updated)
+
+
+def read(data: bytes, *, filename: str, layer: str, source_crs: str = "wgs84",
+         max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+    """Read and check uploaded bytes; writes nothing (every problem is in the report)."""
+    return read_upload(data, filename=filename, layer=layer, source_crs=source_crs,
+                       max_bytes=max_bytes)
+
+
+def read_file(path: str | Path, *, layer: str, source_crs: str = "wgs84") -> Upload:
+    """Read and check a file on disk (InputError when there is no such file)."""
+    return validate_file(path, layer=layer, source_crs=source_crs)
+
+
+def unreadable(upload: Upload) -> bool:
+    """True when the file as a whole could not be read (not GeoJSON, truncated, too large...)."""
+    return any(p.feature is None and p.code in UNREADABLE_CODES for p in upload.problems)
+
+
+def check(store: Store, upload: Upload, *, source: str, user: User) -> Checked:
+    """Preview `upload` against the store; a refused file is recorded as rejected (audited)."""
+    require(user, PERMISSION)
+    layer = get_layer(upload.layer)
+    preview = store.preview(upload.layer, rows_from_frame(layer, upload.frame)) \
+        if len(upload.frame) else None
+    rejected = None
+    if not upload.ok:  # nothing else is written for a refused file
+        rejected = store.record_rejected(upload.layer, by=user.username, source=source,
+                                         n_rejected=max(len(upload.rejected), 1),
+                                         problems=[p.to_dict() for p in upload.problems])
+    return Checked(upload, source, preview, rejected)
+
+
+def commit(store: Store, upload: Upload, *, source: str, user: User) -> BatchResult:
+    """Write every row of a clean upload as one batch, or nothing (ValidationError if not clean)."""
+    require(user, PERMISSION)
+    if not upload.ok:
+        raise ValidationError(upload.problems)
+    return store.write_batch(upload.layer, rows_from_frame(get_layer(upload.layer), upload.frame),
+                             by=user.username, source=source)
+
+
+def undo(store: Store, batch_id: int, *, user: User) -> BatchResult:
+    """Restore what was there before a committed batch."""
+    require(user, PERMISSION)
+    return store.undo(batch_id, by=user.username)
+
+
+def history(store: Store) -> pd.DataFrame:
+    """Import batches and other writes, newest first: who, when, what, how many, status."""
+    return store.history()
+
+
+def undoable(history: pd.DataFrame) -> list[int]:
+    """The batches an undo may restore: committed imports."""
+    mask = (history["status"] == "committed") & (history["action"] == "import")
+    return [int(b) for b in history.loc[mask, "batch_id"]]
