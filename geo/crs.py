@@ -139,15 +139,20 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[ArrayLike, ArrayLike
 def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
     """GCJ-02 to WGS84 by fixed-point iteration (the forward shift has no closed inverse)."""
     gx, gy, scalar = _arrays(lon, lat)
-    x, y = gx.copy(), gy.copy()
+    return _out(*_invert(wgs84_to_gcj02, gx, gy, gx.copy(), gy.copy()), scalar)
+
+
+def _invert(forward: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+            tx: np.ndarray, ty: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) that `forward` maps onto (tx, ty), refined from a first guess until it holds."""
     for _ in range(_MAX_ITERATIONS):
-        fx, fy = wgs84_to_gcj02(x, y)
-        ex, ey = fx - gx, fy - gy
+        fx, fy = forward(x, y)
+        ex, ey = fx - tx, fy - ty
         x = x - ex
         y = y - ey
         if not np.any(np.abs(ex) > _TOLERANCE) and not np.any(np.abs(ey) > _TOLERANCE):
             break
-    return _out(x, y, scalar)
+    return x, y
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
@@ -164,15 +169,7 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[ArrayLike, ArrayLike]
     x0, y0 = bx - 0.0065, by - 0.006
     z = np.sqrt(x0 * x0 + y0 * y0) - 0.00002 * np.sin(y0 * _X_PI)
     theta = np.arctan2(y0, x0) - 0.000003 * np.cos(x0 * _X_PI)
-    x, y = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(_MAX_ITERATIONS):
-        fx, fy = gcj02_to_bd09(x, y)
-        ex, ey = fx - bx, fy - by
-        x = x - ex
-        y = y - ey
-        if not np.any(np.abs(ex) > _TOLERANCE) and not np.any(np.abs(ey) > _TOLERANCE):
-            break
-    return _out(x, y, scalar)
+    return _out(*_invert(gcj02_to_bd09, bx, by, z * np.cos(theta), z * np.sin(theta)), scalar)
 
 
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[ArrayLike, ArrayLike]:

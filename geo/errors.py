@@ -1,4 +1,7 @@
-"""Errors of the geo core. Validation collects every problem, then raises one error."""
+"""Errors every layer raises on purpose, and the bilingual `Message` they carry.
+
+Validation collects every problem, then raises one error that lists them all.
+"""
 
 from __future__ import annotations
 

@@ -83,7 +83,7 @@ if file is not None:
             except StoreBusy:
                 st.warning(t("up_busy"))
             except InputError as exc:
-                st.error(md(exc))
+                st.error(md(exc.text(lang)))
             else:
                 bar.progress(100)
                 state["done"] = t("up_committed").format(batch=result.batch_id, new=len(result.new),
@@ -104,7 +104,7 @@ if committed:
                 with data.open_store() as store:
                     result = uploads.undo(store, int(batch_id), user=user)
             except (InputError, StoreBusy) as exc:
-                st.error(md(exc))
+                st.error(md(exc.text(lang)))
             else:
                 st.session_state.pop("upload_state", None)
                 st.success(t("up_undone").format(batch=batch_id, n=len(result.updated)))

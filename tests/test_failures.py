@@ -12,8 +12,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from yishi.accounts import User
-from tests.helpers import rendered
+from tests.helpers import USERS, rendered
 from ui import data
 from ui.i18n import t
 
@@ -52,7 +51,7 @@ def _overview_that_fails(monkeypatch, lang: str) -> AppTest:
     monkeypatch.setattr(data, "snapshot", _explode)
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
-    at.session_state["user"] = User("leader", "leader")
+    at.session_state["user"] = USERS["leader"]
     return at.run()
 
 

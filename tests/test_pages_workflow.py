@@ -1,6 +1,6 @@
-"""The issue, new-issue and community pages (Streamlit AppTest): they render for every role
-that may see them, the issue forms write through yishi.services.workflow and show every refusal, and a
-resident's phone number reaches staff only."""
+"""The issue, new-issue and community pages (Streamlit AppTest): the issue forms write through
+yishi.services.workflow and show every refusal, and a resident's phone number reaches staff only.
+(That every page renders for every role that may see it is tests/test_pages.py.)"""
 
 from __future__ import annotations
 
@@ -13,42 +13,19 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo import stats
-from yishi.accounts import User
 from geo.joins import assign
 from geo.schema import WGS84
 from yishi.services.snapshot import take_snapshot
 from yishi.storage import open_store
 from ui.nav import pages_for
-from tests.helpers import rendered
+from tests.helpers import USERS, rendered, run_page
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PHONE = re.compile(r"1990000\d{4}")
-USERS = {
-    "leader": User("leader", "leader"),
-    "member": User("member", "member", "411402001007", "M001"),
-    "staff": User("staff", "staff"),
-    "admin": User("admin", "admin"),
-}
 MEMBER_COMMUNITY = "411402001007"
 #: Demo issues at stage meeting (each has a meeting recorded): one per test that writes.
 AT_MEETING = "I0094"
-MY_PAGES = ("issue.py", "new_issue.py", "community.py")
-
-
-def run_page(file: str, user: User | None, lang: str = "zh", **state) -> AppTest:
-    """Open the app as `user` with `state` in the session, then switch to `file`."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    if user is not None:
-        at.session_state["user"] = user
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(f"pages/{file}")
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def form_ids(at: AppTest) -> set[str]:
@@ -66,22 +43,6 @@ def stage_of(path: Path, issue_id: str) -> str:
 
 
 # ------------------------------------------------------------------ every page renders
-
-
-def render_cases():
-    for role, user in USERS.items():
-        visible = {spec.file for spec in pages_for(user)}
-        for file in MY_PAGES:
-            if file in visible:
-                for lang in ("zh", "en"):
-                    yield pytest.param(file, role, lang, id=f"{file}-{role}-{lang}")
-
-
-@pytest.mark.parametrize("file, role, lang", list(render_cases()))
-def test_page_renders_for_every_role_that_may_see_it(demo_store_path, file, role, lang):
-    at = run_page(file, USERS[role], lang)
-    assert ("议事地图" in at.title[0].value) if lang == "zh" else ("Yishi Map" in at.title[0].value)
-    assert not at.error
 
 
 def test_the_pages_are_listed_with_their_permissions():

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from yishi.accounts import User
+from tests.helpers import USERS, dump, run_page
 
 ROOT = Path(__file__).resolve().parent.parent
-STAFF = User("staff", "staff")
 
 
 def venue(i: int, lon: float = 115.6169, lat: float = 34.4366, **props) -> dict:
@@ -25,13 +23,7 @@ def geojson(*features) -> bytes:
 
 
 def page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["user"] = STAFF
-    at.run()
-    at.switch_page("pages/upload.py")
-    at.run()
-    return at
+    return run_page("upload.py", USERS["staff"], lang)
 
 
 def upload(at: AppTest, name: str, payload: bytes) -> AppTest:
@@ -42,11 +34,7 @@ def upload(at: AppTest, name: str, payload: bytes) -> AppTest:
 
 
 def venues_in(store: Path) -> list:
-    con = sqlite3.connect(store)
-    try:
-        return con.execute("SELECT * FROM venues ORDER BY venue_id").fetchall()
-    finally:
-        con.close()
+    return dump(store)["venues"]
 
 
 def test_a_bad_file_gets_a_report_and_changes_nothing(demo_store_path):

@@ -6,15 +6,15 @@ store is missing): the demo accounts' passwords are published in the README.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
-from geo.schema import WGS84, get_layer
+from geo.errors import ValidationError
+from geo.ingest import validate_file
+from geo.schema import get_layer
 from yishi import datasets
 from yishi.services import accounts
 from yishi.storage import Store, create_store, rows_from_frame
@@ -29,17 +29,14 @@ DEMO_ACCOUNTS = (
 
 
 def read_demo_layer(name: str) -> pd.DataFrame:
-    """One demo layer from data/ as a (Geo)DataFrame (GeoJSON read with json, not GDAL)."""
+    """One demo layer from data/ as a (Geo)DataFrame; GeoJSON goes through the upload checks."""
     layer = get_layer(name)
     path = datasets.get_path(name)
     if layer.geometry:
-        with open(path, encoding="utf-8") as fh:
-            collection = json.load(fh)
-        frame = gpd.GeoDataFrame.from_features(collection["features"], crs=WGS84)
-        for f in layer.fields:
-            if f.name not in frame.columns:
-                frame[f.name] = None
-        return frame[[*layer.field_names, "geometry"]]
+        upload = validate_file(path, layer=name, any_layer=True)
+        if upload.problems:
+            raise ValidationError(upload.problems)
+        return upload.frame
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame = frame.replace({"": None})
     for f in layer.fields:

@@ -9,9 +9,7 @@ with a note.
 
 from __future__ import annotations
 
-import datetime
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +19,7 @@ import pandas as pd
 from geo.ingest.raw import DupDict, Int, describe
 from geo.ingest.report import Report, both
 from geo.schema import Field, Layer
+from geo.values import parse_date
 
 # Value kinds after json parsing: one small int per value, so checks can be vectorised.
 _NONE, _STR, _INT, _FLOAT, _BOOL, _NESTED = range(6)
@@ -29,9 +28,6 @@ _KIND_OF = {type(None): _NONE, str: _STR, Int: _INT, float: _FLOAT, bool: _BOOL,
 
 _TRUE = {"是", "有", "对", "true", "t", "yes", "y", "1"}
 _FALSE = {"否", "无", "没有", "不是", "false", "f", "no", "n", "0"}
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                      r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
-
 
 def _labels(f: Field) -> dict[str, str]:
     return {"label": f.en, "label_zh": f.zh}
@@ -261,11 +257,11 @@ def _check_date(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
         out[idx[iso]] = s.to_numpy(dtype=object)[iso]
         converted = 0
         for i, text in zip(idx[~iso], s.to_numpy(dtype=object)[~iso]):
-            date = _parse_date(text)
+            date = parse_date(text, lenient=True)
             if date is None:
                 bad[i] = True
             else:
-                out[i] = date
+                out[i] = date.isoformat()
                 converted += 1
         if converted:
             report.note("value_converted", field=f.name, count=converted,
@@ -274,17 +270,6 @@ def _check_date(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
     _nested(values, kinds, f, layer, report)
     _missing((kinds == _NONE) | blank, f, report)
     return out
-
-
-def _parse_date(text: str) -> str | None:
-    """'2022/6/7', '2022.06.07', '2022年6月7日', '2022-06-07T08:00:00' -> '2022-06-07'."""
-    m = _DATE_RE.match(text)
-    if not m:
-        return None
-    try:
-        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-    except ValueError:
-        return None
 
 
 _CHECKERS: dict[str, Callable[..., Any]] = {

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import InputError, Problem, ValidationError
+from geo.errors import InputError, Problem, ValidationError, msg
 from geo.ingest.fields import check_properties
 from geo.ingest.geojson import read_geojson
 from geo.ingest.ogr import read_gpkg, read_zip
@@ -90,6 +90,10 @@ def read_upload(data: bytes, *, filename: str, layer: str, source_crs: str = "wg
         Only for a wrong call: an unknown layer or coordinate system.
     """
     lay, source = _check_arguments(layer, source_crs)
+    return _read(data, filename, lay, source, max_bytes)
+
+
+def _read(data: bytes, filename: str, lay: Layer, source: str, max_bytes: int) -> Upload:
     report = Report(lay)
     raw, fmt = _read_raw(data, filename, lay, report, max_bytes)
     if raw is None:
@@ -127,8 +131,11 @@ def read_points(data: bytes, *, filename: str, source_crs: str = "wgs84",
 
 
 def validate_file(path: str | Path, *, layer: str, source_crs: str = "wgs84",
-                  max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+                  max_bytes: int = DEFAULT_MAX_BYTES, any_layer: bool = False) -> Upload:
     """Read the file at `path` and check it like :func:`read_upload` (for the command line).
+
+    `any_layer` admits layers staff may not upload (the subdistrict outline): the demo
+    builder reads every file of data/ through these same checks.
 
     Raises
     ------
@@ -136,17 +143,16 @@ def validate_file(path: str | Path, *, layer: str, source_crs: str = "wgs84",
         The file does not exist or is not a file, or the layer or coordinate system is
         unknown.
     """
-    lay, _ = _check_arguments(layer, source_crs)
+    lay, source = _check_arguments(layer, source_crs, any_layer=any_layer)
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"no such file: {path}")
+        raise InputError(msg("ingest.no_file", path=str(path)))
     size = path.stat().st_size
     if size > max_bytes:  # refuse without reading it into memory
         report = Report(lay)
         report.add("too_large", size_mb=size / 2**20, cap_mb=round(max_bytes / 2**20, 1))
         return _empty_upload(lay, report, 0, "")
-    return read_upload(path.read_bytes(), filename=path.name, layer=layer,
-                       source_crs=source_crs, max_bytes=max_bytes)
+    return _read(path.read_bytes(), path.name, lay, source, max_bytes)
 
 
 def _plain(value: Any) -> Any:
@@ -180,12 +186,12 @@ def _read_raw(data: bytes, filename: str, layer: Layer, report: Report,
     return raw, fmt if fmt != "unknown" else ""
 
 
-def _check_arguments(layer: str, source_crs: str) -> tuple[Layer, str]:
-    if layer not in UPLOADABLE:
-        raise InputError(f"layer {layer!r} cannot be uploaded; choose one of: {', '.join(UPLOADABLE)}")
+def _check_arguments(layer: str, source_crs: str, *, any_layer: bool = False) -> tuple[Layer, str]:
+    if layer not in (LAYERS if any_layer else UPLOADABLE):
+        raise InputError(msg("ingest.not_uploadable", layer=layer, choices=", ".join(UPLOADABLE)))
     source = str(source_crs).lower()
     if source not in SOURCE_CRS:
-        raise InputError(f"unknown coordinate system {source_crs!r}; choose one of: {', '.join(SOURCE_CRS)}")
+        raise InputError(msg("ingest.unknown_crs", crs=source_crs, choices=", ".join(SOURCE_CRS)))
     return LAYERS[layer], source
 
 

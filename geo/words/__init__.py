@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from geo.words import accounts, cli, ingest, pages, maps, procedure
+from geo.words import accounts, cli, ingest, maps, pages, procedure, storage
 
 LANGS: tuple[str, ...] = ("zh", "en")
 _LIST_SEP = {"zh": "、", "en": ", "}
@@ -55,7 +55,7 @@ def _merge(*tables: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]
     return merged
 
 
-CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, maps.WORDS, cli.WORDS, accounts.WORDS,
+CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, storage.WORDS, maps.WORDS, cli.WORDS, accounts.WORDS,
                                                procedure.WORDS, ingest.WORDS)
 
 

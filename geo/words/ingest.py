@@ -6,6 +6,12 @@ differs by language it is passed twice, as ``detail`` (English) and ``detail_zh`
 """
 
 WORDS: dict[str, tuple[str, str]] = {
+    # a wrong call (the command line's arguments)
+    "ingest.no_file": ("没有这个文件：{path}", "no such file: {path}"),
+    "ingest.not_uploadable": ("图层“{layer}”不能上传，可选：{choices}",
+                              "layer {layer!r} cannot be uploaded; choose one of: {choices}"),
+    "ingest.unknown_crs": ("未知的坐标系“{crs}”，可选：{choices}",
+                           "unknown coordinate system {crs!r}; choose one of: {choices}"),
     # problems: what is wrong (ingest.problem.<code>) and what to do (ingest.hint.<code>)
     "ingest.problem.too_large": (
         "文件大小为 {size_mb:.1f} MB，超过了 {cap_mb:g} MB 的上限",

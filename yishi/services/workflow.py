@@ -19,15 +19,6 @@ verbs in it), checked by `require` inside every writing function, so pages and t
 line share one rule. The `user` argument is the signed-in account;
 ``None`` (nobody signed in) may do nothing. The command line acts as staff through
 `operator`.
-
-Examples
---------
->>> next_stage("meeting")
-'consensus'
->>> requirements("implementing")
-['responsible_unit', 'responsible_person', 'due_on']
->>> next_stage("done") is None
-True
 """
 
 from __future__ import annotations

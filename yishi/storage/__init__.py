@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.errors import InputError
+from geo.errors import InputError, msg
 from yishi import datasets
 from yishi.storage.codec import rows_from_frame
 from yishi.storage.protocol import BatchResult, BBox, Row, Store
@@ -32,9 +32,7 @@ def open_store(location: str | Path | None = None) -> Store:
     """The existing store at `location` (see `store_location`); StoreMissing if there is none."""
     where = store_location(location)
     if not Path(where).is_file():
-        raise StoreMissing(
-            f"there is no store at {where}; create one with `python -m geo init --store {where}`"
-            f" (an empty store with an admin account) or `python -m geo init --demo` (the demo)")
+        raise StoreMissing(msg("store_missing", where=where))
     return SQLiteStore(where)
 
 
@@ -42,6 +40,6 @@ def create_store(location: str | Path) -> Store:
     """A new, empty store at `location`; refused if something is there already."""
     path = Path(location)
     if path.exists():
-        raise InputError(f"{path} exists already; refusing to overwrite it")
+        raise InputError(msg("store_exists", where=str(path)))
     path.parent.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(path)

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.errors import InputError, StoreBusy
+from geo.errors import InputError, StoreBusy, msg
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
 from yishi.storage.protocol import BatchResult, BBox, Row
@@ -140,7 +140,7 @@ class SQLiteStore:
             self._con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreBusy("the store is busy with another write; try again in a moment") from exc
+                raise StoreBusy(msg("store_busy")) from exc
             raise
         try:
             yield self._con
@@ -158,7 +158,7 @@ class SQLiteStore:
     def set_meta(self, key: str, value: str, *, by: str) -> None:
         """Set a setting; the revision grows, since readers cache what settings (as_of) imply."""
         if key in ("revision", "schema_version"):
-            raise InputError(f"{key} is kept by the store itself")
+            raise InputError(msg("store_own_meta", key=key))
         with self._write() as con:
             con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             self._audit(con, by, "set_meta", None, key, 1, {"value": value})
@@ -295,9 +295,9 @@ class SQLiteStore:
             batch = con.execute("SELECT status, layer FROM batches WHERE batch_id = ?",
                                 (batch_id,)).fetchone()
             if batch is None:
-                raise InputError(f"there is no batch {batch_id}")
+                raise InputError(msg("batch_missing", batch=batch_id))
             if batch[0] != "committed":
-                raise InputError(f"batch {batch_id} is {batch[0]}; only a committed batch can be undone")
+                raise InputError(msg("batch_not_committed", batch=batch_id, status=batch[0]))
             changes = con.execute(
                 "SELECT layer, row_id, before, after FROM batch_changes WHERE batch_id = ?",
                 (batch_id,)).fetchall()
@@ -308,8 +308,7 @@ class SQLiteStore:
                 (batch_id, batch_id)).fetchall()
             if later:
                 ids = ", ".join(str(r[0]) for r in later)
-                raise InputError(f"batch {batch_id} cannot be undone: later batch(es) {ids} changed"
-                                 " the same rows; undo those first")
+                raise InputError(msg("batch_later", batch=batch_id, later=ids))
             restored: list[str] = []
             for layer_name, row_id, before, _after in changes:
                 layer = get_layer(layer_name)
@@ -354,7 +353,7 @@ class SQLiteStore:
                     con.execute(f"INSERT INTO users ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                                 [user[c] for c in names])
             except sqlite3.IntegrityError as exc:
-                raise InputError(f"user {user['username']!r}: the store refused the account ({exc})") from exc
+                raise InputError(msg("account_refused", name=user["username"], detail=exc)) from exc
             self._audit(con, by, action, "users", str(user["username"]), 1, detail or {})
 
     # -- history ---------------------------------------------------------------
@@ -385,7 +384,7 @@ class SQLiteStore:
         new, updated, unchanged = _classify(con, self, layer, rows)
         if new_only and (updated or unchanged):
             taken = [r[layer.id_field] for r, _ in updated] + list(unchanged)
-            raise InputError(f"{layer.name}: id(s) already taken: {', '.join(map(str, taken[:5]))}")
+            raise InputError(msg("batch_ids_taken", layer=layer.name, ids=", ".join(map(str, taken[:5]))))
         for row in new:
             full = _insert(con, layer, row)
             con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, NULL, ?)",
@@ -424,9 +423,9 @@ def _classify(con: sqlite3.Connection, store: SQLiteStore, layer: Layer,
     for row in rows:
         row_id = row.get(layer.id_field)
         if row_id is None:
-            raise InputError(f"{layer.name}: a row has no {layer.id_field}")
+            raise InputError(msg("batch_no_id", layer=layer.name, field=layer.id_field))
         if row_id in seen:
-            raise InputError(f"{layer.name}: {layer.id_field} {row_id!r} appears twice in one batch")
+            raise InputError(msg("batch_id_twice", layer=layer.name, field=layer.id_field, id=row_id))
         seen.add(row_id)
         before = store._fetch_row(con, layer, row_id)
         if before is None:
@@ -446,7 +445,7 @@ def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
     if layer.geometry:
         geom = full.get("geom")
         if geom is None:
-            raise InputError(f"{layer.name} {row.get(layer.id_field)!r}: geometry is missing")
+            raise InputError(msg("row_no_geometry", layer=layer.name, id=row.get(layer.id_field)))
         minx, miny, maxx, maxy = shapely.bounds(shapely.from_wkb(geom)).tolist()
         names += ["geom", "minx", "miny", "maxx", "maxy"]
         values += [geom, minx, miny, maxx, maxy]
@@ -455,7 +454,8 @@ def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
         con.execute(f'INSERT INTO "{layer.name}" ({quoted}) VALUES ({", ".join("?" * len(names))})',
                     values)
     except sqlite3.IntegrityError as exc:
-        raise InputError(f"{layer.name} {row.get(layer.id_field)!r}: the store refused the row ({exc})") from exc
+        raise InputError(msg("row_refused", layer=layer.name, id=row.get(layer.id_field),
+                                 detail=exc)) from exc
     return {n: v for n, v in zip(names, values) if n not in ("minx", "miny", "maxx", "maxy")}
 
 
