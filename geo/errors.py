@@ -31,7 +31,7 @@ class Message:
         return self.text(lang)
 
 
-def msg(key: str, **params: Any) -> Message:
+def msg(key: str, /, **params: Any) -> Message:
     """`Message(key, params)`, shorter at the call site."""
     return Message(key, params)
 

@@ -28,7 +28,7 @@ def set_lang(value: str) -> None:
         st.session_state[_KEY] = value
 
 
-def t(key: str, language: str | None = None, **params: object) -> str:
+def t(key: str, language: str | None = None, /, **params: object) -> str:
     """The text for `key` in `language` (default: the current one); the key itself if unknown."""
     return words.say(key, language or lang(), **params)
 

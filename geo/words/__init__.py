@@ -67,7 +67,7 @@ def _render(value: Any, lang: str) -> Any:
     return value
 
 
-def say(key: str, lang: str = "zh", **params: Any) -> str:
+def say(key: str, lang: str = "zh", /, **params: Any) -> str:
     """The text for `key` in `lang`, with `params` filled in; the key itself if unknown."""
     zh, en = CATALOGUE.get(key, (key, key))
     text = zh if lang == "zh" else en
