@@ -24,7 +24,8 @@ class Message:
         return words.say(self.key, lang, **self.params)
 
     def __str__(self) -> str:
-        return self.text("en")
+        """English with field and value codes: for logs, tests and the command line."""
+        return self.text("en" + words.WITH_CODES)
 
     def label(self, lang: str = "zh") -> str:
         """The text in `lang`: a Message given as a parameter of another is said in its language."""

@@ -109,14 +109,13 @@ def plain(f: Field, value: Any) -> Any:
 
 
 def field_term(f: Field) -> Term:
-    """How a message names a field: its Chinese label, or in English its name with its label
-    (English is also the command line's language, where fields are given by name)."""
-    return Term(f.zh, f"{f.name} ({f.en})")
+    """How a message names a field: by its label (with its name on the command line)."""
+    return Term(f.zh, f.en, f.name)
 
 
 def code_term(enum: Enum, code: str) -> Term:
-    """How a message names an enumeration value: its label, in English with its code too."""
-    return Term(enum.label(code, "zh"), f"{code} ({enum.label(code, 'en')})")
+    """How a message names an enumeration value: by its label (with its code on the command line)."""
+    return Term(enum.label(code, "zh"), enum.label(code, "en"), code)
 
 
 def choices(enum: Enum) -> list[Term]:

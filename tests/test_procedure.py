@@ -14,6 +14,8 @@ from geo.errors import InputError, msg
 from geo.schema import STAGE_ORDER
 
 TODAY = date(2022, 6, 17)
+#: English as the command line says it: fields and values named with their codes too.
+CLI_EN = "en" + words.WITH_CODES
 ISSUE = {"issue_id": "I1", "title": "停车难", "stage": "stakeholders", "reported_on": "2022-01-10",
          "stakeholders": "居民代表"}
 MEETING = {"held_on": "2022-06-01", "venue_id": "V1", "method": "on_site", "participants": "12"}
@@ -24,7 +26,7 @@ def plan(row: dict, to: str, values: dict, **facts) -> procedure.Plan:
     return procedure.plan(row, to, values, **{"today": TODAY, **facts})
 
 
-def texts(problems, lang: str = "en") -> list[str]:
+def texts(problems, lang: str = CLI_EN) -> list[str]:
     return [p.text(lang) for p in problems]
 
 
@@ -84,7 +86,7 @@ def test_action_for(stage, to, action):
 def test_impossible_moves_are_said_in_both_languages(stage, to, en, zh):
     problems = procedure.transition_problems("I1", stage, to)
     assert len(problems) == 1
-    assert en in problems[0].text("en")
+    assert en in problems[0].text(CLI_EN)
     assert zh in problems[0].text("zh")
 
 
@@ -229,3 +231,12 @@ def test_every_word_the_rules_use_is_in_the_catalogue_in_both_languages():
     for key in used:
         zh, en = words.CATALOGUE[key]
         assert zh != en, key
+
+
+def test_pages_name_fields_and_stages_by_their_labels_the_command_line_adds_codes():
+    problem = procedure.plan(ISSUE, "meeting", {}, today=TODAY, meetings=0,
+                             venue_exists=lambda _: True).problems[0]
+    assert problem.text("en").startswith("Held on is required to move to Meeting held")
+    assert problem.text(CLI_EN).startswith("held_on (Held on) is required to move to meeting (Meeting held)")
+    assert problem.text("zh").startswith("进入“开好会”需要填写召开日期")
+    assert "held_on" not in problem.text("en") + problem.text("zh")

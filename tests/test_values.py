@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from geo.schema import COMPOUNDS, ISSUES, MEETINGS
+from geo.words import WITH_CODES
 from geo.values import coerce, is_blank, is_missing, parse_date, plain, text_or_none
 
 
@@ -86,7 +87,8 @@ def test_coerce_accepts(field, raw, value):
 def test_coerce_refuses_in_both_languages(field, raw, en, zh):
     value, problem = coerce(field, raw)
     assert value is None
-    assert (problem.text("en"), problem.text("zh"), str(problem)) == (en, zh, en)
+    assert (problem.text("en" + WITH_CODES), problem.text("zh"), str(problem)) == (en, zh, en)
+    assert f"{field.name} (" not in problem.text("en")  # a page names the field by its label only
 
 
 @pytest.mark.parametrize("field, value, stored", [

@@ -27,7 +27,7 @@ from geo.errors import (InputError, PermissionDenied, Problem, ValidationError, 
 from geo.export import FORMATS, export, to_geojson_text
 from geo.ingest import SOURCE_CRS, Upload, read_points
 from geo.joins import OUTPUT_COLUMNS, assign
-from geo.words import LANGS, Term, say
+from geo.words import LANGS, WITH_CODES, Term, say
 from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE
 from yishi.services.snapshot import take_snapshot
 from yishi import datasets
@@ -285,7 +285,7 @@ def _refusals(fn: Handler) -> Handler:
         try:
             return fn(args)
         except (WorkflowError, PermissionDenied) as exc:
-            print(say("cli_refused", args.lang, detail=exc.text(args.lang)), file=sys.stderr)
+            print(say("cli_refused", args.lang, detail=exc.text(args.lang + WITH_CODES)), file=sys.stderr)
             return 1
     run.__doc__ = fn.__doc__
     return run
@@ -544,7 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(exc.problems, lang, sys.stderr)
         return 1
     except YishiError as exc:  # unusable input, a busy store, a refused undo: one line
-        print(say("cli_error", lang, detail=exc.text(lang)), file=sys.stderr)
+        print(say("cli_error", lang, detail=exc.text(lang + WITH_CODES)), file=sys.stderr)
         return 2
     except KeyError as exc:
         print(say("cli_error", lang, detail=exc.args[0] if exc.args else exc), file=sys.stderr)

@@ -34,15 +34,33 @@ class Labelled(Protocol):
     def label(self, lang: str = "zh") -> str: ...
 
 
+#: Appended to a language by the command line, whose users type codes (`--set held_on=...`):
+#: a `Term` with a code is then said with its code too, e.g. "held_on (Held on)".
+WITH_CODES = "-x-codes"
+
+
+def base(lang: str) -> str:
+    """The language of `lang` without the command line's suffix ("zh" or "en")."""
+    return "zh" if lang.startswith("zh") else "en"
+
+
 @dataclass(frozen=True)
 class Term:
-    """A word given in both languages, as a parameter (e.g. an enumeration code's label)."""
+    """A word given in both languages, as a parameter (a field, an enumeration value...).
+
+    `code` is what a command-line user types for it; it is added only when `lang` asks for
+    codes (`WITH_CODES`), so pages show labels alone.
+    """
 
     zh: str
     en: str
+    code: str | None = None
 
     def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        text = self.zh if base(lang) == "zh" else self.en
+        if self.code is None or not lang.endswith(WITH_CODES):
+            return text
+        return f"{text}（{self.code}）" if base(lang) == "zh" else f"{self.code} ({text})"
 
 
 def _merge(*tables: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -60,17 +78,19 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, storage.WORDS, maps.
 
 
 def _render(value: Any, lang: str) -> Any:
+    if isinstance(value, Term) or type(value).__name__ == "Message":
+        return value.label(lang)  # they know about codes
     if hasattr(value, "label") and callable(value.label):
-        return value.label(lang)
+        return value.label(base(lang))
     if isinstance(value, (list, tuple)):
-        return _LIST_SEP[lang].join(str(_render(v, lang)) for v in value)
+        return _LIST_SEP[base(lang)].join(str(_render(v, lang)) for v in value)
     return value
 
 
 def say(key: str, lang: str = "zh", /, **params: Any) -> str:
     """The text for `key` in `lang`, with `params` filled in; the key itself if unknown."""
     zh, en = CATALOGUE.get(key, (key, key))
-    text = zh if lang == "zh" else en
+    text = zh if base(lang) == "zh" else en
     if not params:
         return text
     return text.format(**{k: _render(v, lang) for k, v in params.items()})

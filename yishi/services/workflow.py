@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 
 from geo import procedure
+from geo.words import WITH_CODES
 from geo.errors import InputError, Message, WorkflowError, msg
 from geo.joins import place as place_points
 from geo.procedure import ACTIONS, CLOSABLE_STAGES, next_stage, requirements
@@ -56,13 +57,13 @@ class TransitionRefused(WorkflowError):
     """A refused workflow write; `problems` lists every reason, and nothing was written.
 
     `text(lang)` says it all in one language; `lines(lang)` gives the reasons one by one.
-    ``str()`` is the English text (the command line's).
+    ``str()`` is the English text with field and value codes (the command line's).
     """
 
     def __init__(self, what: Message, problems: list[Message]):
         self.what = what
         self.problems = list(problems)
-        super().__init__(self.text("en"))
+        super().__init__(self.text("en" + WITH_CODES))
 
     def lines(self, lang: str = "en") -> list[str]:
         """Every reason, in `lang`."""
