@@ -78,6 +78,10 @@ class YishiError(Exception):
             return self.message.text(lang)
         return str(self.args[0]) if self.args else ""
 
+    def lines(self, lang: str = "en") -> list[str]:
+        """Every reason, one per line, in `lang` (one for most errors)."""
+        return [self.text(lang)]
+
 
 class InputError(YishiError, ValueError):
     """The input cannot be used (missing file, not GeoJSON, unknown layer, empty layer)."""
@@ -93,7 +97,22 @@ class ValidationError(YishiError):
 
 
 class WorkflowError(YishiError):
-    """A refused issue transition; the message says what is missing."""
+    """A refused workflow write: what was refused and every reason; nothing was written.
+
+    ``str()`` is the English text with field and value codes (the command line's).
+    """
+
+    def __init__(self, what: Message, problems: list[Message]):
+        self.what = what
+        self.problems = list(problems)
+        super().__init__(self.text("en" + words.WITH_CODES))
+
+    def lines(self, lang: str = "en") -> list[str]:
+        return [p.text(lang) for p in self.problems]
+
+    def text(self, lang: str = "en") -> str:
+        head = msg("wf_refused", what=self.what, n=len(self.problems)).text(lang)
+        return head + "".join(f"\n  - {line}" for line in self.lines(lang))
 
 
 class StoreBusy(YishiError):

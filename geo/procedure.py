@@ -36,7 +36,7 @@ from typing import Any
 from geo.errors import InputError, Message, msg
 from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUES, MEETINGS, METHODS, STAGE_ORDER, STAGES,
                         Field)
-from geo.values import choices, code_term, coerce, field_term, is_blank, parse_date
+from geo.values import choices, code_term, coerce, is_blank, parse_date
 from geo.words import Term
 
 __all__ = ["ACTIONS", "CLOSABLE_STAGES", "CREATE_FIELDS", "MEETING_FIELDS", "Plan", "action_for",
@@ -85,8 +85,9 @@ _NOTE = "note"
 # --- stages -----------------------------------------------------------------------------
 
 
-def _stage(code: str) -> Term:
-    return code_term(STAGES, code)
+def stage_term(code: Any) -> Term | Any:
+    """A stage as a message names it (an unknown code as given)."""
+    return code_term(STAGES, code) if code in STAGES.codes else code
 
 
 def _known_stage(stage: str) -> str:
@@ -138,18 +139,18 @@ def transition_problems(issue_id: str, stage: Any, to: str) -> list[Message]:
     if stage not in STAGES.codes:
         return [msg("wf_issue_unknown_stage", issue_id=issue_id, raw=stage)]
     if stage in ("done", "closed"):
-        return [msg("wf_final", issue_id=issue_id, stage=_stage(stage))]
+        return [msg("wf_final", issue_id=issue_id, stage=stage_term(stage))]
     if to == "closed":
         if stage in CLOSABLE_STAGES:
             return []
-        return [msg("wf_close_after_consensus", issue_id=issue_id, stage=_stage(stage))]
+        return [msg("wf_close_after_consensus", issue_id=issue_id, stage=stage_term(stage))]
     if to == stage == "meeting":
         return []  # another meeting of an issue at stage meeting
     following = next_stage(stage)
     if to == following:
         return []
     return [msg("wf_no_skipping_same" if to == stage else "wf_no_skipping", issue_id=issue_id,
-                stage=_stage(stage), next=_stage(following), to=_stage(to))]
+                stage=stage_term(stage), next=stage_term(following), to=stage_term(to))]
 
 
 # --- one step ---------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def _cannot_set(values: Mapping[str, Any], allowed: tuple[str, ...], key: str,
     extra = [k for k in values if k not in allowed]
     if not extra:
         return []
-    named = [msg("wf_note_field") if n == _NOTE else field_term(_field(n)) for n in allowed]
+    named = [msg("wf_note_field") if n == _NOTE else _field(n) for n in allowed]
     return [msg(key, names=[repr(k) for k in extra], allowed=named, **params)]
 
 
@@ -211,7 +212,7 @@ def plan(issue_row: Mapping[str, Any], to: str, values: Mapping[str, Any], *, to
     if problems:
         return Plan(problems)
     problems += _cannot_set(values, (*_REQUIRED[to], *_OPTIONAL[to], _NOTE),
-                            "wf_cannot_set_step", stage=_stage(to))
+                            "wf_cannot_set_step", stage=stage_term(to))
     update: dict[str, Any] = {}
     malformed: set[str] = set()
     for name in (*_REQUIRED[to], *_OPTIONAL[to]):
@@ -233,8 +234,8 @@ def plan(issue_row: Mapping[str, Any], to: str, values: Mapping[str, Any], *, to
         return not is_blank(issue_row.get(name))
 
     goal = msg("wf_goal_meeting") if to == stage == "meeting" else msg("wf_goal_move",
-                                                                        stage=_stage(to))
-    problems += [msg("wf_required", field=field_term(_field(n)), goal=goal,
+                                                                        stage=stage_term(to))
+    problems += [msg("wf_required", field=_field(n), goal=goal,
                      hint=_HINTS[n]() if n in _HINTS else "")
                  for n in _REQUIRED[to] if not present(n) and n not in malformed]
 
@@ -246,7 +247,7 @@ def plan(issue_row: Mapping[str, Any], to: str, values: Mapping[str, Any], *, to
             update["method"] = meeting["method"]  # the issue shows its latest method
     if to == "consensus":
         if not meetings:
-            problems.append(msg("wf_no_meeting", issue_id=issue_id, meeting=_stage("meeting")))
+            problems.append(msg("wf_no_meeting", issue_id=issue_id, meeting=stage_term("meeting")))
         update["consensus_on"] = today.isoformat()
     if to == "implementing":
         problems += _deadline_problems(issue_row, update, today=today,
@@ -263,11 +264,11 @@ def _deadline_problems(issue_row: Mapping[str, Any], update: Mapping[str, Any], 
     if "due_on" in update:
         due = date.fromisoformat(update["due_on"])
         if due < today:
-            return [msg("wf_due_past", field=field_term(due_on), due=due, today=today)]
+            return [msg("wf_due_past", field=due_on, due=due, today=today)]
     elif kept:
         due = parse_date(issue_row.get("due_on"))
         if due is None or due < today:
-            return [msg("wf_due_kept_bad", field=field_term(due_on), due=issue_row.get("due_on"),
+            return [msg("wf_due_kept_bad", field=due_on, due=issue_row.get("due_on"),
                         today=today)]
     return []
 
@@ -279,16 +280,16 @@ def _meeting_problems(issue_row: Mapping[str, Any], update: Mapping[str, Any], *
     if "held_on" in update:
         held = date.fromisoformat(update["held_on"])
         reported = parse_date(issue_row.get("reported_on"))
-        name = field_term(MEETINGS.get("held_on"))
+        name = MEETINGS.get("held_on")
         if held > today:
             problems.append(msg("wf_held_future", field=name, held=held, today=today))
         elif reported is not None and held < reported:
             problems.append(msg("wf_held_before_report", field=name, held=held, reported=reported))
     if "venue_id" in update and not venue_exists(update["venue_id"]):
-        problems.append(msg("wf_no_venue", field=field_term(MEETINGS.get("venue_id")),
+        problems.append(msg("wf_no_venue", field=MEETINGS.get("venue_id"),
                             raw=update["venue_id"]))
     if "participants" in update and update["participants"] < _MIN_PARTICIPANTS:
-        problems.append(msg("wf_too_few", field=field_term(MEETINGS.get("participants")),
+        problems.append(msg("wf_too_few", field=MEETINGS.get("participants"),
                             n=update["participants"], minimum=_MIN_PARTICIPANTS))
     return problems
 
@@ -297,8 +298,8 @@ def meeting_record_problems(issue_id: str, stage: str) -> list[Message]:
     """A further meeting is recorded only at stage meeting (the first moves the issue there)."""
     if stage == "meeting":
         return []
-    return [msg("wf_meeting_only_at_meeting", issue_id=issue_id, stage=_stage(stage),
-                meeting=_stage("meeting"))]
+    return [msg("wf_meeting_only_at_meeting", issue_id=issue_id, stage=stage_term(stage),
+                meeting=stage_term("meeting"))]
 
 
 def note_problems(note: Any) -> list[Message]:
@@ -310,11 +311,11 @@ def evaluation(issue_id: str, stage: str, satisfaction: Any) -> tuple[list[Messa
     """Residents' satisfaction (1-5), recorded once the issue is done: (problems, value)."""
     problems = []
     if stage != "done":
-        problems.append(msg("wf_eval_not_done", issue_id=issue_id, stage=_stage(stage)))
+        problems.append(msg("wf_eval_not_done", issue_id=issue_id, stage=stage_term(stage)))
     f = ISSUES.get("satisfaction")
     value, problem = coerce(f, satisfaction)
     if problem or value is None:
-        problems.append(problem or msg("wf_eval_required", field=field_term(f)))
+        problems.append(problem or msg("wf_eval_required", field=f))
     return problems, value
 
 
@@ -353,13 +354,13 @@ def new_issue(*, lon: Any, lat: Any, title: Any, category: Any, focus: Any,
     """
     problems = _point_problems(lon, lat, area, area_name)
     if is_blank(title):
-        problems.append(msg("wf_required_plain", field=field_term(ISSUES.get("title"))))
+        problems.append(msg("wf_required_plain", field=ISSUES.get("title")))
     if category not in CATEGORIES.codes:
-        problems.append(msg("value_unknown_code", field=field_term(ISSUES.get("category")),
+        problems.append(msg("value_unknown_code", field=ISSUES.get("category"),
                             raw=category, choices=choices(CATEGORIES)))
     focus = default_focus(category) if is_blank(focus) else focus
     if focus not in FOCUS_AREAS.codes:
-        problems.append(msg("value_unknown_code", field=field_term(ISSUES.get("focus")),
+        problems.append(msg("value_unknown_code", field=ISSUES.get("focus"),
                             raw=focus, choices=choices(FOCUS_AREAS)))
     problems += _cannot_set(values, (*CREATE_FIELDS, _NOTE), "wf_cannot_set_new")
     row: dict[str, Any] = {}
@@ -371,7 +372,7 @@ def new_issue(*, lon: Any, lat: Any, title: Any, category: Any, focus: Any,
             elif value is not None:
                 row[name] = value
     if "reporter_phone" in row and not _PHONE.fullmatch(row["reporter_phone"]):
-        problems.append(msg("wf_not_phone", field=field_term(ISSUES.get("reporter_phone")),
+        problems.append(msg("wf_not_phone", field=ISSUES.get("reporter_phone"),
                             raw=row["reporter_phone"]))
     if not is_blank(title):
         row["title"] = str(title).strip()

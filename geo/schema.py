@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from geo.words import Term, base
+
 FieldType = Literal["str", "int", "float", "bool", "date"]
 GeometryKind = Literal["Point", "Polygon"]
 
@@ -141,7 +143,8 @@ class Field:
     maximum: float | None = None
 
     def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        """The label in `lang`; where the command line asks for codes, with the field's name."""
+        return Term(self.zh, self.en, self.name).label(lang)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class Layer:
     fields: tuple[Field, ...] = field(default_factory=tuple)
 
     def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+        return self.zh if base(lang) == "zh" else self.en
 
     @property
     def field_names(self) -> tuple[str, ...]:

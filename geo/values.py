@@ -33,7 +33,7 @@ from geo.errors import Message, msg
 from geo.schema import Enum, Field
 from geo.words import Term
 
-__all__ = ["choices", "code_term", "coerce", "field_term", "is_blank", "is_missing",
+__all__ = ["choices", "code_term", "coerce", "is_blank", "is_missing",
            "parse_date", "plain", "text_or_none"]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -108,11 +108,6 @@ def plain(f: Field, value: Any) -> Any:
     return str(value)
 
 
-def field_term(f: Field) -> Term:
-    """How a message names a field: by its label (with its name on the command line)."""
-    return Term(f.zh, f.en, f.name)
-
-
 def code_term(enum: Enum, code: str) -> Term:
     """How a message names an enumeration value: by its label (with its code on the command line)."""
     return Term(enum.label(code, "zh"), enum.label(code, "en"), code)
@@ -131,29 +126,28 @@ def coerce(f: Field, raw: Any) -> tuple[Any, Message | None]:
     """
     if is_blank(raw):
         return None, None
-    name = field_term(f)
     value: Any
     if f.type == "date":
         parsed = parse_date(raw)
         if parsed is None:
-            return None, msg("value_not_date", field=name, raw=raw)
+            return None, msg("value_not_date", field=f, raw=raw)
         value = parsed.isoformat()
     elif f.type in ("int", "float"):
         number = _number(raw)
         whole = f.type == "int"
         if number is None or (whole and number != int(number)):
-            return None, msg("value_not_whole" if whole else "value_not_number", field=name, raw=raw)
+            return None, msg("value_not_whole" if whole else "value_not_number", field=f, raw=raw)
         value = int(number) if whole else number
     elif f.type == "bool":
-        return None, msg("value_not_settable", field=name)
+        return None, msg("value_not_settable", field=f)
     else:
         value = str(raw).strip()
     if f.enum is not None and value not in f.enum.codes:
-        return None, msg("value_unknown_code", field=name, raw=value, choices=choices(f.enum))
+        return None, msg("value_unknown_code", field=f, raw=value, choices=choices(f.enum))
     if f.minimum is not None and value < f.minimum:
-        return None, msg("value_below_minimum", field=name, value=value, limit=f.minimum)
+        return None, msg("value_below_minimum", field=f, value=value, limit=f.minimum)
     if f.maximum is not None and value > f.maximum:
-        return None, msg("value_above_maximum", field=name, value=value, limit=f.maximum)
+        return None, msg("value_above_maximum", field=f, value=value, limit=f.maximum)
     return value, None
 
 

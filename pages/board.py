@@ -25,7 +25,7 @@ if chosen_comm:
     done = done[done["community_id"].isin(chosen_comm)]
 if chosen_cat:
     done = done[done["category"].isin(chosen_cat)]
-st.markdown(t("board_count").format(n=len(done)))
+st.markdown(t("board_count", n=len(done)))
 
 for row in done.itertuples():
     with st.container(border=True):

@@ -44,8 +44,7 @@ with left:
                  height="content", column_config={t("iss_value", lang): st.column_config.TextColumn(width="large")})
 with right:
     st.markdown(f"**{t('iss_place', lang)}**")
-    place = issue_view.place_of((issue.geometry.x, issue.geometry.y))
-    st.dataframe(issue_view.place_table(place, lang), hide_index=True, width="stretch")
+    st.dataframe(issue_view.place_table(issue, snap, lang), hide_index=True, width="stretch")
     st.markdown(f"**{t('iss_follow_up', lang)}**")
     st.markdown(issue_view.field_line(issue, ("stakeholders",), lang))
     st.markdown(issue_view.field_line(issue, ("responsible_unit", "responsible_person", "due_on"), lang))

@@ -1,5 +1,5 @@
 """新建议题 New issue: pick the place (map click or typed WGS84 coordinates), see at once where
-it falls (community, compound, nearest venue, linked members: yishi.services.workflow.place),
+it falls (community, compound, nearest venue, linked members: geo.joins.place over the cached layers),
 then save it through yishi.services.workflow.create_issue and go on to its page.
 
 The chosen point lives in the plain session key `new_issue_point` ((lon, lat), WGS84), so a
@@ -24,7 +24,7 @@ lang = header("nav_new_issue", as_of=snap.today.isoformat())
 
 created = st.session_state.get(issue_view.CREATED)
 if created:
-    st.success(t("ni_saved", lang).format(id=created))
+    st.success(t("ni_saved", lang, id=created))
     if st.button(t("open_issue_page", lang), key="ni_open", type="primary"):
         issue_view.select_issue(created)
         st.session_state.pop(issue_view.CREATED, None)
@@ -57,10 +57,10 @@ st.markdown(f"**{t('ni_place', lang)}**")
 if point is None:
     st.info(t("ni_no_point", lang))
 else:
-    hit = issue_view.place_of(point)
+    hit = issue_view.place_of(point, snap)
     if hit["unassigned"]:
         st.warning(t("ni_outside", lang))
-    st.dataframe(issue_view.place_table(hit, lang), hide_index=True, width="stretch")
+    st.dataframe(issue_view.place_table(hit, snap, lang), hide_index=True, width="stretch")
 
 st.markdown(f"**{t('ni_details', lang)}**")
 new = issue_view.new_issue_form(private=user.can("view_private"), lang=lang)

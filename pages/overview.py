@@ -39,7 +39,7 @@ def issue_map() -> None:
     with right:
         basemap = st.radio(t("basemap"), maps.BASEMAPS, key="ov_basemap",
                            format_func=lambda b: t(f"basemap_{b}", lang))
-        color_by = st.radio(t("color_by"), ("stage", "category"), key="ov_color", horizontal=True,
+        color_by = st.radio(t("color_by"), maps.COLOR_BY, key="ov_color", horizontal=True,
                             format_func=lambda c: t(f"color_{c}", lang))
     open_counts = issues[stats.is_open(issues)]["community_id"].value_counts().to_dict()
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities,

@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from geo.errors import InputError, StoreBusy
-from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS
+from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, read_upload
 from geo.schema import UPLOADABLE, get_layer
 from yishi.services import uploads
 from ui import auth, data, maps
@@ -27,7 +27,7 @@ layer = left.selectbox(t("up_layer"), UPLOADABLE, key="up_layer",
 crs = middle.radio(t("up_crs"), SOURCE_CRS, key="up_crs", horizontal=True,
                    format_func=lambda code: t(f"up_crs_{code}", lang))
 file = st.file_uploader(t("up_file"), type=["geojson", "json", "zip", "gpkg"], key="up_file",
-                        help=t("up_file_help").format(mb=DEFAULT_MAX_BYTES // 2**20))
+                        help=t("up_file_help", mb=DEFAULT_MAX_BYTES // 2**20))
 
 if file is not None:
     payload = file.getvalue()
@@ -35,7 +35,7 @@ if file is not None:
     state = st.session_state.get("upload_state")
     if not state or state["key"] != key:
         progress = st.progress(0, text=t("up_reading"))
-        upload = uploads.read(payload, filename=file.name, layer=layer, source_crs=crs)
+        upload = read_upload(payload, filename=file.name, layer=layer, source_crs=crs)
         progress.progress(60, text=t("up_previewing"))
         with data.open_store() as store:
             checked = uploads.check(store, upload, source=file.name, user=user)
@@ -47,13 +47,13 @@ if file is not None:
     checked = state["checked"]
     upload, preview = checked.upload, checked.preview
     st.subheader(t("up_report"))
-    st.write(t("up_counts").format(n=upload.n_features, valid=len(upload.frame),
-                                   problems=len(upload.problems)))
+    st.write(t("up_counts", n=upload.n_features, valid=len(upload.frame),
+               problems=len(upload.problems)))
     if upload.problems:
         st.error(t("up_rejected"))
         st.dataframe(problem_table(upload.problems, lang), width="stretch", hide_index=True)
     if upload.notes:
-        with st.expander(t("up_notes").format(n=len(upload.notes))):
+        with st.expander(t("up_notes", n=len(upload.notes))):
             st.dataframe(problem_table(upload.notes, lang), width="stretch", hide_index=True)
 
     if preview is not None:
@@ -74,7 +74,7 @@ if file is not None:
             st.success(state["done"])
         elif changes == 0:
             st.info(t("up_nothing"))
-        elif st.button(t("up_confirm").format(n=changes), type="primary", key="up_confirm"):
+        elif st.button(t("up_confirm", n=changes), type="primary", key="up_confirm"):
             auth.require("upload")
             bar = st.progress(0, text=t("up_writing"))
             try:
@@ -86,13 +86,13 @@ if file is not None:
                 st.error(md(exc.text(lang)))
             else:
                 bar.progress(100)
-                state["done"] = t("up_committed").format(batch=result.batch_id, new=len(result.new),
-                                                         updated=len(result.updated))
+                state["done"] = t("up_committed", batch=result.batch_id, new=len(result.new),
+                                  updated=len(result.updated))
                 st.rerun()
 
 st.subheader(t("up_history"))
 with data.open_store() as store:
-    history = uploads.history(store)
+    history = store.history()
 st.dataframe(history_table(history, lang), width="stretch", hide_index=True)
 committed = uploads.undoable(history)
 if committed:
@@ -107,4 +107,4 @@ if committed:
                 st.error(md(exc.text(lang)))
             else:
                 st.session_state.pop("upload_state", None)
-                st.success(t("up_undone").format(batch=batch_id, n=len(result.updated)))
+                st.success(t("up_undone", batch=batch_id, n=len(result.updated)))

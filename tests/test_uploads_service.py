@@ -7,6 +7,7 @@ import json
 import pytest
 
 from geo.errors import PermissionDenied, ValidationError
+from geo.ingest import Upload, read_upload
 from yishi.accounts import User
 from yishi.services import uploads
 from tests.helpers import dump
@@ -20,9 +21,9 @@ def venue(i: int, lon: float = 115.6169, lat: float = 34.4366, **props) -> dict:
                            **props}}
 
 
-def read(*features: dict) -> uploads.Upload:
+def read(*features: dict) -> Upload:
     data = json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
-    return uploads.read(data, filename="v.geojson", layer="venues")
+    return read_upload(data, filename="v.geojson", layer="venues")
 
 
 def data_tables(path) -> dict:
@@ -40,7 +41,7 @@ def test_a_refused_file_is_audited_as_rejected_and_writes_no_data(demo_store, de
         uploads.commit(demo_store, upload, source="v.geojson", user=STAFF)
     assert [p.feature for p in refused.value.problems] == [1]
     assert data_tables(demo_store_path) == before
-    last = uploads.history(demo_store).iloc[0]
+    last = demo_store.history().iloc[0]
     assert (last["batch_id"], last["status"], last["who"]) == (checked.rejected_batch, "rejected",
                                                                "wang")
 
@@ -56,10 +57,10 @@ def test_preview_commit_again_then_undo(demo_store, demo_store_path):
     again = uploads.check(demo_store, read(venue(1), venue(2, lon=115.62, name="改名")),
                           source="v2.geojson", user=STAFF)
     assert (len(again.preview.updated), len(again.preview.unchanged)) == (1, 1)
-    assert uploads.undoable(uploads.history(demo_store))[0] == result.batch_id
+    assert uploads.undoable(demo_store.history())[0] == result.batch_id
     uploads.undo(demo_store, result.batch_id, user=STAFF)
     assert data_tables(demo_store_path) == before
-    assert result.batch_id not in uploads.undoable(uploads.history(demo_store))
+    assert result.batch_id not in uploads.undoable(demo_store.history())
 
 
 @pytest.mark.parametrize("role", ["leader", "member", "admin"])
@@ -79,6 +80,6 @@ def test_only_staff_may_upload_and_a_refusal_writes_nothing(demo_store, demo_sto
 
 
 def test_unreadable_tells_a_broken_file_from_bad_values():
-    assert uploads.unreadable(uploads.read(b"{not json", filename="v.geojson", layer="venues"))
+    assert uploads.unreadable(read_upload(b"{not json", filename="v.geojson", layer="venues"))
     bad_values = read(venue(1, kind="castle"))
     assert not bad_values.ok and not uploads.unreadable(bad_values)

@@ -98,7 +98,7 @@ def figure_metrics(issues: pd.DataFrame, communities: pd.DataFrame, community_id
         digits = 2 if field == "satisfaction" else 0
         metrics.append({"label": t(key, lang), "value": f"{value:.{digits}f}",
                         "delta": f"{value - avg:+.{max(digits, 1)}f}", "delta_color": colour,
-                        "delta_description": t("cm_vs_avg", lang).format(v=f"{avg:.{max(digits, 1)}f}")})
+                        "delta_description": t("cm_vs_avg", lang, v=f"{avg:.{max(digits, 1)}f}")})
     return metrics
 
 
@@ -114,7 +114,7 @@ def five_haves_table(venues: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def reason_label(codes: str, lang: str) -> str:
     """Comma-joined reason codes (geo.stats.supervision_list) as readable text."""
-    return "；".join(t(f"cm_reason_{c}", lang).format(d=STUCK_DAYS) for c in codes.split(",") if c)
+    return "；".join(t(f"cm_reason_{c}", lang, d=STUCK_DAYS) for c in codes.split(",") if c)
 
 
 def supervision_table(todo: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -31,15 +31,14 @@ def developer_mode() -> bool:
     return value == options.FULL or options.is_true_variation(value)
 
 
-def report_failure(exc: Exception, *, where: str = "") -> bool:
-    """Log `exc` with its trace under a short reference and tell the user in their language.
-
-    Returns True, so it can also serve as `st.App(on_script_error=...)` (suppress the default).
-    """
+def report_failure(exc: Exception, *, where: str) -> None:
+    """Log `exc` with its trace under a short reference and tell the user in their language;
+    on a developer's machine (`developer_mode`) raise it again instead."""
+    if developer_mode():
+        raise exc
     reference = uuid.uuid4().hex[:8]
     _LOG.error("page %s failed (reference %s)", where or "?", reference, exc_info=exc)
-    st.error(t("error_unexpected").format(ref=reference))
-    return True
+    st.error(t("error_unexpected", ref=reference))
 
 
 def run_page(page: StreamlitPage) -> None:
@@ -51,8 +50,6 @@ def run_page(page: StreamlitPage) -> None:
     try:
         page.run()
     except Exception as exc:
-        if developer_mode():
-            raise
         report_failure(exc, where=page.url_path or page.title)
 
 
@@ -64,8 +61,6 @@ def guarded(func: Callable[P, R]) -> Callable[P, R | None]:
         try:
             return func(*args, **kwargs)
         except Exception as exc:
-            if developer_mode():
-                raise
             report_failure(exc, where=func.__qualname__)
             return None
     return wrapper

@@ -1,10 +1,10 @@
 """The issue and new-issue pages' widgets: which issue (URL, map click, picker), its record, place,
 timeline and meetings as tables, the forms for the next step, and placing and saving a new issue.
 
-yishi.services.workflow decides what may happen, says where a point falls and checks every
-write; these helpers only gather the inputs, draw the answers, and show a refusal with all of
-its reasons in the reader's language. Private fields appear only in the tables of a caller
-that passes `private=True` (a role that may `view_private`).
+yishi.services.workflow decides what may happen and checks every write, geo.joins.place says
+where a point falls (over the cached snapshot); these helpers only gather the inputs, draw the
+answers, and show a refusal with all of its reasons in the reader's language. Private fields
+appear only in the tables of a caller that passes `private=True` (a role that may `view_private`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import folium
+import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
@@ -23,8 +24,8 @@ import streamlit as st
 from geo import stats
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.errors import InputError, PermissionDenied, WorkflowError
-from geo.joins import venues_by_distance
-from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, STAGES
+from geo.joins import place, venues_by_distance
+from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, STAGES, WGS84
 from geo.values import is_blank
 from yishi.accounts import User
 from yishi.services import workflow
@@ -121,23 +122,27 @@ def record_table(issue: pd.Series, *, private: bool, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("iss_field", lang), t("iss_value", lang)])
 
 
-def place_of(point: tuple[float, float]) -> dict[str, Any]:
-    """Where a (lon, lat) point falls, as yishi.services.workflow.place says (from the store)."""
-    with data.open_store() as store:
-        return workflow.place(store, shapely.Point(*point))
+def place_of(point: tuple[float, float], snap: Snapshot) -> pd.Series:
+    """Where a (lon, lat) point falls among the snapshot's layers (`geo.joins.place`, no store
+    read): the columns `place_table` shows. An issue of the snapshot carries them already."""
+    return place(gpd.GeoSeries([shapely.Point(*point)], crs=WGS84), communities=snap.communities,
+                 compounds=snap.compounds, venues=snap.venues, members=snap.members).iloc[0]
 
 
-def place_table(place: Mapping[str, Any], lang: str) -> pd.DataFrame:
-    """Where a point falls (`place_of`): community, compound, nearest venue and its distance,
-    linked members."""
-    members = pd.DataFrame(place["members"], columns=["member_id", "name", "role"])
+def place_table(hit: Mapping[str, Any], snap: Snapshot, lang: str) -> pd.DataFrame:
+    """Where a point falls, from the join's ids (an issue of the snapshot, or `place_of`):
+    community, compound, nearest venue and its distance, linked members, named from `snap`."""
+    def name(layer: pd.DataFrame, id_field: str) -> str:
+        names = layer.loc[layer[id_field] == hit.get(id_field), "name"]
+        return text(names.iloc[0] if len(names) else None)
+
     rows = [
         (field_label("communities", "name", lang),
-         t("unassigned", lang) if place["unassigned"] else text(place["community_name"])),
-        (field_label("compounds", "name", lang), text(place["compound_name"])),
-        (t("iss_nearest_venue", lang), text(place["venue_name"])),
-        (t("venue_distance_m", lang), metres_text(place["venue_distance_m"])),
-        (t("members_linked", lang), members_text(list(members["member_id"]), members, lang)),
+         t("unassigned", lang) if hit.get("unassigned", True) else name(snap.communities, "community_id")),
+        (field_label("compounds", "name", lang), name(snap.compounds, "compound_id")),
+        (t("iss_nearest_venue", lang), name(snap.venues, "venue_id")),
+        (t("venue_distance_m", lang), metres_text(hit.get("venue_distance_m"))),
+        (t("members_linked", lang), members_text(hit.get("member_ids"), snap.members, lang)),
     ]
     return pd.DataFrame(rows, columns=[t("iss_field", lang), t("iss_value", lang)])
 
@@ -152,10 +157,10 @@ def due_notice(issue_row: pd.DataFrame, today: date, lang: str) -> None:
     issue = issue_row.iloc[0]
     if bool(stats.is_overdue(issue_row, today).iloc[0]):
         days = int(stats.overdue(issue_row, today)["days_overdue"].iloc[0])
-        st.error(t("iss_overdue_by", lang).format(n=days))
+        st.error(t("iss_overdue_by", lang, n=days))
     elif not is_blank(issue.get("due_on")) and bool(stats.is_open(issue_row).iloc[0]):
         left_days = (pd.Timestamp(issue["due_on"]) - pd.Timestamp(today)).days
-        st.info(t("iss_due_in", lang).format(n=left_days))
+        st.info(t("iss_due_in", lang, n=left_days))
 
 
 # ------------------------------------------------------------------ timeline and meetings
@@ -217,9 +222,8 @@ def write(run: Callable[[Store], T], lang: str) -> tuple[bool, T | None]:
         with data.open_store() as store:
             return True, run(store)
     except REFUSALS as refused:
-        reasons = refused.lines(lang) if isinstance(refused, workflow.TransitionRefused) \
-            else [refused.text(lang)]
-        st.error(t("act_refused", lang) + "\n\n" + "\n".join(f"- {md(r)}" for r in reasons))
+        st.error(t("act_refused", lang) + "\n\n"
+                 + "\n".join(f"- {md(r)}" for r in refused.lines(lang)))
         return False, None
 
 
@@ -272,7 +276,7 @@ def _stage_fields(to: str, issue: pd.Series, snap: Snapshot, key: str, lang: str
 def _submit(run: Callable[[Store], Any], done_text: str, lang: str) -> None:
     """Write; success reruns the page with a one-time notice, a refusal stays on the form."""
     if write(run, lang)[0]:
-        st.session_state[_FLASH] = t("act_saved", lang).format(what=done_text)
+        st.session_state[_FLASH] = t("act_saved", lang, what=done_text)
         st.rerun()
 
 
@@ -286,7 +290,7 @@ def action_form(action: str, issue: pd.Series, user: User, snap: Snapshot, lang:
     key = f"act-{action}-{issue_id}-{stage}"
     if action == "advance":
         to = workflow.next_stage(stage)
-        title = t("act_advance", lang).format(stage=enum_label(STAGES, to, lang))
+        title = t("act_advance", lang, stage=enum_label(STAGES, to, lang))
     elif action == "record_meeting":
         to, title = "meeting", t("act_record_meeting", lang)
     elif action == "close":

@@ -25,7 +25,7 @@ from yishi.services import uploads, workflow
 from geo.errors import (InputError, PermissionDenied, Problem, ValidationError, WorkflowError,
                         YishiError, msg)
 from geo.export import FORMATS, export, to_geojson_text
-from geo.ingest import SOURCE_CRS, Upload, read_points
+from geo.ingest import SOURCE_CRS, Upload, read_points, validate_file
 from geo.joins import OUTPUT_COLUMNS, assign
 from geo.words import LANGS, WITH_CODES, Term, say
 from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE
@@ -67,7 +67,7 @@ def _existing_file(name: str) -> Path:
     """The path of an input file, or InputError naming it (exit 2, nothing read)."""
     path = Path(name)
     if not path.is_file():
-        raise InputError(msg("cli_no_such_file", path=path))
+        raise InputError(msg("ingest.no_file", path=str(path)))
     return path
 
 
@@ -196,7 +196,7 @@ def _read_password(prompt: str) -> str:
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
     """Print the report for FILE; writes nothing (exit 0 valid, 1 invalid, 2 unreadable)."""
-    upload = uploads.read_file(_existing_file(args.file), layer=args.layer, source_crs=args.crs)
+    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
     _report(upload, args.lang)
     if uploads.unreadable(upload):
         return 2
@@ -206,11 +206,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     """Validate FILE, then commit it all or nothing; a rejected file is audited as rejected."""
-    upload = uploads.read_file(_existing_file(args.file), layer=args.layer, source_crs=args.crs)
+    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
     user = workflow.operator(args.by)
     with _store(args) as store:
-        checked = uploads.check(store, upload, source=str(args.file), user=user)
-        if not checked.ok:
+        if not upload.ok:  # recorded as rejected; a clean file needs no preview before commit
+            checked = uploads.check(store, upload, source=str(args.file), user=user)
             _report(upload, args.lang)
             print(say("cli_import_rejected", args.lang, batch=checked.rejected_batch),
                   file=sys.stderr)
@@ -234,7 +234,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """Import batches, newest first: who, when, what, how many, status."""
     with _store(args) as store:
-        history = uploads.history(store)
+        history = store.history()
     if args.json:
         _print_json(history.to_dict("records"))
     else:
@@ -246,8 +246,6 @@ def _password(args: argparse.Namespace) -> str:
     """The new password: from standard input with --password-stdin, else asked twice."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    import getpass
-
     first = getpass.getpass("password: ")
     if first != getpass.getpass("again: "):
         raise InputError(msg("cli_passwords_differ"))
@@ -525,8 +523,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _whoami() -> str:
-    import getpass
-
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):

@@ -35,8 +35,3 @@ def default_store_path() -> Path:
     """The store file: $YISHI_STORE, else a git-ignored file in the working tree."""
     env = os.environ.get("YISHI_STORE")
     return Path(env) if env else ROOT / "var" / "yishi.sqlite"
-
-
-def static_dir() -> Path:
-    """Folder Streamlit serves at /app/static/ (map scripts installed by make)."""
-    return ROOT / "static"

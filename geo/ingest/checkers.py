@@ -97,7 +97,7 @@ def _check_str(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
     else:
         fl = np.flatnonzero(floats)
         out[fl] = [repr(v) if math.isfinite(v) else None for v in values[fl]]
-    _bad_type(kinds == _BOOL, values, f, layer, report, "write the value as text", "请填写文本")
+    _bad_type(kinds == _BOOL, values, f, layer, report)
     _nested(values, kinds, f, layer, report)
     _missing((kinds == _NONE) | (is_str & (out == None)), f, report)  # noqa: E711
     if f.enum is not None:

@@ -6,9 +6,10 @@ the services, the command line and the pages all speak from the same place. Topi
 ``key: (zh, en)``; keys are unique across them (checked at import). Field and enumeration
 labels stay with the schema (`geo.schema`), which says what each field is.
 
-Parameters are formatted with `str.format`. A parameter that knows its own label (a schema
-`Field`, an `Enum` code as `Term`, a `Term`) is written in the language asked for, and a
-list or tuple of them is joined as that language joins lists.
+Parameters are formatted with `str.format`. A parameter that says itself (anything with a
+``label(lang)`` method: a `Term`, a schema `Field` or `Layer`, a `geo.errors.Message`) is
+given the language asked for, `WITH_CODES` suffix included, and a list or tuple of
+parameters is joined as that language joins lists.
 
 Examples
 --------
@@ -22,16 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from geo.words import accounts, cli, ingest, maps, pages, procedure, storage
 
 LANGS: tuple[str, ...] = ("zh", "en")
 _LIST_SEP = {"zh": "、", "en": ", "}
-
-
-class Labelled(Protocol):
-    def label(self, lang: str = "zh") -> str: ...
 
 
 #: Appended to a language by the command line, whose users type codes (`--set held_on=...`):
@@ -78,13 +75,10 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, storage.WORDS, maps.
 
 
 def _render(value: Any, lang: str) -> Any:
-    if isinstance(value, Term) or type(value).__name__ == "Message":
-        return value.label(lang)  # they know about codes
-    if hasattr(value, "label") and callable(value.label):
-        return value.label(base(lang))
     if isinstance(value, (list, tuple)):
         return _LIST_SEP[base(lang)].join(str(_render(v, lang)) for v in value)
-    return value
+    label = getattr(value, "label", None)
+    return label(lang) if callable(label) else value
 
 
 def say(key: str, lang: str = "zh", /, **params: Any) -> str:

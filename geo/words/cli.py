@@ -9,7 +9,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_refused": ("已拒绝：{detail}", "refused: {detail}"),
     "cli_usage_error": ("{prog}：参数有误：{detail}", "{prog}: error: {detail}"),
     # arguments and files
-    "cli_no_such_file": ("没有这个文件：{path}", "no such file: {path}"),
     "cli_unknown_layer": ("没有图层 '{layer}'，可选：{choices}",
                           "unknown layer '{layer}'; choose one of: {choices}"),
     "cli_cannot_write": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),

@@ -5,6 +5,10 @@ Problem texts are formatted with the same parameters in both languages; where a 
 differs by language it is passed twice, as ``detail`` (English) and ``detail_zh``.
 """
 
+#: How to write a yes/no and a date: the hint of a bad value and of a value of the wrong type.
+_BOOL_HINT = ("请填写 是/否（或 有/无）、true/false 或 1/0", "write 是/否 (or 有/无), true/false or 1/0")
+_DATE_HINT = ("日期请写成 YYYY-MM-DD，例如 2022-06-17", "write dates as YYYY-MM-DD, e.g. 2022-06-17")
+
 WORDS: dict[str, tuple[str, str]] = {
     # a wrong call (the command line's arguments)
     "ingest.no_file": ("没有这个文件：{path}", "no such file: {path}"),
@@ -140,15 +144,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "ingest.problem.bad_date": (
         "{field}（{label_zh}）为“{value}”，不是有效日期",
         "{field} ({label}) is {value!r}, which is not a date"),
-    "ingest.hint.bad_date": (
-        "日期请写成 YYYY-MM-DD，例如 2022-06-17",
-        "write dates as YYYY-MM-DD, e.g. 2022-06-17"),
+    "ingest.hint.bad_date": _DATE_HINT,
     "ingest.problem.bad_bool": (
         "{field}（{label_zh}）为“{value}”，不是“是/否”",
         "{field} ({label}) is {value!r}, which is not yes or no"),
-    "ingest.hint.bad_bool": (
-        "请填写 是/否（或 有/无）、true/false 或 1/0",
-        "write 是/否 (or 有/无), true/false or 1/0"),
+    "ingest.hint.bad_bool": _BOOL_HINT,
     "ingest.problem.nested_value": (
         "{field}（{label_zh}）的值是{what_zh}，应为单个值",
         "{field} ({label}) holds {what} instead of a single value"),
@@ -198,10 +198,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ingest.type_hint.str": ("请填写文本", "write the value as text"),
     "ingest.type_hint.int": ("请填写整数，例如 120", "write a whole number, e.g. 120"),
     "ingest.type_hint.float": ("请填写数字，例如 4.5", "write a number, e.g. 4.5"),
-    "ingest.type_hint.bool": ("请填写 是/否（或 有/无）、true/false 或 1/0",
-                              "write 是/否 (or 有/无), true/false or 1/0"),
-    "ingest.type_hint.date": ("日期请写成 YYYY-MM-DD，例如 2022-06-17",
-                              "write dates as YYYY-MM-DD, e.g. 2022-06-17"),
+    "ingest.type_hint.bool": _BOOL_HINT,
+    "ingest.type_hint.date": _DATE_HINT,
     # a JSON value, described in a few words
     "ingest.what.null": ("空值（null）", "null"),
     "ingest.what.bool": ("布尔值 {value}", "{value} (true/false)"),

@@ -29,7 +29,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "kpi_open": ("在办议题", "Open issues"),
     "kpi_overdue": ("逾期", "Overdue"),
     "kpi_satisfaction": ("平均满意度", "Mean satisfaction"),
-    "kpi_days_to_done": ("共识到落实平均天数", "Mean days consensus → done"),
     # filters
     "filters": ("筛选", "Filters"),
     "f_category": ("类别", "Category"),
@@ -38,7 +37,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "f_community": ("社区", "Community"),
     "f_date": ("收集日期范围", "Reported between"),
     "f_overdue": ("仅看逾期", "Overdue only"),
-    "f_reset": ("清除筛选", "Clear filters"),
     "f_dropped": ("链接中有已失效的筛选条件，已忽略：", "The link held unknown or stale filters, ignored: "),
     "all": ("全部", "All"),
     # map

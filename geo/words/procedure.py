@@ -2,13 +2,13 @@
 workflow (geo.procedure, yishi.services.workflow) and of value coercion (geo.values), (zh, en).
 
 Fields and enumeration values come in as parameters that say themselves in the reader's
-language (`geo.values.field_term`, `code_term`): Chinese names the label, English names the
-code with its label, since English is also what the command line speaks. A parameter may be
+language (a schema `Field`, `geo.values.code_term`): by their label, and on the command line
+(`geo.words.WITH_CODES`) with the code a user types as well. A parameter may be
 another `Message` (a goal, a hint), said in the same language.
 """
 
 WORDS: dict[str, tuple[str, str]] = {
-    # refusals as a whole (TransitionRefused)
+    # refusals as a whole (geo.errors.WorkflowError)
     "wf_refused": ("{what}未能完成，共 {n} 个问题：", "{what} refused, {n} problem(s):"),
     "wf_what_step": ("{issue_id}：{stage} → {to}", "{issue_id}: {stage} -> {to}"),
     "wf_what_new": ("新建议题", "new issue"),

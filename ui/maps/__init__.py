@@ -25,19 +25,17 @@ The rooms, in the order they depend on each other:
 Map words come from the catalogue (geo/words/maps.py) through `ui.i18n.t`.
 """
 
-from ui.maps.assets import localize
-from ui.maps.base import BASEMAPS, COLOR_BY, MAX_ZOOM, Basemap, Bounds, ColorBy, build_map
+from ui.maps.base import BASEMAPS, COLOR_BY, build_map
 from ui.maps.clicks import RETURNED_OBJECTS, clicked_issue_id, issue_at
 from ui.maps.elements import Inert, MapControl, Verbatim, YishiLayer
-from ui.maps.layers import CLUSTER_ABOVE, MAX_TITLES, issue_payload, open_counts_by_community
+from ui.maps.layers import issue_payload, open_counts_by_community
 from ui.maps.payload import ALLOWED_FIELDS, TIP_CHARS, allowed, escape, truncate
-from ui.maps.preview import PREVIEW_LIMIT, preview_map
+from ui.maps.preview import preview_map
 from ui.maps.style import CATEGORY_COLORS, OPEN_PALETTE, STAGE_COLORS, bins, venue_icon_html
 
 __all__ = [
-    "ALLOWED_FIELDS", "BASEMAPS", "CATEGORY_COLORS", "CLUSTER_ABOVE", "COLOR_BY", "MAX_TITLES",
-    "MAX_ZOOM", "OPEN_PALETTE", "PREVIEW_LIMIT", "RETURNED_OBJECTS", "STAGE_COLORS", "TIP_CHARS",
-    "Basemap", "Bounds", "ColorBy", "Inert", "MapControl", "Verbatim", "YishiLayer",
-    "allowed", "bins", "build_map", "clicked_issue_id", "escape", "issue_at", "issue_payload",
-    "localize", "open_counts_by_community", "preview_map", "truncate", "venue_icon_html",
+    "ALLOWED_FIELDS", "BASEMAPS", "CATEGORY_COLORS", "COLOR_BY", "OPEN_PALETTE", "RETURNED_OBJECTS",
+    "STAGE_COLORS", "TIP_CHARS", "Inert", "MapControl", "Verbatim", "YishiLayer", "allowed", "bins",
+    "build_map", "clicked_issue_id", "escape", "issue_at", "issue_payload", "open_counts_by_community",
+    "preview_map", "truncate", "venue_icon_html",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from geo.crs import distance_m
+from geo.crs import degrees_for, distance_m
 from ui.maps.base import Basemap
 from ui.maps.display import points
 from ui.maps.payload import allowed
@@ -32,14 +32,19 @@ def issue_at(issues: gpd.GeoDataFrame | None, lat: float, lng: float, *, basemap
     """
     if issues is None or len(issues) == 0 or lat is None or lng is None:
         return None
+    lat, lng = float(lat), float(lng)
     pos, lon, la = points(allowed(issues, "issues"), basemap)
-    if len(pos) == 0:
+    # geodesic metres only for the markers in a box around the click, twice the size needed
+    reach = 2 * degrees_for(tolerance_m, lat)
+    near = np.flatnonzero((np.abs(la - lat) <= reach)
+                          & (np.abs(lon - lng) <= reach / max(np.cos(np.radians(lat)), 1e-6)))
+    if len(near) == 0:
         return None
-    metres = np.atleast_1d(distance_m(lon, la, float(lng), float(lat)))
-    best = int(np.argmin(metres))
+    metres = np.atleast_1d(distance_m(lon[near], la[near], lng, lat))
+    best = int(np.argmin(metres))  # the first of equals: `near` keeps the issues' order
     if metres[best] > tolerance_m:
         return None
-    return str(issues["issue_id"].iloc[pos[best]])
+    return str(issues["issue_id"].iloc[pos[near[best]]])
 
 
 def clicked_issue_id(returned: Mapping[str, Any] | None, issues: gpd.GeoDataFrame | None, *,

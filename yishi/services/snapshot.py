@@ -8,7 +8,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geo.joins import assign, place
+from geo.joins import OUTPUT_COLUMNS, place
 from yishi.storage import Store
 
 
@@ -51,11 +51,12 @@ def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:
     venues = store.load_layer("venues")
     members = store.load_layer("members")
     issues = store.load_layer("issues", include_private=include_private)
-    if len(communities):
-        issues = assign(issues, communities=communities, compounds=compounds, venues=venues,
-                        members=members)
-        venues = _with_place(venues, venues.geometry, communities, compounds)
-        compounds = _with_place(compounds, compounds.representative_point(), communities, None)
+    # every issue gets its place columns, also in a store without communities (all unassigned)
+    placed = place(issues, communities=communities, compounds=compounds, venues=venues,
+                   members=members)
+    issues = issues.assign(**{name: placed[name] for name in OUTPUT_COLUMNS})
+    venues = _with_place(venues, venues.geometry, communities, compounds)
+    compounds = _with_place(compounds, compounds.representative_point(), communities, None)
     return Snapshot(
         revision=store.revision, today=store.today(),
         subdistrict=store.load_layer("subdistrict"), communities=communities,

@@ -9,12 +9,11 @@ the command line acts as the operator (`workflow.operator`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import ValidationError
-from geo.ingest import DEFAULT_MAX_BYTES, UNREADABLE_CODES, Upload, read_upload, validate_file
+from geo.ingest import UNREADABLE_CODES, Upload
 from geo.schema import get_layer
 from yishi.accounts import User, require
 from yishi.storage import BatchResult, Store, rows_from_frame
@@ -43,18 +42,6 @@ class Checked:
     def changes(self) -> int:
         """How many rows a commit would add or change."""
         return 0 if self.preview is None else len(self.preview.new) + len(self.preview.updated)
-
-
-def read(data: bytes, *, filename: str, layer: str, source_crs: str = "wgs84",
-         max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
-    """Read and check uploaded bytes; writes nothing (every problem is in the report)."""
-    return read_upload(data, filename=filename, layer=layer, source_crs=source_crs,
-                       max_bytes=max_bytes)
-
-
-def read_file(path: str | Path, *, layer: str, source_crs: str = "wgs84") -> Upload:
-    """Read and check a file on disk (InputError when there is no such file)."""
-    return validate_file(path, layer=layer, source_crs=source_crs)
 
 
 def unreadable(upload: Upload) -> bool:
@@ -89,11 +76,6 @@ def undo(store: Store, batch_id: int, *, user: User) -> BatchResult:
     """Restore what was there before a committed batch."""
     require(user, PERMISSION)
     return store.undo(batch_id, by=user.username)
-
-
-def history(store: Store) -> pd.DataFrame:
-    """Import batches and other writes, newest first: who, when, what, how many, status."""
-    return store.history()
 
 
 def undoable(history: pd.DataFrame) -> list[int]:

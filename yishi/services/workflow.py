@@ -31,17 +31,16 @@ import pandas as pd
 import shapely
 
 from geo import procedure
-from geo.words import WITH_CODES
 from geo.errors import InputError, Message, WorkflowError, msg
 from geo.joins import place as place_points
-from geo.procedure import ACTIONS, CLOSABLE_STAGES, next_stage, requirements
-from geo.schema import ISSUE_EVENTS, ISSUES, SHANGQIU_BBOX, STAGES, WGS84, get_layer
-from geo.values import code_term, is_missing, text_or_none
+from geo.procedure import ACTIONS, next_stage, requirements, stage_term
+from geo.schema import ISSUE_EVENTS, ISSUES, SHANGQIU_BBOX, WGS84, get_layer
+from geo.values import is_missing, text_or_none
 from yishi.accounts import User, can, require
 from yishi.storage import Row, Store
 
 __all__ = [
-    "ACTIONS", "CLOSABLE_STAGES", "TransitionRefused", "advance",
+    "ACTIONS", "WorkflowError", "advance",
     "allowed_actions", "check", "comment", "create_issue", "evaluate", "issue_record",
     "next_stage", "operator", "place", "record_meeting", "requirements", "timeline",
 ]
@@ -51,27 +50,6 @@ AUDIT_ACTIONS: dict[str, str] = {
     "create": "create", "advance": "advance", "close": "advance",
     "record_meeting": "record_meeting", "comment": "comment", "evaluate": "evaluate",
 }
-
-
-class TransitionRefused(WorkflowError):
-    """A refused workflow write; `problems` lists every reason, and nothing was written.
-
-    `text(lang)` says it all in one language; `lines(lang)` gives the reasons one by one.
-    ``str()`` is the English text with field and value codes (the command line's).
-    """
-
-    def __init__(self, what: Message, problems: list[Message]):
-        self.what = what
-        self.problems = list(problems)
-        super().__init__(self.text("en" + WITH_CODES))
-
-    def lines(self, lang: str = "en") -> list[str]:
-        """Every reason, in `lang`."""
-        return [p.text(lang) for p in self.problems]
-
-    def text(self, lang: str = "en") -> str:
-        head = msg("wf_refused", what=self.what, n=len(self.problems)).text(lang)
-        return head + "".join(f"\n  - {line}" for line in self.lines(lang))
 
 
 # --- permissions ----------------------------------------------------------------------
@@ -121,11 +99,6 @@ def check(issue_row: Mapping[str, Any] | None, to: str, values: Mapping[str, Any
     if issue_row is None:
         return [msg("wf_no_such_issue")]
     return _plan(issue_row, to, dict(values or {}), store=store).problems
-
-
-def _stage_name(code: Any) -> Any:
-    """A stage as a message names it (an unknown code as given)."""
-    return code_term(STAGES, code) if code in STAGES.codes else code
 
 
 def _area(store: Store) -> tuple[tuple[float, float, float, float], Message]:
@@ -179,7 +152,7 @@ def _commit(store: Store, issue_id: str, *, action: str, by: str, issue_rows: li
                     for name, records in extra.items() for row in records]
         if action != "create" and any(store.get_row(name, row_id) is not None
                                        for name, row_id in appended):
-            raise TransitionRefused(msg("wf_what_write", issue_id=issue_id),
+            raise WorkflowError(msg("wf_what_write", issue_id=issue_id),
                                     [msg("wf_race", issue_id=issue_id)]) from None
         raise
     return result.batch_id
@@ -209,7 +182,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
         The role may not do this.
     InputError
         There is no such issue.
-    TransitionRefused
+    WorkflowError
         Every reason the step is refused; nothing was written.
     """
     values = dict(values or {})
@@ -220,8 +193,8 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
     require(user, action)
     planned = _plan(before, to, values, store=store)
     if planned.problems:
-        raise TransitionRefused(msg("wf_what_step", issue_id=issue_id, stage=_stage_name(stage),
-                                    to=_stage_name(to)), planned.problems)
+        raise WorkflowError(msg("wf_what_step", issue_id=issue_id, stage=stage_term(stage),
+                                    to=stage_term(to)), planned.problems)
     note = text_or_none(values.get("note"))
     extra: dict[str, list[Row]] = {}
     detail: dict[str, Any] = {"issue_id": issue_id, "from": stage, "to": to}
@@ -254,7 +227,7 @@ def record_meeting(store: Store, issue_id: str, values: Mapping[str, Any], *, by
     problems = procedure.meeting_record_problems(issue_id, before["stage"])
     if problems:
         require(user, "record_meeting")
-        raise TransitionRefused(msg("wf_what_meeting", issue_id=issue_id), problems)
+        raise WorkflowError(msg("wf_what_meeting", issue_id=issue_id), problems)
     return advance(store, issue_id, "meeting", values, by=by, user=user)
 
 
@@ -266,7 +239,7 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
     before = _issue(store, issue_id)
     problems = procedure.note_problems(note)
     if problems:
-        raise TransitionRefused(msg("wf_what_note", issue_id=issue_id), problems)
+        raise WorkflowError(msg("wf_what_note", issue_id=issue_id), problems)
     stage = before["stage"]
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
                    note=text_or_none(note), kind="comment")
@@ -285,7 +258,7 @@ def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
     stage = before["stage"]
     problems, value = procedure.evaluation(issue_id, stage, satisfaction)
     if problems:
-        raise TransitionRefused(msg("wf_what_evaluation", issue_id=issue_id), problems)
+        raise WorkflowError(msg("wf_what_evaluation", issue_id=issue_id), problems)
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
                    note=text_or_none(note) or f"满意度 satisfaction {value:g}", kind="evaluation")
     _commit(store, issue_id, action="evaluate", by=by,
@@ -313,7 +286,7 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
                                         focus=focus, values=values, area=area,
                                         area_name=area_name)
     if problems:
-        raise TransitionRefused(msg("wf_what_new"), problems)
+        raise WorkflowError(msg("wf_what_new"), problems)
     point = shapely.Point(float(lon), float(lat))
     note = text_or_none(values.get("note"))
     community = place(store, point)["community_id"]

@@ -214,7 +214,7 @@ class SQLiteStore:
     def get_row(self, name: str, row_id: str, *, include_private: bool = True) -> Row | None:
         """One row as a dict (geometry as a shapely object), or None."""
         layer = get_layer(name)
-        row = self._fetch_row(self._con, layer, row_id)
+        row = _fetch_rows(self._con, layer, [row_id]).get(str(row_id))
         if row is None:
             return None
         if "geom" in row:
@@ -224,22 +224,11 @@ class SQLiteStore:
                 row.pop(key, None)
         return row
 
-    def _fetch_row(self, con: sqlite3.Connection, layer: Layer, row_id: str) -> Row | None:
-        cur = con.execute(f'SELECT * FROM "{layer.name}" WHERE "{layer.id_field}" = ?', (row_id,))
-        values = cur.fetchone()
-        if values is None:
-            return None
-        names = [d[0] for d in cur.description]
-        row = dict(zip(names, values))
-        for key in ("minx", "miny", "maxx", "maxy"):
-            row.pop(key, None)
-        return row
-
     # -- writing ---------------------------------------------------------------
     def preview(self, name: str, rows: list[Row]) -> BatchResult:
         """What `write_batch` would do with these rows, by id, without writing."""
         layer = get_layer(name)
-        new, updated, unchanged = _classify(self._con, self, layer, rows)
+        new, updated, unchanged = _classify(self._con, layer, rows)
         return BatchResult(0, tuple(r[layer.id_field] for r in new),
                            tuple(r[layer.id_field] for r, _ in updated),
                            tuple(unchanged))
@@ -381,7 +370,7 @@ class SQLiteStore:
 
     def _apply(self, con: sqlite3.Connection, batch_id: int, layer: Layer,
                rows: list[Row], *, new_only: bool = False) -> BatchResult:
-        new, updated, unchanged = _classify(con, self, layer, rows)
+        new, updated, unchanged = _classify(con, layer, rows)
         if new_only and (updated or unchanged):
             taken = [r[layer.id_field] for r, _ in updated] + list(unchanged)
             raise InputError(msg("batch_ids_taken", layer=layer.name, ids=", ".join(map(str, taken[:5]))))
@@ -413,7 +402,26 @@ class SQLiteStore:
                     " WHERE key = 'revision'")
 
 
-def _classify(con: sqlite3.Connection, store: SQLiteStore, layer: Layer,
+_BOUNDS = ("minx", "miny", "maxx", "maxy")
+#: Ids per SELECT ... IN (...): well under SQLite's limit on parameters.
+_IDS_PER_QUERY = 500
+
+
+def _fetch_rows(con: sqlite3.Connection, layer: Layer, row_ids: list[Any]) -> dict[str, Row]:
+    """The stored rows with these ids, by id (geometry as WKB, without its bounding box)."""
+    found: dict[str, Row] = {}
+    for start in range(0, len(row_ids), _IDS_PER_QUERY):
+        part = row_ids[start:start + _IDS_PER_QUERY]
+        cur = con.execute(f'SELECT * FROM "{layer.name}" WHERE "{layer.id_field}"'
+                          f' IN ({", ".join("?" * len(part))})', part)
+        names = [d[0] for d in cur.description]
+        for values in cur:
+            row = {n: v for n, v in zip(names, values) if n not in _BOUNDS}
+            found[row[layer.id_field]] = row
+    return found
+
+
+def _classify(con: sqlite3.Connection, layer: Layer,
               rows: list[Row]) -> tuple[list[Row], list[tuple[Row, Row]], list[str]]:
     """Split rows into new, updated (with the stored row before) and unchanged ids."""
     new: list[Row] = []
@@ -427,7 +435,10 @@ def _classify(con: sqlite3.Connection, store: SQLiteStore, layer: Layer,
         if row_id in seen:
             raise InputError(msg("batch_id_twice", layer=layer.name, field=layer.id_field, id=row_id))
         seen.add(row_id)
-        before = store._fetch_row(con, layer, row_id)
+    stored = _fetch_rows(con, layer, list(seen))
+    for row in rows:
+        row_id = row[layer.id_field]
+        before = stored.get(str(row_id))
         if before is None:
             new.append(row)
         elif all(before.get(k) == v for k, v in with_wkb(row).items()):
@@ -456,7 +467,7 @@ def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
     except sqlite3.IntegrityError as exc:
         raise InputError(msg("row_refused", layer=layer.name, id=row.get(layer.id_field),
                                  detail=exc)) from exc
-    return {n: v for n, v in zip(names, values) if n not in ("minx", "miny", "maxx", "maxy")}
+    return {n: v for n, v in zip(names, values) if n not in _BOUNDS}
 
 
 

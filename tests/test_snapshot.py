@@ -1,0 +1,32 @@
+"""The snapshot pages read: every issue carries where it falls, whatever the store holds."""
+
+from __future__ import annotations
+
+import shapely
+
+from geo.joins import OUTPUT_COLUMNS
+from yishi.services.snapshot import take_snapshot
+from yishi.storage import create_store
+
+
+def test_issues_in_a_store_without_communities_are_unassigned_but_placed(tmp_path):
+    """A store may hold issues before its communities: pages still find every place column."""
+    with create_store(tmp_path / "s.sqlite") as store:
+        store.write_batch("venues", [{"venue_id": "V1", "name": "议事室", "kind": "room",
+                                      "geom": shapely.Point(115.61, 34.43)}], by="t")
+        store.write_batch("issues", [{"issue_id": "I0001", "title": "停车", "category": "parking",
+                                      "focus": "livelihood", "stage": "collected",
+                                      "reported_on": "2022-01-01",
+                                      "geom": shapely.Point(115.611, 34.431)}], by="t")
+        snap = take_snapshot(store)
+    issue = snap.issues.iloc[0]
+    assert set(OUTPUT_COLUMNS) <= set(snap.issues.columns)
+    assert issue["unassigned"] and issue["community_id"] is None
+    assert issue["venue_id"] == "V1" and 100 < issue["venue_distance_m"] < 200
+    assert snap.venues["community_id"].tolist() == [None]
+
+
+def test_every_demo_issue_falls_in_a_community_with_a_nearest_venue(demo_store):
+    snap = take_snapshot(demo_store)
+    assert not snap.issues["unassigned"].any()
+    assert snap.issues["community_id"].notna().all() and snap.issues["venue_id"].notna().all()
