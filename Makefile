@@ -33,7 +33,7 @@ store: setup
 	$(BIN)/python -m geo init --demo
 
 run: store
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run server.py --server.port $(PORT)
 
 test: setup browser
 	$(BIN)/python -m pytest -q
@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python -m bench.assign
 	$(BIN)/python -m bench.map_payload
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.signin
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.errors import InputError
+from geo.errors import InputError, PermissionDenied
 from yishi.accounts import ROLES
 from yishi.services import accounts
 from ui import auth, data
@@ -27,12 +27,16 @@ st.dataframe(table.assign(role=table["role"].map(lambda r: auth.role_label(r, la
 
 
 def apply(change, *args, **kwargs) -> None:
-    """Run one account change as the signed-in admin; show its refusal instead of failing."""
+    """Run one account change as the signed-in admin; show its refusal instead of failing.
+
+    The service reads the admin's role from the store again, so an admin demoted or disabled
+    a moment ago is refused here too.
+    """
     auth.require("manage_accounts")
     try:
         with data.open_store() as store:
-            change(store, *args, by=admin.username, **kwargs)
-    except InputError as exc:
+            change(store, *args, by=admin, **kwargs)
+    except (InputError, PermissionDenied) as exc:
         st.error(md(exc.text(lang)))
     else:
         st.success(t("saved"))
@@ -49,15 +53,22 @@ with add.form("add_user", clear_on_submit=True):
     if st.form_submit_button(t("acc_add"), type="primary"):
         apply(accounts.add_user, username, password, role=role, community_id=community)
 
+# Nothing is chosen in advance: a change to an account is always a deliberate choice.
 with edit.form("edit_user"):
     st.subheader(t("acc_edit"))
-    target = st.selectbox(t("username"), users["username"].tolist(), key="acc_target")
-    new_role = st.selectbox(t("acc_role"), ROLES, format_func=lambda r: auth.role_label(r, lang), key="acc_role")
+    target = st.selectbox(t("username"), users["username"].tolist(), index=None,
+                          placeholder=t("acc_choose"), key="acc_target")
+    new_role = st.selectbox(t("acc_role"), ROLES, index=None, placeholder=t("acc_choose"),
+                            format_func=lambda r: auth.role_label(r, lang), key="acc_role")
     new_password = st.text_input(t("acc_new_password"), type="password", key="acc_password")
-    action = st.radio(t("acc_action"), ("role", "password", "disable", "enable"), key="acc_action",
-                      format_func=lambda a: t(f"acc_do_{a}", lang), horizontal=True)
+    action = st.radio(t("acc_action"), ("role", "password", "disable", "enable"), index=None,
+                      key="acc_action", format_func=lambda a: t(f"acc_do_{a}", lang), horizontal=True)
     if st.form_submit_button(t("acc_apply")):
-        if action == "role":
+        if target is None or action is None:
+            st.warning(t("acc_pick_first"))
+        elif action == "role" and new_role is None:
+            st.warning(t("acc_pick_role"))
+        elif action == "role":
             apply(accounts.set_role, target, new_role)
         elif action == "password":
             apply(accounts.set_password, target, new_password)

@@ -27,6 +27,8 @@ if issues.empty:
     st.info(t("no_issues"))
     st.stop()
 issue_id = issue_view.choose_issue(dict(zip(issues["issue_id"], issues["title"])), lang)
+if issue_id is None:
+    st.stop()
 flash = issue_view.pop_flash()
 if flash:
     st.success(md(flash))

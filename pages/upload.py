@@ -22,7 +22,7 @@ user = auth.require("upload")
 st.caption(t("up_intro"))
 
 left, middle = st.columns(2)
-layer = left.selectbox(t("up_layer"), UPLOADABLE, key="up_layer",
+layer = left.selectbox(t("up_layer"), UPLOADABLE, key="up_layer", placeholder=t("bw_choose_option"),
                        format_func=lambda name: get_layer(name).label(lang))
 crs = middle.radio(t("up_crs"), SOURCE_CRS, key="up_crs", horizontal=True,
                    format_func=lambda code: t(f"up_crs_{code}", lang))
@@ -97,7 +97,7 @@ st.dataframe(history_table(history, lang), width="stretch", hide_index=True)
 committed = uploads.undoable(history)
 if committed:
     with st.form("undo"):
-        batch_id = st.selectbox(t("up_undo_batch"), committed, key="up_undo_id")
+        batch_id = st.selectbox(t("up_undo_batch"), committed, key="up_undo_id", placeholder=t("bw_choose_option"))
         if st.form_submit_button(t("up_undo")):
             auth.require("upload")
             try:

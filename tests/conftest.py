@@ -29,6 +29,36 @@ def cheap_password_hashes():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory):
+    """A key for cookies and form tokens that is the tests' own (servers they start inherit it),
+    so no test writes the working tree's var/secret.key."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("YISHI_SECRET_KEY", "tests-only-signing-key")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def navigation_only():
+    """Every AppTest run goes through app.py's navigation, as the server makes it (server.py).
+
+    AppTest forgets before each run that app.py uses st.navigation, so a pages/ folder beside
+    it makes a run that asks for /issue execute pages/issue.py directly: no navigation, no
+    `ui.auth.resolve`, the user of the previous run. The server says so from the start; AppTest
+    resets the flag, so its pages manager says it again at every run."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class NavigationOnly(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test, "PagesManager", NavigationOnly)
+        yield
+
+
 @pytest.fixture(scope="session")
 def demo_store_file(tmp_path_factory, cheap_password_hashes) -> Path:
     """The demo store, built from data/ once per test run (never the developer's own store)."""

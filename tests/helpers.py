@@ -9,10 +9,11 @@ import pandas as pd
 import shapely
 
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from geo.schema import LAYERS
-from yishi.accounts import User
-from yishi.storage import open_store
+from yishi.accounts import User, hash_password
+from yishi.storage import Store, open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 #: One signed-in account per role (None: signed out); the member is linked to a demo community.
@@ -25,9 +26,15 @@ USERS: dict[str | None, User | None] = {
 }
 
 
-def run_page(file: str, user: User | None, lang: str = "zh", **state: object) -> AppTest:
-    """Open the app as `user` with `state` in the session, then switch to pages/`file`
-    as the navigation would (AppTest cannot click the sidebar). A page that raised fails here."""
+def signed_in(at: AppTest) -> User | None:
+    """Who the app resolved as signed in on `at`'s last run (read from the store each run)."""
+    from ui.auth import _RESOLVED
+
+    user = at.session_state[_RESOLVED] if _RESOLVED in at.session_state else None
+    return user if isinstance(user, User) else None
+
+
+def _open(user: User | None, lang: str, state: dict[str, object]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
     if user is not None:
@@ -35,10 +42,61 @@ def run_page(file: str, user: User | None, lang: str = "zh", **state: object) ->
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
+    assert not at.exception, at.exception
+    if user is not None:  # else the test would check a signed-out page without knowing it
+        assert signed_in(at) is not None, f"{user.username!r} is not an enabled store account"
+    return at
+
+
+def run_page(file: str, user: User | None, lang: str = "zh", **state: object) -> AppTest:
+    """Open the app as `user` with `state` in the session, then switch to pages/`file`
+    as the navigation would (AppTest cannot click the sidebar). A page that raised fails here.
+    Only pages the user may open are files in the navigation; see `run_path` for the others."""
+    at = _open(user, lang, state)
     at.switch_page(f"pages/{file}")
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def go(at: AppTest, url_path: str, **query: str) -> AppTest:
+    """Open /`url_path`?`query` in a running app, as typing the URL would, and run it.
+
+    Every path is reachable, also a page the user may not open: navigation registers it hidden,
+    as a callable, which `AppTest.switch_page` (file pages only) cannot find. `st.Page` hashes
+    its `url_path` (also for the default page, whose URL is "/"), so this asks for that hash;
+    `at` must have run once, so the pages are registered. "" stays on the current page.
+    A page that raised fails here."""
+    if url_path:
+        at._page_hash = calc_hash(url_path)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def run_path(url_path: str, user: User | None, lang: str = "zh", **query: str) -> AppTest:
+    """Open the app at the URL /`url_path`?`query` as `user`: the way to open a page by its URL
+    path, whether the user may open it or not ("" is "/", the user's landing page). Query
+    parameters arrive as `at.query_params`, like those of a shared link."""
+    return go(_open(user, lang, {}), url_path, **query)
+
+
+#: A password the policy accepts, for fixture accounts whose password does not matter.
+FIXTURE_PASSWORD = "a long enough fixture passphrase"
+
+
+def add_accounts(store: Store, *users: User, password: str = FIXTURE_PASSWORD) -> None:
+    """Put an enabled store account behind each of `users` (name, role, community, member), as a
+    fixture: services and pages read who acts from the store, so a `User` alone signs no one in."""
+    for user in users:
+        store.put_user({"username": user.username, "role": user.role,
+                        "community_id": user.community_id, "member_id": user.member_id,
+                        "password_hash": hash_password(password), "disabled": 0,
+                        "failed_count": 0, "locked_until": None,
+                        "created_at": "2022-01-01T00:00:00+00:00"},
+                       by="fixture", action="user_add")
 
 
 def _records(frame: pd.DataFrame) -> list[tuple]:

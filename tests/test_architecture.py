@@ -4,6 +4,7 @@
 - yishi (storage, accounts, services, CLI) never reaches up into ui or pages.
 - ui and pages see storage only through the `yishi.storage` protocol package, never a backend.
 - Only yishi/storage imports a database driver; only yishi/datasets.py knows where data/ lives.
+- Only server.py imports web (the routes); web reaches storage through the protocol package.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ GEO_STACK = {"geopandas", "shapely", "pyproj", "pandas", "numpy", "pyogrio"}
 UI_LIBRARIES = {"streamlit", "folium", "streamlit_folium", "branca", "altair"}
 DRIVERS = {"sqlite3", "psycopg", "psycopg2", "psycopg_pool"}
 #: The application code, as opposed to tests, benchmarks and scripts.
-APP_FOLDERS = ("geo", "yishi", "ui", "pages")
+APP_FOLDERS = ("geo", "yishi", "ui", "pages", "web")
 
 
 def imports(path: Path) -> set[str]:
@@ -97,6 +98,19 @@ def test_only_datasets_knows_where_data_lives():
     offenders = [label(p) for p in python_files(*APP_FOLDERS)
                  if p != ROOT / "yishi" / "datasets.py" and mentions_data(p.read_text())]
     assert offenders == []
+
+
+@pytest.mark.parametrize("path", python_files("geo", "yishi", "ui", "pages") + [ROOT / "app.py"], ids=label)
+def test_only_the_launcher_imports_the_web_layer(path):
+    """Routes sit on top: pages and services never depend on how HTTP reaches them."""
+    assert "web" not in tops(path) and "server" not in tops(path)
+
+
+@pytest.mark.parametrize("path", python_files("web"), ids=label)
+def test_routes_see_storage_only_through_the_protocol_package(path):
+    modules = {p.stem for p in (ROOT / "yishi" / "storage").glob("*.py")} - {"__init__"}
+    assert {n for n in imports(path) if n.startswith("yishi.storage.") and n.split(".")[2] in modules} == set()
+    assert tops(path) & {"pages", "app"} == set()
 
 
 def test_app_py_has_no_widgets():

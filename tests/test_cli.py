@@ -338,3 +338,28 @@ def test_the_module_runs_as_a_program(demo_store_path):
     assert refused.returncode == 1 and "I0001 is done" in refused.stderr
     missing = run("show", "I9999")
     assert missing.returncode == 2 and "no issue I9999" in missing.stderr
+
+
+def test_sessions_are_listed_without_their_secret_and_revoked_by_id_or_user(cli, demo_store_path):
+    from yishi.services import accounts, sessions
+
+    with open_store(demo_store_path) as store:
+        cookie = sessions.start(store, accounts.authenticate(store, "staff", "staff-demo-2022"),
+                                user_agent="Chromium 131", address="10.1.1.1")
+        sessions.start(store, accounts.authenticate(store, "leader", "leader-demo-2022"))
+    rc, out, _ = cli("sessions", "list", "--json")
+    listed = json.loads(out)
+    assert rc == 0 and {r["username"] for r in listed} == {"staff", "leader"}
+    assert cookie.split(".")[0] not in out and "session_hash" not in out
+    staff = next(r for r in listed if r["username"] == "staff")
+    assert (staff["user_agent"], staff["address"]) == ("Chromium 131", "10.1.1.1")
+
+    assert cli("sessions", "revoke", "--id", staff["id"])[:2] == (0, "1 session(s) ended.\n")
+    with open_store(demo_store_path) as store:
+        assert sessions.resolve(store, cookie) is None
+    assert cli("sessions", "revoke", "--id", staff["id"])[0] == 1  # nothing left to end
+    assert cli("sessions", "revoke", "--user", "leader")[0] == 0
+    rc, out, _ = cli("sessions", "list")
+    assert rc == 0 and "No one is signed in" in out
+    rc, _, err = cli("sessions", "revoke")
+    assert rc == 2 and "--id" in err and "--user" in err

@@ -92,10 +92,27 @@ def test_users_add_list_disable_passwd(cli, monkeypatch):
     code, out, _ = cli("users", "list")
     assert "zhao" in out and "member" in out and "argon2" not in out
     assert cli("users", "disable", "zhao")[0] == 0
-    monkeypatch.setattr("sys.stdin", io.StringIO("新密码\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("一个足够长的新密码短语\n"))
     assert cli("users", "passwd", "zhao", "--password-stdin")[0] == 0
     code, _, err = cli("users", "add", "li", "--role", "member", "--password-stdin")
     assert code == 2 and "Linked community" in err
+
+
+def test_users_refuses_weak_passwords_and_the_last_admin_with_every_reason(cli, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("zhao\n"))
+    code, _, err = cli("users", "add", "zhao", "--role", "staff", "--password-stdin")
+    assert code == 2 and "3 problem(s)" in err
+    assert "at least 10 characters" in err and "10,000 most common passwords" in err
+    assert "must not be the user name 'zhao'" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("staff-demo-2022\n"))
+    code, _, err = cli("users", "add", "zhao", "--role", "staff", "--password-stdin")
+    assert code == 0  # the demo store: its published passwords are allowed here
+    code, _, err = cli("users", "disable", "admin")
+    assert code == 2 and "'admin' is the last enabled admin account" in err
+    code, _, err = cli("users", "role", "admin", "--role", "staff")
+    assert code == 2 and "'admin' is the last enabled admin account" in err
+    code, out, _ = cli("users", "list")
+    assert "zhao" in out
 
 
 def test_init_prints_demo_accounts_only_when_it_builds_the_store(tmp_path, capsys):
@@ -127,6 +144,10 @@ def test_init_without_demo_makes_an_empty_store_with_one_admin(tmp_path, capsys,
     store = tmp_path / "new.sqlite"
     assert main(["--store", str(store), "init"]) == 2  # no --admin, no --demo: refused
     assert not store.exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO("admin-demo-2022\n"))
+    assert main(["--store", str(store), "init", "--admin", "wang"]) == 2
+    assert "published demo password" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no store without an admin is left behind
     monkeypatch.setattr("sys.stdin", io.StringIO("a long admin passphrase\n"))
     assert main(["--store", str(store), "init", "--admin", "wang"]) == 0
     capsys.readouterr()

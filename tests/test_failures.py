@@ -43,11 +43,7 @@ def _explode(*args, **kwargs):
 
 
 def _overview_that_fails(monkeypatch, lang: str) -> AppTest:
-    """A leader's landing page (reached through app.py's navigation) whose data loader raises.
-
-    AppTest.switch_page runs a file of pages/ directly (Streamlit's old pages-folder path), so
-    the failing page must be the landing page for the run to go through app.py.
-    """
+    """A leader's landing page (reached through app.py's navigation) whose data loader raises."""
     monkeypatch.setattr(data, "snapshot", _explode)
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang

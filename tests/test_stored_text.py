@@ -72,15 +72,19 @@ def test_token_is_short_and_inert_markdown(text):
 
 
 def _account_box() -> None:
+    from ui.auth import resolve
     from ui.shell import account_box
 
+    resolve()  # who is signed in: read from the store, as navigation does on every run
     account_box()
 
 
-def test_the_signed_in_name_is_shown_literally():
+def test_the_signed_in_name_is_shown_literally(demo_store):
+    from tests.helpers import add_accounts
     from yishi.accounts import User
 
     name = "**bold**[link](javascript:alert(1)):red[x]{{7*7}}"
+    add_accounts(demo_store, User(name, "staff"))
     at = AppTest.from_function(_account_box, default_timeout=30)
     at.session_state["lang"] = "en"
     at.session_state["user"] = User(name, "staff")

@@ -10,7 +10,7 @@ from geo.errors import PermissionDenied, ValidationError
 from geo.ingest import Upload, read_upload
 from yishi.accounts import User
 from yishi.services import uploads
-from tests.helpers import dump
+from tests.helpers import add_accounts, dump
 
 STAFF = User("wang", "staff")
 
@@ -24,6 +24,13 @@ def venue(i: int, lon: float = 115.6169, lat: float = 34.4366, **props) -> dict:
 def read(*features: dict) -> Upload:
     data = json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
     return read_upload(data, filename="v.geojson", layer="venues")
+
+
+@pytest.fixture
+def demo_store(demo_store):
+    """The demo store with the account of STAFF (services read who acts from the store)."""
+    add_accounts(demo_store, STAFF)
+    return demo_store
 
 
 def data_tables(path) -> dict:
@@ -65,8 +72,9 @@ def test_preview_commit_again_then_undo(demo_store, demo_store_path):
 
 @pytest.mark.parametrize("role", ["leader", "member", "admin"])
 def test_only_staff_may_upload_and_a_refusal_writes_nothing(demo_store, demo_store_path, role):
+    user = User("someone", role, "411402001007" if role == "member" else None)
+    add_accounts(demo_store, user)  # an account whose stored role may not upload
     before = dump(demo_store_path)
-    user = User("someone", role)
     upload = read(venue(1, kind="castle"))
     with pytest.raises(PermissionDenied):
         uploads.check(demo_store, upload, source="v.geojson", user=user)
@@ -77,6 +85,29 @@ def test_only_staff_may_upload_and_a_refusal_writes_nothing(demo_store, demo_sto
     with pytest.raises(PermissionDenied):
         uploads.check(demo_store, upload, source="v.geojson", user=None)
     assert dump(demo_store_path) == before
+
+
+@pytest.mark.parametrize("change, action", [({"disabled": 1}, "user_disable"),
+                                            ({"role": "leader"}, "role_change")],
+                         ids=["disabled", "demoted"])
+def test_a_staff_account_changed_a_moment_ago_uploads_nothing(demo_store, demo_store_path, change,
+                                                              action):
+    """The role in the caller's User is not trusted: the account as stored now decides."""
+    demo_store.put_user({"username": STAFF.username, **change}, by="admin", action=action)
+    before = dump(demo_store_path)
+    with pytest.raises(PermissionDenied):
+        uploads.check(demo_store, read(venue(1)), source="v.geojson", user=STAFF)
+    with pytest.raises(PermissionDenied):
+        uploads.commit(demo_store, read(venue(1)), source="v.geojson", user=STAFF)
+    assert dump(demo_store_path) == before
+
+
+def test_the_command_lines_operator_uploads_without_an_account(demo_store, demo_store_path):
+    from yishi.services.workflow import operator
+
+    assert demo_store.get_user("cli") is None
+    result = uploads.commit(demo_store, read(venue(1)), source="v.geojson", user=operator("cli"))
+    assert len(result.new) == 1 and demo_store.history().iloc[0]["who"] == "cli"
 
 
 def test_unreadable_tells_a_broken_file_from_bad_values():

@@ -14,7 +14,7 @@ from yishi.accounts import PERMISSIONS, ROLES, VERBS, User
 from geo.errors import InputError, PermissionDenied, WorkflowError
 from geo.stats import published_figures
 from yishi.storage import Store, create_store, open_store
-from tests.helpers import dump
+from tests.helpers import add_accounts, dump
 
 AS_OF = "2022-06-17"
 STAFF = User("staff1", "staff")
@@ -92,6 +92,7 @@ def store_path(tmp_path) -> Path:
             {"event_id": "E0001", "issue_id": "I0006", "at": "2022-01-10", "from_stage": None,
              "to_stage": "collected", "by": "网格员", "kind": "stage"},
         ], by="fixture")
+        add_accounts(s, STAFF, MEMBER, LEADER, ADMIN)  # services read who acts from the store
     return path
 
 
@@ -457,6 +458,38 @@ def test_leaders_and_admins_write_no_notes(store, store_path, user):
     assert dump(store_path) == before
 
 
+@pytest.mark.parametrize("change, action", [({"disabled": 1}, "user_disable"),
+                                            ({"role": "leader"}, "role_change")],
+                         ids=["disabled", "demoted"])
+def test_an_account_changed_a_moment_ago_counts_at_the_next_write(store, store_path, change,
+                                                                  action):
+    """The role in the caller's User is not trusted: the account as stored now decides."""
+    for user in (STAFF, MEMBER):
+        store.put_user({"username": user.username, **change}, by=ADMIN.username, action=action)
+    before = dump(store_path)
+    with pytest.raises(PermissionDenied):
+        workflow.advance(store, "I0006", "done", {"result_public": "完成"}, by="x", user=STAFF)
+    with pytest.raises(PermissionDenied):
+        workflow.create_issue(store, lon=IN_K1[0], lat=IN_K1[1], title="t", category="parking",
+                              by="x", user=STAFF)
+    with pytest.raises(PermissionDenied):
+        workflow.comment(store, "I0006", "督办", by="x", user=MEMBER)
+    assert dump(store_path) == before
+
+
+def test_a_user_without_an_account_is_refused_but_the_command_lines_operator_acts(store,
+                                                                                  store_path):
+    before = dump(store_path)
+    with pytest.raises(PermissionDenied, match="Sign in first"):
+        workflow.advance(store, "I0006", "done", {"result_public": "完成"}, by="x",
+                         user=User("stranger", "staff"))
+    assert dump(store_path) == before
+    cli = workflow.operator("cli")
+    assert store.get_user("cli") is None
+    row = workflow.advance(store, "I0006", "done", {"result_public": "完成"}, by="cli", user=cli)
+    assert row["stage"] == "done" and last_audit(store)["who"] == "cli"
+
+
 def test_record_meeting_only_at_stage_meeting(store, store_path):
     before = dump(store_path)
     with pytest.raises(WorkflowError, match="only at stage meeting"):
@@ -645,6 +678,7 @@ def test_issue_record_leaves_residents_personal_data_out(store):
 
 
 def test_steps_on_the_demo_store_move_the_published_figures(demo_store):
+    add_accounts(demo_store, STAFF)
     start = figures(demo_store)
     assert start == {"meetings": 230, "consensus": 108, "implemented": 85, "in_progress": 23}
     issues = demo_store.load_layer("issues")

@@ -16,11 +16,11 @@ from yishi.accounts import User
 from geo.export import to_geojson_text
 from geo.schema import CATEGORIES, CPPCC_ROLES, FIVE_HAVES, MEMBER_ROLES, STAGES, VENUE_KINDS
 from ui.i18n import enum_label, field_label, t
-from ui.safe import md
+from ui.safe import md, token
 from ui.tables import members_text, tick_cells
 
 SELECTED = "selected_community"  # plain key: survives page switches
-_PICK_COMM, _PICK_MEMBER = "_cm_community", "_cm_member"
+_PICK_COMM, _PICK_MEMBER, _URL_SEEN = "_cm_community", "_cm_member", "_cm_url_seen"
 #: An open issue whose last stage change is older than this is on the supervision list.
 STUCK_DAYS = 30
 #: The only issue fields the supervision GeoJSON carries (never a resident's data).
@@ -44,9 +44,18 @@ def _members_of(cppcc: pd.DataFrame, community_id: str) -> list[str]:
 def choose_community(names: dict[str, str], cppcc: pd.DataFrame, user: User, lang: str) -> str:
     """Draw the member and community pickers; return the chosen community id.
 
-    The choice lives in the plain key SELECTED; a member account starts at its own linked
-    community. Choosing a member switches to the community that member is linked to.
+    The choice lives in the plain key SELECTED; `?community=` in the URL chooses once per new
+    value (an unknown id is named in a warning); a member account starts at its own linked
+    community. Choosing a member switches to the community that member is linked to. The
+    choice is written back to the URL so the view can be shared.
     """
+    wanted = st.query_params.get("community")
+    if wanted is not None and wanted != st.session_state.get(_URL_SEEN):
+        st.session_state[_URL_SEEN] = wanted
+        if wanted in names:
+            st.session_state[SELECTED] = wanted
+        else:
+            st.warning(t("cm_not_found", lang, community_id=token(wanted)))
     member_names = dict(zip(cppcc["member_id"], cppcc["name"]))
     member_roles = dict(zip(cppcc["member_id"], cppcc["role"]))
     member_community = dict(zip(cppcc["member_id"], cppcc["linked_community_id"]))
@@ -72,7 +81,9 @@ def choose_community(names: dict[str, str], cppcc: pd.DataFrame, user: User, lan
                                          f"{enum_label(MEMBER_ROLES, member_roles.get(m), lang)} · "
                                          f"{names.get(member_community.get(m), '')}")
     right.selectbox(t("f_community", lang), list(names), key=_PICK_COMM, on_change=community_picked,
+                    placeholder=t("bw_choose_option", lang),
                     format_func=lambda c: names.get(c, c))
+    st.query_params["community"] = st.session_state[_URL_SEEN] = cid
     return cid
 
 

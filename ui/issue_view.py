@@ -61,12 +61,13 @@ def select_issue(issue_id: str) -> None:
 # ------------------------------------------------------------------ which issue
 
 
-def choose_issue(titles: dict[str, str], lang: str) -> str:
-    """Draw the issue picker; return the chosen issue id.
+def choose_issue(titles: dict[str, str], lang: str) -> str | None:
+    """Draw the issue picker; return the chosen issue id, or None when there is none.
 
-    `?issue=` in the URL chooses once per new value (an unknown id is echoed harmlessly in a
-    warning); otherwise the plain key SELECTED (set by other pages) or the first issue. The
-    choice is written back to the URL so the view can be shared.
+    `?issue=` in the URL chooses once per new value; otherwise the plain key SELECTED (set by
+    other pages). An unknown id gets a translated "not found" with a way back, and no issue
+    is chosen for the user: opening some other issue instead would mislead. The choice is
+    written back to the URL so the view can be shared.
     """
     def picked() -> None:
         st.session_state[SELECTED] = st.session_state[_PICK]
@@ -74,16 +75,19 @@ def choose_issue(titles: dict[str, str], lang: str) -> str:
     wanted = st.query_params.get("issue")
     if wanted is not None and wanted != st.session_state.get(_URL_SEEN):
         st.session_state[_URL_SEEN] = wanted
-        if wanted in titles:
-            st.session_state[SELECTED] = wanted
-        else:
-            st.warning(t("iss_unknown", lang) + token(wanted))
+        st.session_state[SELECTED] = wanted
     issue_id = st.session_state.get(SELECTED)
-    if issue_id not in titles:
-        issue_id = next(iter(titles))
-    st.session_state[SELECTED] = st.session_state[_PICK] = issue_id
-    st.selectbox(t("iss_choose", lang), list(titles), key=_PICK, on_change=picked,
+    if issue_id is not None and issue_id not in titles:
+        st.error(t("iss_not_found", lang, issue_id=token(str(issue_id))))
+        st.page_link("pages/overview.py", label=t("iss_back_to_overview", lang), icon=":material/arrow_back:")
+        issue_id = None
+    st.session_state[_PICK] = issue_id
+    st.selectbox(t("iss_choose", lang), list(titles), key=_PICK, on_change=picked, index=None,
+                 placeholder=t("iss_choose_placeholder", lang),
                  format_func=lambda i: f"{i} · {titles.get(i, '')}")
+    if issue_id is None:
+        st.query_params.pop("issue", None)
+        return None
     st.query_params["issue"] = issue_id
     st.session_state[_URL_SEEN] = issue_id
     return issue_id
@@ -242,6 +246,7 @@ def _meeting_fields(issue: pd.Series, snap: Snapshot, key: str, lang: str) -> di
     held_on = a.date_input(_label("held_on", lang), value=snap.today, max_value=snap.today, format="YYYY-MM-DD",
                            key=f"{key}-held_on")
     venue = b.selectbox(_label("venue_id", lang), venue_ids, index=0 if venue_ids else None, key=f"{key}-venue",
+                        placeholder=t("bw_choose_option", lang),
                         format_func=lambda v: venue_names.get(v, v) + (
                             f" ({metres[v]:,.0f} m)" if metres.get(v) == metres.get(v) else ""))
     method = a.selectbox(_label("method", lang), METHODS.codes, index=None, key=f"{key}-method",
@@ -389,6 +394,7 @@ def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
         title = st.text_input(field_label("issues", "title", lang) + " *", key="ni_title", max_chars=200)
         c1, c2, c3 = st.columns(3)
         category = c1.selectbox(field_label("issues", "category", lang) + " *", CATEGORIES.codes, key="ni_category",
+                                placeholder=t("bw_choose_option", lang),
                                 format_func=lambda c: enum_label(CATEGORIES, c, lang))
         focus = c2.selectbox(field_label("issues", "focus", lang), FOCUS_AREAS.codes, index=None, key="ni_focus",
                              format_func=lambda c: enum_label(FOCUS_AREAS, c, lang),

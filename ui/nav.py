@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from yishi.accounts import can
-from ui import auth, errors
+from ui import auth, errors, shell
 from ui.i18n import t
 
 _PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -38,29 +39,62 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("accounts.py", "nav_accounts", ":material/manage_accounts:", "nav_group_admin",
              "manage_accounts"),
 )
-SIGN_IN = PageSpec("signin.py", "nav_signin", ":material/login:", "nav_group_public", None)
+
+
+def url_paths() -> frozenset[str]:
+    """Every page's path ("issue" for /issue): each always exists, whoever asks."""
+    return frozenset(spec.file.removesuffix(".py") for spec in PAGES)
 
 
 def pages_for(user: auth.User | None) -> list[PageSpec]:
-    """The pages this user may open; signed out: the public pages and the sign-in page."""
-    visible = [p for p in PAGES if p.needs is None or can(user, p.needs)]
-    return visible if user else [SIGN_IN, *visible]
+    """The pages listed for this user (signed out: the public ones)."""
+    return [p for p in PAGES if p.needs is None or can(user, p.needs)]
 
 
 def landing_page(user: auth.User | None) -> PageSpec:
-    """The page the app opens on for this user (signed out: the sign-in page)."""
+    """The page the app opens on for this user (signed out: the public board)."""
     specs = pages_for(user)
     role = user.role if user else None
     return next((p for p in specs if role in p.default_for), specs[0])
 
 
+def _closed(spec: PageSpec) -> Callable[[], None]:
+    """A page this user may not open: its title, then sign-in (signed out) or a refusal.
+    The page's own script never runs, yet its link works for whoever may open it."""
+    def closed() -> None:
+        shell.header(spec.title_key, offer_sign_in=False)
+        auth.require(spec.needs or "view_map")
+    closed.__name__ = f"closed_{spec.file.removesuffix('.py')}"
+    return closed
+
+
+def _home(landing: st.Page) -> Callable[[], None]:
+    """The page at "/": on to this user's landing page, keeping the query (lang, notfound).
+
+    Streamlit serves its default page at "/" and forgets that page's own path, so "/overview"
+    would be "Page not found" for whoever lands on the overview; a separate hidden home keeps
+    every page's link stable for every role."""
+    def home() -> None:
+        st.switch_page(landing, query_params=st.query_params.to_dict())
+    return home
+
+
 def run() -> None:
-    """Build the navigation for the signed-in role and run the chosen page (failures stay private)."""
-    user = auth.current_user()
+    """Resolve who is signed in, build their navigation and run the chosen page (failures stay
+    private). Every page path exists for everyone, so a shared link never meets Streamlit's
+    "Page not found"; pages the user may not open are hidden and explain themselves."""
+    user = auth.resolve()
     landing = landing_page(user)
+    visible = pages_for(user)
     groups: dict[str, list] = {}
-    for spec in pages_for(user):
-        page = st.Page(str(_PAGES_DIR / spec.file), title=t(spec.title_key), icon=spec.icon,
-                       url_path=spec.file.removesuffix(".py"), default=spec == landing)
-        groups.setdefault(t(spec.group_key), []).append(page)
+    pages: dict[PageSpec, st.Page] = {}
+    for spec in PAGES:
+        is_open = spec in visible
+        pages[spec] = st.Page(str(_PAGES_DIR / spec.file) if is_open else _closed(spec), title=t(spec.title_key),
+                              icon=spec.icon, url_path=spec.file.removesuffix(".py"),
+                              visibility="visible" if is_open else "hidden")
+        groups.setdefault(t((spec if is_open else landing).group_key), []).append(pages[spec])
+    home = st.Page(_home(pages[landing]), title=t(landing.title_key), url_path="home", default=True,
+                   visibility="hidden")
+    groups[t(landing.group_key)].insert(0, home)
     errors.run_page(st.navigation(groups))

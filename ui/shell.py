@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
-from ui import auth, i18n
+from yishi.services import sessions
+from ui import auth, builtin_words, i18n
 from ui.i18n import t
 from ui.safe import md
 
 
 def _on_lang_change() -> None:
     i18n.set_lang(st.session_state["_lang_radio"])
+    st.query_params["lang"] = st.session_state["_lang_radio"]
 
 
 def language_switch() -> str:
-    """A sidebar switch that writes the plain `lang` key (kept across pages and reruns)."""
+    """A sidebar switch that writes the plain `lang` key (kept across pages and reruns) and the
+    URL's `lang=`, so a shared link opens in the same language."""
     current = i18n.lang()
     st.session_state["_lang_radio"] = current
     st.sidebar.radio(t("language"), i18n.LANGS, key="_lang_radio", horizontal=True,
@@ -22,23 +27,41 @@ def language_switch() -> str:
     return current
 
 
-def account_box() -> None:
-    """Who is signed in, with a sign-out button (drawn by pages, never by app.py)."""
+def _sign_out_form(label: str) -> str:
+    """A one-button form posting to /auth/signout with this session's token (escaped)."""
+    token = sessions.form_token(auth.session_cookie())
+    if token is None:
+        return ""
+    return (f'<form method="post" action="/auth/signout" class="yishi-signout">'
+            f'<input type="hidden" name="token" value="{escape(token)}">'
+            f'<input type="hidden" name="lang" value="{escape(i18n.lang())}">'
+            f'<button type="submit" style="min-height:40px;padding:4px 14px;border-radius:8px;'
+            f'border:1px solid rgba(49,51,63,.3);background:#fff;cursor:pointer">{escape(label)}</button></form>')
+
+
+def account_box(*, offer_sign_in: bool = True) -> None:
+    """Who is signed in, with a sign-out button; signed out, a visible sign-in button."""
     user = auth.current_user()
     if user is None:
+        if offer_sign_in:
+            auth.sign_in_link()
         return
     with st.sidebar:
         st.caption(f"{md(user.username)} · {auth.role_label(user.role)}")  # names are stored text
-        if st.button(t("sign_out"), key="sign_out"):
-            auth.sign_out()
-            st.rerun()
+        form = _sign_out_form(t("sign_out"))
+        if form:
+            st.html(form)
 
 
-def header(title_key: str, *, as_of: str | None = None) -> str:
-    """Language switch, account, page title and the data date; returns the current language."""
+def header(title_key: str, *, as_of: str | None = None, offer_sign_in: bool = True) -> str:
+    """Language switch, account, page title and the data date; returns the current language.
+    `offer_sign_in=False` where the page itself asks the visitor to sign in."""
     lang = language_switch()
-    account_box()
+    builtin_words.apply(lang)
+    account_box(offer_sign_in=offer_sign_in)
     st.title(f"{t(title_key)} · {t('app_title')}")
+    if st.query_params.get("notfound"):
+        st.warning(t("page_not_found"))
     if as_of:
         st.caption(f"{t('app_subtitle')} · {t('as_of')} {as_of} · {t('demo_note')}")
     return lang

@@ -55,9 +55,17 @@ class User:
     role: str
     community_id: str | None = None
     member_id: str | None = None
+    #: The command line's own operator (`yishi.services.workflow.operator`): a person at the
+    #: server's shell, not a store account, so there is no stored role to read again.
+    operator: bool = False
 
     def can(self, verb: str) -> bool:
         return can(self, verb)
+
+
+def user_from_row(row: dict) -> User:
+    """The User of a stored account row (its role as stored now)."""
+    return User(row["username"], row["role"], row.get("community_id"), row.get("member_id"))
 
 
 def can(user: User | None, verb: str) -> bool:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from geo import stats
 from yishi.accounts import ROLES
-from yishi.services import accounts
+from yishi.services import accounts, sessions
 from yishi.services import uploads, workflow
 from geo.errors import (InputError, PermissionDenied, Problem, ValidationError, WorkflowError,
                         YishiError, msg)
@@ -180,9 +180,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise InputError("an empty store needs its first account: give --admin NAME "
                          "(or --demo for the demo store)")
     password = _read_password(f"password for {args.admin}: ")
-    with create_store(where) as store:
-        accounts.add_user(store, args.admin, password, role="admin", by="init")
-        print(f"store: {store.location} (empty; admin account {args.admin!r})")
+    store = create_store(where)
+    try:
+        with store:
+            accounts.add_user(store, args.admin, password, role="admin",
+                              by=workflow.operator("init", "admin"))
+            print(f"store: {store.location} (empty; admin account {args.admin!r})")
+    except BaseException:  # a refused name or password: leave no store without an admin
+        for suffix in ("", "-wal", "-shm"):
+            Path(where + suffix).unlink(missing_ok=True)
+        raise
     return 0
 
 
@@ -254,24 +261,43 @@ def _password(args: argparse.Namespace) -> str:
 
 @command("users")
 def cmd_users(args: argparse.Namespace) -> int:
-    """Accounts: add, list, disable, enable, passwd, role."""
+    """Accounts: add, list, disable, enable, passwd, role; the operator acts as an admin."""
+    admin = workflow.operator(args.by, "admin") if args.users_command != "list" else None
     with _store(args) as store:
         if args.users_command == "list":
             print(accounts.list_users(store).to_string(index=False))
         elif args.users_command == "add":
-            accounts.add_user(store, args.name, _password(args), role=args.role, by=args.by,
+            accounts.add_user(store, args.name, _password(args), role=args.role, by=admin,
                               community_id=args.community, member_id=args.member)
             print(f"added {args.name} ({args.role})")
         elif args.users_command in ("disable", "enable"):
-            accounts.set_disabled(store, args.name, args.users_command == "disable", by=args.by)
+            accounts.set_disabled(store, args.name, args.users_command == "disable", by=admin)
             print(f"{args.users_command}d {args.name}")
         elif args.users_command == "passwd":
-            accounts.set_password(store, args.name, _password(args), by=args.by)
+            accounts.set_password(store, args.name, _password(args), by=admin)
             print(f"password changed for {args.name}")
         elif args.users_command == "role":
-            accounts.set_role(store, args.name, args.role, by=args.by, community_id=args.community)
+            accounts.set_role(store, args.name, args.role, by=admin, community_id=args.community)
             print(f"{args.name} is now {args.role}")
     return 0
+
+
+@command("sessions")
+def cmd_sessions(args: argparse.Namespace) -> int:
+    """Signed-in browsers: list them, or revoke one (by the id the list shows) or a user's."""
+    with _store(args) as store:
+        if args.sessions_command == "list":
+            listing = sessions.listing(store)
+            if args.json:
+                print(json.dumps(listing.to_dict("records"), ensure_ascii=False))
+            else:
+                print(listing.to_string(index=False) if len(listing) else say("cli_no_sessions", args.lang))
+            return 0
+        if bool(args.user) == bool(args.id):
+            raise InputError(msg("cli_revoke_what"))
+        ended = sessions.revoke(store, by=args.by, username=args.user, session_id=args.id)
+        print(say("cli_sessions_ended", args.lang, n=ended))
+        return 0 if ended else 1
 
 
 # --- issue workflow: show, new, advance, comment, evaluate --------------------------------
@@ -485,6 +511,14 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("add", "passwd"):
             q.add_argument("--password-stdin", action="store_true",
                            help="read the password from standard input")
+
+    p = add("sessions", help="signed-in browsers: list, revoke")
+    kinds = p.add_subparsers(dest="sessions_command", required=True)
+    kinds.add_parser("list").add_argument("--json", action="store_true", help="print JSON records")
+    q = kinds.add_parser("revoke", help="end one session (--id) or all of a user's (--user)")
+    q.add_argument("--id", help="the session id `sessions list` shows (at least 6 characters)")
+    q.add_argument("--user", help="end every session of this user")
+    q.add_argument("--by", default=_whoami(), help="who revokes (for the audit trail)")
 
     p = add("show", help="one issue: public record, community, venue, members, timeline")
     p.add_argument("issue_id")

@@ -31,7 +31,18 @@ def get_path(name: str) -> Path:
         raise KeyError(f"no demo file for {name!r}; choose one of: {', '.join(DEMO_FILES)}") from None
 
 
+def common_passwords_path() -> Path:
+    """The list of common passwords the password policy refuses (data/passwords/README.md)."""
+    return DATA_DIR / "passwords" / "common-10k.txt"
+
+
 def default_store_path() -> Path:
     """The store file: $YISHI_STORE, else a git-ignored file in the working tree."""
     env = os.environ.get("YISHI_STORE")
     return Path(env) if env else ROOT / "var" / "yishi.sqlite"
+
+
+def secret_key_path() -> Path:
+    """The signing key's file: $YISHI_SECRET_FILE, else beside the default store (git-ignored)."""
+    env = os.environ.get("YISHI_SECRET_FILE")
+    return Path(env) if env else ROOT / "var" / "secret.key"

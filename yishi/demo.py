@@ -16,7 +16,7 @@ from geo.errors import ValidationError
 from geo.ingest import validate_file
 from geo.schema import get_layer
 from yishi import datasets
-from yishi.services import accounts
+from yishi.services import accounts, workflow
 from yishi.storage import Store, create_store, rows_from_frame
 
 #: Demo accounts (README lists them; `make run` prints them at first start).
@@ -49,12 +49,14 @@ def read_demo_layer(name: str) -> pd.DataFrame:
 def fill_demo(store: Store, *, by: str = "demo-builder") -> None:
     """Write the demo layers and accounts into an empty store."""
     store.set_meta("as_of", datasets.DEMO_AS_OF, by=by)
+    # Marks the demo store: only here may accounts use the published demo passwords.
+    store.set_meta("demo", "1", by=by)
     store.set_meta("built_from", "data/", by=by)
     for name in datasets.DEMO_FILES:
         layer = get_layer(name)
         store.write_batch(name, rows_from_frame(layer, read_demo_layer(name)), by=by,
                           action="build_demo", source=f"data/{datasets.DEMO_FILES[name]}")
-    seed_demo_accounts(store)
+    seed_demo_accounts(store, by=by)
 
 
 def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
@@ -74,8 +76,12 @@ def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
     return target
 
 
-def seed_demo_accounts(store: Store) -> None:
-    """One demo account per role; the member is linked to the first CPPCC member's community."""
+def seed_demo_accounts(store: Store, *, by: str = "demo-builder") -> None:
+    """One demo account per role; the member is linked to the first CPPCC member's community.
+
+    Only in the demo store (`fill_demo` marks it): elsewhere the policy refuses these passwords.
+    """
+    admin = workflow.operator(by, "admin")
     members = store.load_layer("members")
     cppcc = members[members["linked_community_id"].notna()].sort_values("member_id")
     for username, role, password in DEMO_ACCOUNTS:
@@ -85,5 +91,5 @@ def seed_demo_accounts(store: Store) -> None:
         if role == "member" and len(cppcc):
             community = cppcc["linked_community_id"].iloc[0]
             member = cppcc["member_id"].iloc[0]
-        accounts.add_user(store, username, password, role=role, by="demo-builder",
-                 community_id=community, member_id=member)
+        accounts.add_user(store, username, password, role=role, by=admin,
+                          community_id=community, member_id=member)

@@ -2,7 +2,7 @@
 
 It lives at the bottom of the house, as plain data plus `say`, so that geo's validators,
 the services, the command line and the pages all speak from the same place. Topic modules
-(pages, maps, ingest, procedure, accounts, cli) each hold a `WORDS` table of
+(pages, maps, ingest, procedure, accounts, cli, storage, web) each hold a `WORDS` table of
 ``key: (zh, en)``; keys are unique across them (checked at import). Field and enumeration
 labels stay with the schema (`geo.schema`), which says what each field is.
 
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geo.words import accounts, cli, ingest, maps, pages, procedure, storage
+from geo.words import accounts, cli, ingest, maps, pages, procedure, storage, web
 
 LANGS: tuple[str, ...] = ("zh", "en")
 _LIST_SEP = {"zh": "、", "en": ", "}
@@ -71,7 +71,7 @@ def _merge(*tables: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]
 
 
 CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, storage.WORDS, maps.WORDS, cli.WORDS, accounts.WORDS,
-                                               procedure.WORDS, ingest.WORDS)
+                                               procedure.WORDS, ingest.WORDS, web.WORDS)
 
 
 def _render(value: Any, lang: str) -> Any:

@@ -36,6 +36,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "account_empty": ("“{field}”不能为空。", "The field '{field}' must not be empty."),
     "account_exists": ("用户“{name}”已存在。", "User '{name}' exists already."),
     "account_no_user": ("没有用户“{name}”。", "There is no user '{name}'."),
+    "account_self_disable": ("不能停用自己的账号“{name}”：请另一位管理员操作。",
+                             "You cannot disable your own account '{name}'; ask another admin."),
+    "account_self_role": ("不能更改自己账号“{name}”的角色：请另一位管理员操作。",
+                          "You cannot change the role of your own account '{name}'; ask another admin."),
+    "account_last_admin": ("“{name}”是最后一个启用的管理员账号，不能停用或改为其他角色：请先新增或启用另一位管理员。",
+                           "'{name}' is the last enabled admin account; it cannot be disabled or "
+                           "given another role. Add or enable another admin first."),
+    # the password policy (`yishi.passwords`): every problem at once
+    "pw_refused": ("此密码不能使用，共 {n} 个问题：", "This password cannot be used, {n} problem(s):"),
+    "pw_too_short": ("密码至少需要 {min} 个字符（现有 {n} 个）。",
+                     "A password needs at least {min} characters (this one has {n})."),
+    "pw_common": ("这是最常见的一万个密码之一，很容易被猜中。",
+                  "It is one of the 10,000 most common passwords, easy to guess."),
+    "pw_is_name": ("密码不能与用户名“{name}”相同。", "The password must not be the user name '{name}'."),
+    "pw_demo": ("这是公开的演示密码，只能在演示数据库中使用。",
+                "This is a published demo password, allowed only in the demo store."),
     # refusals of a sign-in (the same words for an unknown name and a wrong password)
     "signin_wrong": ("登录失败：用户名或密码错误。", "Sign-in failed: wrong user name or password."),
     "signin_disabled": ("此账号已停用，请联系管理员。", "This account is disabled; ask an admin."),

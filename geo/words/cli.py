@@ -6,6 +6,10 @@ The English texts are the ones scripts and tests already read; keep them as they
 WORDS: dict[str, tuple[str, str]] = {
     # how a line starts
     "cli_error": ("错误：{detail}", "error: {detail}"),
+    "cli_no_sessions": ("没有已登录的会话。", "No one is signed in."),
+    "cli_revoke_what": ("请给出 --id（会话编号）或 --user（用户名）其中之一。",
+                        "Give either --id (a session id) or --user (a user name)."),
+    "cli_sessions_ended": ("已结束 {n} 个会话。", "{n} session(s) ended."),
     "cli_refused": ("已拒绝：{detail}", "refused: {detail}"),
     "cli_usage_error": ("{prog}：参数有误：{detail}", "{prog}: error: {detail}"),
     # arguments and files

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +36,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(store: Path, log_path: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over `store`; yields its URL, stops it on exit.
+def serve_app(store: Path, log_path: Path, *, env: dict[str, str] | None = None,
+              script: str = "server.py") -> Iterator[str]:
+    """`streamlit run server.py` (as `make run` does) on a free port over `store`; yields its
+    URL, stops it on exit.
 
     The server's output goes to `log_path` (tests read it for tracebacks)."""
     port = _free_port()
@@ -44,7 +47,7 @@ def serve_app(store: Path, log_path: Path, *, env: dict[str, str] | None = None)
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -71,7 +74,7 @@ def serve_app(store: Path, log_path: Path, *, env: dict[str, str] | None = None)
 
 @pytest.fixture(scope="session")
 def app_url(demo_store_file, tmp_path_factory):
-    """Start `streamlit run app.py` on a free port with a private copy of the demo store."""
+    """Start the app (server.py) on a free port with a private copy of the demo store."""
     store = tmp_path_factory.mktemp("browser") / "store.sqlite"
     shutil.copy(demo_store_file, store)
     with serve_app(store, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
@@ -90,14 +93,24 @@ def browser():
         b.close()
 
 
+#: Opening a deep link (/issue), Streamlit's frontend first probes /issue/_stcore/health and
+#: host-config to find its base path; their 404s are how it learns the base is "/".
+BASE_PATH_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+
+
 class Page:
     """A browser page that records console errors and uncaught exceptions."""
 
     def __init__(self, page):
         self.page = page
         self.errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"{m.text} ({m.location.get('url', '')})"))
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, message) -> None:
+        where = message.location.get("url", "")
+        if message.type == "error" and not BASE_PATH_PROBE.search(where):
+            self.errors.append(f"{message.text} ({where})")
 
     def map_frame(self):
         """The st_folium iframe once Leaflet has drawn in it."""
@@ -118,12 +131,13 @@ class Page:
         self.page.screenshot(path=str(path), full_page=False)
         return path
 
-    def sign_in(self, app_url: str, username: str, password: str) -> None:
-        self.page.goto(app_url)
+    def sign_in(self, app_url: str, username: str, password: str, next_path: str = "/") -> None:
+        """Sign in through the server's form (/auth/signin) and wait for the app to show it."""
+        self.page.goto(f"{app_url}/auth/signin?next={urllib.parse.quote(next_path)}")
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill(password)
         self.page.get_by_role("button", name="登录").click()
-        self.page.get_by_role("button", name="退出登录").wait_for(timeout=30_000)
+        self.page.get_by_role("button", name="退出登录").wait_for(timeout=60_000)
 
 
 def new_page(browser, width: int = 1400, height: int = 1000, **kw) -> Page:

@@ -443,6 +443,81 @@ def test_an_account_the_store_refuses_is_not_written(store, bad):
     assert len(store.audit_trail()) == audited
 
 
+def session(key: str, username: str, *, last_seen: str = "2022-01-01T08:00:00+00:00") -> Row:
+    return {"session_hash": key, "username": username, "created_at": "2022-01-01T08:00:00+00:00",
+            "last_seen": last_seen, "expires_at": "2022-01-08T08:00:00+00:00",
+            "user_agent": "Chromium", "address": "10.0.0.7"}
+
+
+def test_a_failed_sign_in_is_counted_locked_and_audited_in_one_step(store):
+    store.put_user(user("wang"), by="admin", action="user_add")
+    counts = [store.count_failure("wang", lock_for=lambda n: "2030-01-01T00:00:00+00:00" if n >= 2 else None)
+              for _ in range(3)]
+    wang = store.get_user("wang")
+    assert counts == [1, 2, 3]
+    assert (wang["failed_count"], wang["locked_until"]) == (3, "2030-01-01T00:00:00+00:00")
+    trail = store.audit_trail().head(3)
+    assert trail["action"].tolist() == ["signin_failed"] * 3 and set(trail["who"]) == {"wang"}
+    with pytest.raises(InputError, match="nobody"):
+        store.count_failure("nobody", lock_for=lambda n: None)
+
+
+def test_sessions_start_clear_failures_and_end_by_id_user_or_age(store):
+    store.put_user(user("wang", failed_count=3, locked_until="2030-01-01T00:00:00+00:00"), by="a",
+                   action="user_add")
+    store.put_user(user("an"), by="a", action="user_add")
+    store.add_session(session("h1", "wang"), detail={"via": "password"})
+    store.add_session(session("h2", "wang", last_seen="2022-01-01T09:00:00+00:00"))
+    store.add_session(session("h3", "an", last_seen="2022-01-01T10:00:00+00:00"))
+    wang = store.get_user("wang")
+    assert (wang["failed_count"], wang["locked_until"]) == (0, None)
+    assert store.audit_trail().head(3)["action"].tolist() == ["signin"] * 3
+    assert store.get_session("h1")["user_agent"] == "Chromium" and store.get_session("nope") is None
+    assert store.list_sessions()["session_hash"].tolist() == ["h3", "h2", "h1"]  # latest use first
+
+    store.touch_session("h1", "2022-01-01T11:00:00+00:00")
+    assert store.get_session("h1")["last_seen"] == "2022-01-01T11:00:00+00:00"
+    assert store.end_sessions(by="system", action="session_expired", before="2022-01-01T09:30:00+00:00") == 1
+    assert store.get_session("h2") is None
+    assert store.end_sessions(by="wang", action="signout", session_hash="h1") == 1
+    assert store.end_sessions(by="admin", action="session_revoke", username="an") == 1
+    assert store.list_sessions().empty
+    assert store.audit_trail().head(3)["action"].tolist() == ["session_revoke", "signout", "session_expired"]
+    with pytest.raises(ValueError):
+        store.end_sessions(by="admin", action="session_revoke")
+
+
+def test_an_account_change_can_end_its_sessions_in_the_same_write(store):
+    store.put_user(user("wang"), by="a", action="user_add")
+    store.add_session(session("h1", "wang"))
+    store.put_user({"username": "wang", "role": "leader"}, by="admin", action="role_change")
+    assert store.get_session("h1") is not None  # not asked to
+    store.put_user({"username": "wang", "disabled": 1}, by="admin", action="user_disable", end_sessions=True)
+    assert store.get_session("h1") is None
+    assert store.audit_trail().iloc[0]["action"] == "user_disable"
+
+
+def test_a_write_that_would_leave_no_enabled_admin_is_refused_whole(store):
+    store.put_user(user("root", role="admin"), by="init", action="user_add")
+    store.put_user(user("wang"), by="root", action="user_add")
+    store.add_session(session("h1", "root"))
+    audited = len(store.audit_trail())
+    with pytest.raises(InputError, match="root"):
+        store.put_user({"username": "root", "disabled": 1}, by="x", action="user_disable",
+                       end_sessions=True, keep_an_admin=True)
+    assert store.get_user("root")["disabled"] == 0 and store.get_session("h1") is not None
+    assert len(store.audit_trail()) == audited
+    store.put_user({"username": "wang", "role": "admin"}, by="root", action="role_change", keep_an_admin=True)
+    store.put_user({"username": "root", "role": "staff"}, by="wang", action="role_change", keep_an_admin=True)
+    assert store.get_user("root")["role"] == "staff"
+
+
+def test_a_session_for_an_unknown_account_is_refused(store):
+    with pytest.raises(InputError, match="ghost"):
+        store.add_session(session("h1", "ghost"))
+    assert store.list_sessions().empty
+
+
 # ------------------------------------------------------------------ opening, creating
 
 

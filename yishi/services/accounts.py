@@ -1,21 +1,29 @@
 """Account writes: add users, reset passwords, disable, change roles, and sign in.
 
-Every sign-in, failure and change is audited in the store. Refusals are `InputError` /
+Every write acts as an admin read from the store at that moment (`acting`), and no write may
+lock the house: no one disables or demotes their own account, the last enabled admin stays,
+and a disabled account, a new role or a new password ends the account's sessions at once.
+New passwords follow `yishi.passwords`. Every change and failed sign-in is audited in the
+store (a successful one by the session that starts). Refusals are `InputError` /
 `SignInRefused` carrying a bilingual `Message` (words in `geo.words.accounts`), so the pages
 show them in the reader's language and the command line in English.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
 from geo.errors import InputError, Message, PermissionDenied, msg
-from yishi.accounts import ROLES, User, hash_password, password_matches, role_term, term
+from yishi import accounts as model
+from yishi.accounts import (ROLES, User, hash_password, password_matches, require, role_term, term,
+                            user_from_row)
+from yishi.passwords import check_password
 from yishi.storage import Store
 
-__all__ = ["BASE_WAIT", "FREE_FAILURES", "MAX_WAIT", "SignInRefused", "account_user",
+__all__ = ["BASE_WAIT", "acting", "FREE_FAILURES", "MAX_WAIT", "SignInRefused", "account_user",
            "add_user", "authenticate", "list_users", "set_disabled", "set_password", "set_role",
            "wait_after"]
 
@@ -50,32 +58,47 @@ def _check_role(role: str) -> None:
                              choices=[role_term(r) for r in ROLES]))
 
 
-def _check_password(password: str) -> None:
-    if not password:
-        raise InputError(msg("account_empty", field=term("password")))
-
-
 def _member_needs_community() -> InputError:
     return InputError(msg("account_member_needs_community", field=term("acc_community")))
 
 
-def add_user(store: Store, username: str, password: str, *, role: str, by: str,
+def acting(store: Store, user: User | None, verb: str) -> User:
+    """`user` as the store knows them at this moment, allowed to `verb`; else PermissionDenied.
+
+    A page resolves its user from the session cookie when the run starts; reading the account
+    again at the write means a role an admin changed, or an account disabled, a moment ago
+    already counts. The command line's operator is not an account and keeps its role.
+    """
+    if user is not None and not user.operator:
+        row = store.get_user(user.username)
+        user = user_from_row(row) if row is not None and not row["disabled"] else None
+    return require(user, verb)
+
+
+def _check_new_password(store: Store, password: str, username: str) -> None:
+    """The password policy; the demo store (marked by its builder) may use the demo passwords."""
+    check_password(password, username=username, demo_store=store.meta("demo") == "1")
+
+
+def add_user(store: Store, username: str, password: str, *, role: str, by: User,
              community_id: str | None = None, member_id: str | None = None) -> None:
     """Create an account; members must name the community they are linked to."""
+    acting(store, by, "manage_accounts")
     name = _check_name(username)
     _check_role(role)
     if role == "member" and not community_id:
         raise _member_needs_community()
     if community_id and store.get_row("communities", community_id) is None:
         raise InputError(msg("account_no_community", community_id=community_id))
-    _check_password(password)
     if store.get_user(name) is not None:
         raise InputError(msg("account_exists", name=name))
+    _check_new_password(store, password, name)
     store.put_user({"username": name, "role": role, "community_id": community_id,
                     "member_id": member_id, "password_hash": hash_password(password),
                     "disabled": 0, "failed_count": 0, "locked_until": None,
                     "created_at": _now().isoformat(timespec="seconds")},
-                   by=by, action="user_add", detail={"role": role, "community_id": community_id})
+                   by=by.username, action="user_add",
+                   detail={"role": role, "community_id": community_id})
 
 
 def _existing(store: Store, username: str) -> dict:
@@ -85,30 +108,48 @@ def _existing(store: Store, username: str) -> dict:
     return user
 
 
-def set_password(store: Store, username: str, password: str, *, by: str) -> None:
-    """Reset a password; the account's failure count and wait start over."""
-    _check_password(password)
+def set_password(store: Store, username: str, password: str, *, by: User) -> None:
+    """Reset a password; the failure count and wait start over, and every session of the
+    account ends (whoever knew the old password is signed out too)."""
+    acting(store, by, "manage_accounts")
     user = _existing(store, username)
+    _check_new_password(store, password, user["username"])
     store.put_user({"username": user["username"], "password_hash": hash_password(password),
-                    "failed_count": 0, "locked_until": None}, by=by, action="user_passwd")
+                    "failed_count": 0, "locked_until": None}, by=by.username,
+                   action="user_passwd", end_sessions=True)
 
 
-def set_disabled(store: Store, username: str, disabled: bool, *, by: str) -> None:
+def set_disabled(store: Store, username: str, disabled: bool, *, by: User) -> None:
+    """Disable (its sessions end at once) or enable an account; never one's own, and never
+    the last enabled admin."""
+    acting(store, by, "manage_accounts")
     user = _existing(store, username)
-    store.put_user({"username": user["username"], "disabled": int(disabled)}, by=by,
-                   action="user_disable" if disabled else "user_enable")
+    if disabled:
+        if user["username"] == by.username:
+            raise InputError(msg("account_self_disable", name=user["username"]))
+    store.put_user({"username": user["username"], "disabled": int(disabled)}, by=by.username,
+                   action="user_disable" if disabled else "user_enable", end_sessions=disabled,
+                   keep_an_admin=disabled)
 
 
-def set_role(store: Store, username: str, role: str, *, by: str,
+def set_role(store: Store, username: str, role: str, *, by: User,
              community_id: str | None = None) -> None:
-    """Change a role; a new member keeps the community already linked unless one is given."""
+    """Change a role; a new member keeps the community already linked unless one is given.
+
+    The account's sessions end, so the new role counts from its next sign-in on. No one
+    changes their own role, and the last enabled admin stays an admin.
+    """
+    acting(store, by, "manage_accounts")
     _check_role(role)
     user = _existing(store, username)
+    if user["username"] == by.username:
+        raise InputError(msg("account_self_role", name=user["username"]))
     if role == "member" and not (community_id or user["community_id"]):
         raise _member_needs_community()
     store.put_user({"username": user["username"], "role": role,
-                    "community_id": community_id or user["community_id"]}, by=by,
-                   action="role_change", detail={"from": user["role"], "to": role})
+                    "community_id": community_id or user["community_id"]}, by=by.username,
+                   action="role_change", detail={"from": user["role"], "to": role},
+                   end_sessions=True, keep_an_admin=True)
 
 
 def list_users(store: Store) -> pd.DataFrame:
@@ -128,37 +169,53 @@ def _throttled(seconds: int) -> SignInRefused:
     return SignInRefused(msg("signin_throttled", seconds=seconds), retry_after=seconds)
 
 
-def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
-    """The user for these credentials, or SignInRefused; every outcome is audited.
+#: (hasher, a hash it made of a random secret): what an unknown name's password is checked
+#: against. Made again when the hasher changes (tests swap in a cheap one).
+_dummy: tuple[object, str] | None = None
 
-    An unknown name and a wrong password get the same words, so names cannot be probed.
+
+def _dummy_hash() -> str:
+    """A hash with the current hasher's cost, so an unknown name costs a known name's time."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not model.hasher:
+        _dummy = (model.hasher, hash_password(secrets.token_urlsafe(24)))
+    return _dummy[1]
+
+
+def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
+    """The user for these credentials, or SignInRefused; every refusal is audited.
+
+    An unknown name and a wrong password get the same words and cost the same hashing time,
+    so names cannot be probed. A wrong password is counted atomically in the store (parallel
+    guesses each count) and earns a growing wait. Success writes nothing: the caller starts
+    the session, which clears the failures and audits the sign-in in one transaction.
     """
     now = now or _now()
     name = username.strip()
-    user = store.get_user(name)
+    user = store.get_user(name) if name else None
     if user is None:
+        password_matches(_dummy_hash(), password)
         store.log(by=name or "?", action="signin_failed", target=name, layer="users",
                   detail={"reason": "unknown user"})
         raise SignInRefused(msg("signin_wrong"))
+    name = user["username"]
     if user["locked_until"] and datetime.fromisoformat(user["locked_until"]) > now:
         wait = int((datetime.fromisoformat(user["locked_until"]) - now).total_seconds()) + 1
         store.log(by=name, action="signin_throttled", target=name, layer="users",
                   detail={"retry_after": wait})
         raise _throttled(wait)
     if not password_matches(user["password_hash"], password):
-        failed = int(user["failed_count"]) + 1
-        wait = wait_after(failed)
-        locked = (now + wait).isoformat(timespec="seconds") if wait else None
-        store.put_user({"username": name, "failed_count": failed, "locked_until": locked}, by=name,
-                       action="signin_failed", detail={"failed_in_a_row": failed})
+        def lock_for(count: int) -> str | None:
+            wait = wait_after(count)
+            return (now + wait).isoformat(timespec="seconds") if wait else None
+
+        wait = wait_after(store.count_failure(name, lock_for=lock_for))
         raise _throttled(int(wait.total_seconds())) if wait else SignInRefused(msg("signin_wrong"))
     if user["disabled"]:
         store.log(by=name, action="signin_failed", target=name, layer="users",
                   detail={"reason": "disabled"})
         raise SignInRefused(msg("signin_disabled"))
-    store.put_user({"username": name, "failed_count": 0, "locked_until": None}, by=name,
-                   action="signin")
-    return User(name, user["role"], user["community_id"], user["member_id"])
+    return user_from_row(user)
 
 
 def account_user(store: Store, username: str, *, via: str) -> User | None:

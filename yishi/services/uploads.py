@@ -15,7 +15,8 @@ import pandas as pd
 from geo.errors import ValidationError
 from geo.ingest import UNREADABLE_CODES, Upload
 from geo.schema import get_layer
-from yishi.accounts import User, require
+from yishi.accounts import User
+from yishi.services.accounts import acting
 from yishi.storage import BatchResult, Store, rows_from_frame
 
 PERMISSION = "upload"
@@ -51,7 +52,7 @@ def unreadable(upload: Upload) -> bool:
 
 def check(store: Store, upload: Upload, *, source: str, user: User) -> Checked:
     """Preview `upload` against the store; a refused file is recorded as rejected (audited)."""
-    require(user, PERMISSION)
+    acting(store, user, PERMISSION)
     layer = get_layer(upload.layer)
     preview = store.preview(upload.layer, rows_from_frame(layer, upload.frame)) \
         if len(upload.frame) else None
@@ -65,7 +66,7 @@ def check(store: Store, upload: Upload, *, source: str, user: User) -> Checked:
 
 def commit(store: Store, upload: Upload, *, source: str, user: User) -> BatchResult:
     """Write every row of a clean upload as one batch, or nothing (ValidationError if not clean)."""
-    require(user, PERMISSION)
+    acting(store, user, PERMISSION)
     if not upload.ok:
         raise ValidationError(upload.problems)
     return store.write_batch(upload.layer, rows_from_frame(get_layer(upload.layer), upload.frame),
@@ -74,7 +75,7 @@ def commit(store: Store, upload: Upload, *, source: str, user: User) -> BatchRes
 
 def undo(store: Store, batch_id: int, *, user: User) -> BatchResult:
     """Restore what was there before a committed batch."""
-    require(user, PERMISSION)
+    acting(store, user, PERMISSION)
     return store.undo(batch_id, by=user.username)
 
 

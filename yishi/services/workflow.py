@@ -36,7 +36,8 @@ from geo.joins import place as place_points
 from geo.procedure import ACTIONS, next_stage, requirements, stage_term
 from geo.schema import ISSUE_EVENTS, ISSUES, SHANGQIU_BBOX, WGS84, get_layer
 from geo.values import is_missing, text_or_none
-from yishi.accounts import User, can, require
+from yishi.accounts import User, can
+from yishi.services.accounts import acting
 from yishi.storage import Row, Store
 
 __all__ = [
@@ -55,9 +56,10 @@ AUDIT_ACTIONS: dict[str, str] = {
 # --- permissions ----------------------------------------------------------------------
 
 
-def operator(by: str) -> User:
-    """The command line's user: the operator's own tool acts as staff, named `by` in the audit."""
-    return User(username=by, role="staff")
+def operator(by: str, role: str = "staff") -> User:
+    """The command line's user: the operator's own tool (staff, or admin for accounts), named
+    `by` in the audit; not a store account, so `acting` keeps its role."""
+    return User(username=by, role=role, operator=True)
 
 
 # --- reading the facts the rules need ----------------------------------------------------
@@ -190,7 +192,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
     before = _issue(store, issue_id)
     stage = before["stage"]
     action = procedure.action_for(stage, to)
-    require(user, action)
+    acting(store, user, action)
     planned = _plan(before, to, values, store=store)
     if planned.problems:
         raise WorkflowError(msg("wf_what_step", issue_id=issue_id, stage=stage_term(stage),
@@ -226,7 +228,7 @@ def record_meeting(store: Store, issue_id: str, values: Mapping[str, Any], *, by
     before = _issue(store, issue_id)
     problems = procedure.meeting_record_problems(issue_id, before["stage"])
     if problems:
-        require(user, "record_meeting")
+        acting(store, user, "record_meeting")
         raise WorkflowError(msg("wf_what_meeting", issue_id=issue_id), problems)
     return advance(store, issue_id, "meeting", values, by=by, user=user)
 
@@ -234,7 +236,7 @@ def record_meeting(store: Store, issue_id: str, values: Mapping[str, Any], *, by
 def comment(store: Store, issue_id: str, note: str, *, by: str,
             user: User | None = None) -> str:
     """Add a supervision note 督办意见 to any issue's timeline; returns the event id."""
-    require(user, "comment")
+    acting(store, user, "comment")
     event_id = _next_event_id(store, issue_id)
     before = _issue(store, issue_id)
     problems = procedure.note_problems(note)
@@ -252,7 +254,7 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
 def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
              user: User | None = None, note: str | None = None) -> Row:
     """Record residents' satisfaction 群众评价 (1-5) with a done issue; returns the issue row."""
-    require(user, "evaluate")
+    acting(store, user, "evaluate")
     event_id = _next_event_id(store, issue_id)
     before = _issue(store, issue_id)
     stage = before["stage"]
@@ -279,7 +281,7 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
     development, housing -> hard_case, else livelihood). `values` may carry description,
     residents_affected, reporter_name, reporter_phone and a timeline ``note``.
     """
-    require(user, "create")
+    acting(store, user, "create")
     values = dict(values or {})
     area, area_name = _area(store)
     problems, row = procedure.new_issue(lon=lon, lat=lat, title=title, category=category,

@@ -8,7 +8,7 @@ write all-or-nothing with its audit row, and a batch log that `undo` can restore
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
@@ -99,6 +99,31 @@ class Store(Protocol):
     # -- accounts ----------------------------------------------------------------
     def load_users(self) -> pd.DataFrame: ...
     def get_user(self, username: str) -> Row | None: ...
-    def put_user(self, user: Row, *, by: str, action: str,
-                 detail: Mapping[str, Any] | None = None) -> None:
-        """Insert one account, or update the fields `user` carries, with its audit row."""
+    def put_user(self, user: Row, *, by: str, action: str, detail: Mapping[str, Any] | None = None,
+                 end_sessions: bool = False, keep_an_admin: bool = False) -> None:
+        """Insert one account, or update the fields `user` carries, with its audit row; with
+        `end_sessions` the account's sessions end in the same transaction; with `keep_an_admin`
+        the write is refused (InputError) if it would take away the last enabled admin, checked
+        inside the transaction so two admins disabling each other cannot both succeed."""
+
+    def count_failure(self, username: str, *, lock_for: Callable[[int], str | None],
+                      detail: Mapping[str, Any] | None = None) -> int:
+        """One more failed sign-in, counted atomically; `lock_for(count)` is the new
+        locked_until (ISO time or None). Audited as signin_failed; returns the count."""
+
+    # -- sessions ----------------------------------------------------------------
+    def add_session(self, session: Row, *, detail: Mapping[str, Any] | None = None) -> None:
+        """Insert a session (session_hash, username, created_at, last_seen, expires_at,
+        user_agent, address), clear the account's failures and audit the sign-in, at once."""
+
+    def get_session(self, session_hash: str) -> Row | None: ...
+
+    def touch_session(self, session_hash: str, last_seen: str) -> None:
+        """Record use of a session (no audit row: bookkeeping)."""
+
+    def end_sessions(self, *, by: str, action: str, session_hash: str | None = None,
+                     username: str | None = None, before: str | None = None) -> int:
+        """Delete the sessions matching all the filters given; audited; how many ended."""
+
+    def list_sessions(self) -> pd.DataFrame:
+        """Sessions, most recently used first."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -24,7 +24,7 @@ from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
 from yishi.storage.protocol import BatchResult, BBox, Row
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: sessions
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
 
@@ -88,6 +88,13 @@ CREATE TABLE IF NOT EXISTS users (
   disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
   failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS sessions (
+  session_hash TEXT PRIMARY KEY,
+  username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+  created_at TEXT NOT NULL, last_seen TEXT NOT NULL, expires_at TEXT NOT NULL,
+  user_agent TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username);
 """
 
 
@@ -118,7 +125,7 @@ class SQLiteStore:
         self.close()
 
     def _ensure_schema(self) -> None:
-        """Create the tables once; an existing store of this schema version is left alone."""
+        """Create the tables once; an older store gains the tables it lacks (all are additive)."""
         try:
             if self.meta("schema_version") == SCHEMA_VERSION:
                 return
@@ -130,7 +137,7 @@ class SQLiteStore:
                     con.execute(stmt)
             for layer in LAYERS.values():
                 con.execute(_table_ddl(layer))
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             con.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
 
     @contextmanager
@@ -328,10 +335,16 @@ class SQLiteStore:
         values = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], values)) if values else None
 
-    def put_user(self, user: Row, *, by: str, action: str, detail: Mapping[str, Any] | None = None) -> None:
-        """Insert one account, or update the fields `user` carries, with its audit row."""
+    def put_user(self, user: Row, *, by: str, action: str, detail: Mapping[str, Any] | None = None,
+                 end_sessions: bool = False, keep_an_admin: bool = False) -> None:
+        """Insert one account, or update the fields `user` carries, with its audit row; with
+        `end_sessions` the account's sessions end in the same transaction; with `keep_an_admin`
+        the write is refused (InputError) if it would take away the last enabled admin, checked
+        inside the transaction so two admins disabling each other cannot both succeed."""
         cols = [c for c in user if c != "username"]
+        admins = "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0"
         with self._write() as con:
+            admins_before = con.execute(admins).fetchone()[0]
             exists = con.execute("SELECT 1 FROM users WHERE username = ?", (user["username"],)).fetchone()
             try:
                 if exists:
@@ -343,7 +356,69 @@ class SQLiteStore:
                                 [user[c] for c in names])
             except sqlite3.IntegrityError as exc:
                 raise InputError(msg("account_refused", name=user["username"], detail=exc)) from exc
-            self._audit(con, by, action, "users", str(user["username"]), 1, detail or {})
+            if keep_an_admin and admins_before and not con.execute(admins).fetchone()[0]:
+                raise InputError(msg("account_last_admin", name=user["username"]))
+            ended = con.execute("DELETE FROM sessions WHERE username = ?",
+                                (user["username"],)).rowcount if end_sessions else 0
+            self._audit(con, by, action, "users", str(user["username"]), 1,
+                        {**(detail or {}), **({"sessions_ended": ended} if ended else {})})
+
+    def count_failure(self, username: str, *, lock_for: Callable[[int], str | None],
+                      detail: Mapping[str, Any] | None = None) -> int:
+        """One more failed sign-in for `username`, counted in one transaction (parallel attempts
+        never lose a count); `lock_for(count)` gives the new locked_until. Audited."""
+        with self._write() as con:
+            row = con.execute("UPDATE users SET failed_count = failed_count + 1 WHERE username = ?"
+                              " RETURNING failed_count", (username,)).fetchone()
+            if row is None:
+                raise InputError(msg("account_no_user", name=username))
+            count = int(row[0])
+            con.execute("UPDATE users SET locked_until = ? WHERE username = ?", (lock_for(count), username))
+            self._audit(con, username, "signin_failed", "users", username, 1,
+                        {**(detail or {}), "failed_in_a_row": count})
+        return count
+
+    # -- sessions (a signed-in browser: who, since when, last seen) ----------------
+    def add_session(self, session: Row, *, detail: Mapping[str, Any] | None = None) -> None:
+        """Start a session: insert it, clear the account's failures, audit the sign-in, at once."""
+        with self._write() as con:
+            names = list(session)
+            try:
+                con.execute(f"INSERT INTO sessions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                            [session[c] for c in names])
+            except sqlite3.IntegrityError as exc:
+                raise InputError(msg("account_no_user", name=session.get("username"))) from exc
+            con.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?",
+                        (session["username"],))
+            self._audit(con, session["username"], "signin", "users", session["username"], 1, detail or {})
+
+    def get_session(self, session_hash: str) -> Row | None:
+        cur = self._con.execute("SELECT * FROM sessions WHERE session_hash = ?", (session_hash,))
+        values = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], values)) if values else None
+
+    def touch_session(self, session_hash: str, last_seen: str) -> None:
+        """Note that a session was used (bookkeeping, not a change of record: no audit row)."""
+        with self._write() as con:
+            con.execute("UPDATE sessions SET last_seen = ? WHERE session_hash = ?", (last_seen, session_hash))
+
+    def end_sessions(self, *, by: str, action: str, session_hash: str | None = None,
+                     username: str | None = None, before: str | None = None) -> int:
+        """Delete the sessions matching every filter given (one session, one user's, or those
+        last seen before a time); audited; returns how many ended."""
+        filters = {"session_hash = ?": session_hash, "username = ?": username, "last_seen < ?": before}
+        used = {k: v for k, v in filters.items() if v is not None}
+        if not used:
+            raise ValueError("end_sessions needs a session, a user or a time")
+        with self._write() as con:
+            ended = con.execute(f"DELETE FROM sessions WHERE {' AND '.join(used)}", list(used.values())).rowcount
+            self._audit(con, by, action, "sessions", username or (session_hash or "")[:8], ended, {})
+        return ended
+
+    def list_sessions(self) -> pd.DataFrame:
+        """Sessions, most recently used first (hashed ids only: a listing cannot be replayed)."""
+        cur = self._con.execute("SELECT * FROM sessions ORDER BY last_seen DESC, created_at DESC")
+        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
 
     # -- history ---------------------------------------------------------------
     def history(self) -> pd.DataFrame:

@@ -1,0 +1,34 @@
+"""The web layer: what the server answers itself, beside Streamlit's pages (server.py mounts it).
+
+- `web.auth`: the sign-in and sign-out forms and their POST routes (cookies can only be set
+  by an HTTP response, never by a Streamlit script).
+- `web.guard`: a protected page opened without a session is sent to sign-in and back; an
+  unknown path goes to the front door instead of Streamlit's English "Page not found".
+- `web.ops`: /healthz and /version for operators.
+- `web.security`: same-origin checks, safe `next=` targets, per-address throttling;
+  `web.forms`: per-form tokens; `web.html`: the two small pages, escaped.
+
+Imports flow web -> ui.nav (the page list) -> yishi services -> storage / geo.
+"""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route
+
+from web import auth, guard, ops
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/auth/signin", auth.signin_page, methods=["GET"]),
+        Route("/auth/signin", auth.signin, methods=["POST"]),
+        Route("/auth/signout", auth.signout_page, methods=["GET"]),
+        Route("/auth/signout", auth.signout, methods=["POST"]),
+        Route("/healthz", ops.healthz, methods=["GET"]),
+        Route("/version", ops.version, methods=["GET"]),
+    ]
+
+
+def middleware() -> list[Middleware]:
+    return [Middleware(guard.PageGuard)]
