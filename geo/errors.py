@@ -100,7 +100,10 @@ class WorkflowError(YishiError):
     """A refused workflow write: what was refused and every reason; nothing was written.
 
     ``str()`` is the English text with field and value codes (the command line's).
+    Subclasses with another heading (a catalogue key taking ``what`` and ``n``) set HEADING.
     """
+
+    HEADING = "wf_refused"
 
     def __init__(self, what: Message, problems: list[Message]):
         self.what = what
@@ -111,7 +114,7 @@ class WorkflowError(YishiError):
         return [p.text(lang) for p in self.problems]
 
     def text(self, lang: str = "en") -> str:
-        head = msg("wf_refused", what=self.what, n=len(self.problems)).text(lang)
+        head = msg(self.HEADING, what=self.what, n=len(self.problems)).text(lang)
         return head + "".join(f"\n  - {line}" for line in self.lines(lang))
 
 

@@ -102,15 +102,14 @@ def require(verb: str) -> User:
     """Stop the page unless the signed-in role may `verb` (a typed URL too): signed out, offer
     sign-in and come back here; signed in, say the role may not. Services check again."""
     user = current_user()
-    if can(user, verb):
-        assert user is not None
-        return user
-    if user is None:
-        sign_in_prompt()
-    else:
-        st.error(t("refused"))
-    st.stop()
-    raise AssertionError("unreachable")
+    if not can(user, verb):
+        if user is None:
+            sign_in_prompt()
+        else:
+            st.error(t("refused"))
+        st.stop()
+    assert user is not None  # can() is False for nobody
+    return user
 
 
 #: A link drawn as a button (same tab: st.link_button would open a new one).

@@ -21,6 +21,8 @@ that switching from Chinese removes the Chinese one.
 
 from __future__ import annotations
 
+from functools import cache
+
 import streamlit as st
 
 from ui.i18n import t
@@ -106,8 +108,10 @@ def upload_limit_mb() -> int:
     return int(st.get_option("server.maxUploadSize"))
 
 
+@cache
 def stylesheet(lang: str) -> str:
-    """The rules for `lang`: none in English, whose words are Streamlit's own."""
+    """The rules for `lang`: none in English, whose words are Streamlit's own (built once per
+    language: the words and the upload limit are fixed while the server runs)."""
     if lang != "zh":
         return ""
     rules = []

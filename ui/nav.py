@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import streamlit as st
@@ -41,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+@cache
 def url_paths() -> frozenset[str]:
     """Every page's path ("issue" for /issue): each always exists, whoever asks."""
     return frozenset(spec.file.removesuffix(".py") for spec in PAGES)

@@ -91,9 +91,10 @@ class AddressThrottle:
 
     def wait(self, address: str) -> int:
         """Seconds this address must still wait before its next attempt (0: go ahead)."""
+        now = time.time()
         with self._lock:
             record = self._records.get(address)
-            return max(0, int(record.until - time.time()) + 1) if record and record.until > time.time() else 0
+            return int(record.until - now) + 1 if record and record.until > now else 0
 
     def failed(self, address: str) -> None:
         now = time.time()

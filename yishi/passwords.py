@@ -18,8 +18,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from geo.errors import InputError, Message, msg
-from geo.words import WITH_CODES
+from geo.errors import InputError, Message, WorkflowError, msg
 from yishi import datasets
 from yishi.accounts import term
 
@@ -30,22 +29,13 @@ __all__ = ["MIN_LENGTH", "PasswordRefused", "check_password", "common_passwords"
 MIN_LENGTH = 10
 
 
-class PasswordRefused(InputError):
-    """A new password the policy refuses; `problems` lists every reason."""
+class PasswordRefused(WorkflowError, InputError):
+    """A new password the policy refuses; `problems` lists every reason (an InputError too)."""
+
+    HEADING = "pw_refused"
 
     def __init__(self, problems: list[Message]):
-        self.problems = list(problems)
-        super().__init__(msg("pw_refused", n=len(self.problems)))
-
-    def lines(self, lang: str = "en") -> list[str]:
-        return [p.text(lang) for p in self.problems]
-
-    def text(self, lang: str = "en") -> str:
-        head = msg("pw_refused", n=len(self.problems)).text(lang)
-        return head + "".join(f"\n  - {line}" for line in self.lines(lang))
-
-    def __str__(self) -> str:
-        return self.text("en" + WITH_CODES)
+        super().__init__(term("password"), problems)
 
 
 def _fold(text: str) -> str:

@@ -10,6 +10,8 @@ import os
 import secrets
 import subprocess
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 from yishi import datasets
 
@@ -49,9 +51,13 @@ def secret_key() -> bytes:
     """The key that signs cookies and form tokens: $YISHI_SECRET_KEY, else a random key kept in
     a private file beside the default store (made on first use; delete it to sign everyone out)."""
     env = os.environ.get("YISHI_SECRET_KEY", "").strip()
-    if env:
-        return env.encode()
-    path = datasets.secret_key_path()
+    return env.encode() if env else _key_file(datasets.secret_key_path())
+
+
+@cache
+def _key_file(path: Path) -> bytes:
+    """The key in `path`, made there first if missing; read once per process (every page run
+    checks a cookie)."""
     try:
         return path.read_bytes().strip()
     except FileNotFoundError:
@@ -69,9 +75,12 @@ def secret_key() -> bytes:
 
 def version() -> str:
     """The running code's version: $YISHI_VERSION, else the git commit of the working tree."""
-    env = os.environ.get("YISHI_VERSION", "").strip()
-    if env:
-        return env
+    return os.environ.get("YISHI_VERSION", "").strip() or _git_commit()
+
+
+@cache
+def _git_commit() -> str:
+    """The working tree's commit, asked of git once per process."""
     try:
         done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=datasets.ROOT,
                               capture_output=True, text=True, timeout=5, check=True)

@@ -485,6 +485,9 @@ def test_sessions_start_clear_failures_and_end_by_id_user_or_age(store):
     assert store.audit_trail().head(3)["action"].tolist() == ["session_revoke", "signout", "session_expired"]
     with pytest.raises(ValueError):
         store.end_sessions(by="admin", action="session_revoke")
+    audited = len(store.audit_trail())
+    assert store.end_sessions(by="system", action="session_expired", before="2030-01-01") == 0
+    assert len(store.audit_trail()) == audited  # a sweep that ends nothing leaves no row
 
 
 def test_an_account_change_can_end_its_sessions_in_the_same_write(store):

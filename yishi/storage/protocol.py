@@ -123,7 +123,8 @@ class Store(Protocol):
 
     def end_sessions(self, *, by: str, action: str, session_hash: str | None = None,
                      username: str | None = None, before: str | None = None) -> int:
-        """Delete the sessions matching all the filters given; audited; how many ended."""
+        """Delete the sessions matching all the filters given; audited when any ended (a sweep
+        that finds nothing leaves no row); how many ended."""
 
     def list_sessions(self) -> pd.DataFrame:
         """Sessions, most recently used first."""

@@ -328,12 +328,10 @@ class SQLiteStore:
     # -- users (accounts live in the store) -------------------------------------
     def load_users(self) -> pd.DataFrame:
         cur = self._con.execute("SELECT * FROM users ORDER BY username")
-        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        return _frame(cur)
 
     def get_user(self, username: str) -> Row | None:
-        cur = self._con.execute("SELECT * FROM users WHERE username = ?", (username,))
-        values = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], values)) if values else None
+        return _one(self._con.execute("SELECT * FROM users WHERE username = ?", (username,)))
 
     def put_user(self, user: Row, *, by: str, action: str, detail: Mapping[str, Any] | None = None,
                  end_sessions: bool = False, keep_an_admin: bool = False) -> None:
@@ -351,9 +349,7 @@ class SQLiteStore:
                     con.execute(f"UPDATE users SET {', '.join(f'{c} = ?' for c in cols)} WHERE username = ?",
                                 [user[c] for c in cols] + [user["username"]])
                 else:
-                    names = ["username", *cols]
-                    con.execute(f"INSERT INTO users ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                                [user[c] for c in names])
+                    _insert_into(con, "users", user)
             except sqlite3.IntegrityError as exc:
                 raise InputError(msg("account_refused", name=user["username"], detail=exc)) from exc
             if keep_an_admin and admins_before and not con.execute(admins).fetchone()[0]:
@@ -382,10 +378,8 @@ class SQLiteStore:
     def add_session(self, session: Row, *, detail: Mapping[str, Any] | None = None) -> None:
         """Start a session: insert it, clear the account's failures, audit the sign-in, at once."""
         with self._write() as con:
-            names = list(session)
             try:
-                con.execute(f"INSERT INTO sessions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                            [session[c] for c in names])
+                _insert_into(con, "sessions", session)
             except sqlite3.IntegrityError as exc:
                 raise InputError(msg("account_no_user", name=session.get("username"))) from exc
             con.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?",
@@ -393,9 +387,7 @@ class SQLiteStore:
             self._audit(con, session["username"], "signin", "users", session["username"], 1, detail or {})
 
     def get_session(self, session_hash: str) -> Row | None:
-        cur = self._con.execute("SELECT * FROM sessions WHERE session_hash = ?", (session_hash,))
-        values = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], values)) if values else None
+        return _one(self._con.execute("SELECT * FROM sessions WHERE session_hash = ?", (session_hash,)))
 
     def touch_session(self, session_hash: str, last_seen: str) -> None:
         """Note that a session was used (bookkeeping, not a change of record: no audit row)."""
@@ -405,20 +397,21 @@ class SQLiteStore:
     def end_sessions(self, *, by: str, action: str, session_hash: str | None = None,
                      username: str | None = None, before: str | None = None) -> int:
         """Delete the sessions matching every filter given (one session, one user's, or those
-        last seen before a time); audited; returns how many ended."""
+        last seen before a time); audited when any ended; returns how many ended."""
         filters = {"session_hash = ?": session_hash, "username = ?": username, "last_seen < ?": before}
         used = {k: v for k, v in filters.items() if v is not None}
         if not used:
             raise ValueError("end_sessions needs a session, a user or a time")
         with self._write() as con:
             ended = con.execute(f"DELETE FROM sessions WHERE {' AND '.join(used)}", list(used.values())).rowcount
-            self._audit(con, by, action, "sessions", username or (session_hash or "")[:8], ended, {})
+            if ended:
+                self._audit(con, by, action, "sessions", username or (session_hash or "")[:8], ended, {})
         return ended
 
     def list_sessions(self) -> pd.DataFrame:
         """Sessions, most recently used first (hashed ids only: a listing cannot be replayed)."""
         cur = self._con.execute("SELECT * FROM sessions ORDER BY last_seen DESC, created_at DESC")
-        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        return _frame(cur)
 
     # -- history ---------------------------------------------------------------
     def history(self) -> pd.DataFrame:
@@ -426,13 +419,13 @@ class SQLiteStore:
         cur = self._con.execute(
             "SELECT batch_id, at, who, action, layer, source, status, n_new, n_updated,"
             " n_unchanged, n_rejected FROM batches ORDER BY batch_id DESC")
-        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        return _frame(cur)
 
     def audit_trail(self, *, limit: int = 1000) -> pd.DataFrame:
         cur = self._con.execute(
             "SELECT audit_id, at, who, action, layer, target, count, detail FROM audit"
             " ORDER BY audit_id DESC LIMIT ?", (limit,))
-        return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        return _frame(cur)
 
     # -- internals ---------------------------------------------------------------
     def _new_batch(self, con: sqlite3.Connection, layer: str, by: str, action: str, source: str,
@@ -475,6 +468,24 @@ class SQLiteStore:
     def _bump(con: sqlite3.Connection) -> None:
         con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
                     " WHERE key = 'revision'")
+
+
+def _frame(cur: sqlite3.Cursor) -> pd.DataFrame:
+    """A query's rows as a frame with the query's column names."""
+    return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+
+def _one(cur: sqlite3.Cursor) -> Row | None:
+    """A query's first row as a dict, or None."""
+    values = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], values)) if values else None
+
+
+def _insert_into(con: sqlite3.Connection, table: str, row: Row) -> None:
+    """Insert `row` (field -> value) into a fixed table (users, sessions)."""
+    names = list(row)
+    con.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [row[c] for c in names])
 
 
 _BOUNDS = ("minx", "miny", "maxx", "maxy")
