@@ -124,3 +124,27 @@ class StoreBusy(YishiError):
 
 class PermissionDenied(YishiError):
     """The signed-in role may not see or do this."""
+
+
+class StoreUnusable(YishiError):
+    """The store cannot do what was asked (a full disk, read-only, damaged); nothing was changed.
+
+    `message` names the store's path (the command line, the server log); `public` says the same
+    without it, for pages: server paths never reach a browser.
+    """
+
+    def __init__(self, message: Message, public: Message):
+        super().__init__(message)
+        self.public = public
+
+
+class StoreFull(StoreUnusable):
+    """A write found no room (a full disk, a quota, a file-size limit) and was rolled back."""
+
+
+class StoreReadOnly(StoreUnusable):
+    """The store can be read but not changed (its file or folder is not writable)."""
+
+
+class StoreDamaged(StoreUnusable):
+    """The store failed its integrity check or is not a database: restore it from a backup."""

@@ -12,6 +12,10 @@ Before consensus it may instead be closed 已终止 with a reason; at stage meet
 meetings may be recorded. Every problem is a `Message` (words in `geo.words.procedure`),
 shown in the reader's language.
 
+Text comes in as `geo.text` keeps it: direction-control and zero-width characters are dropped
+silently (nobody can see them to remove them, and they mean nothing here; a refusal would name
+something the writer cannot find), then each value must fit its field's length.
+
 Examples
 --------
 >>> next_stage("meeting")
@@ -34,14 +38,16 @@ from datetime import date
 from typing import Any
 
 from geo.errors import InputError, Message, msg
-from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUES, MEETINGS, METHODS, STAGE_ORDER, STAGES,
-                        Field)
+from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUE_EVENTS, ISSUES, MEETINGS, METHODS,
+                        STAGE_ORDER, STAGES, Field)
+from geo.text import brief, strip_invisible, too_long
 from geo.values import choices, code_term, coerce, is_blank, parse_date
 from geo.words import Term
 
 __all__ = ["ACTIONS", "CLOSABLE_STAGES", "CREATE_FIELDS", "MEETING_FIELDS", "Plan", "action_for",
-           "default_focus", "evaluation", "meeting_record_problems", "new_issue", "next_stage",
-           "note_problems", "plan", "possible_actions", "requirements", "transition_problems"]
+           "default_focus", "evaluation", "field_value", "meeting_record_problems", "new_issue",
+           "next_stage", "note_problems", "note_value", "plan", "possible_actions", "requirements",
+           "transition_problems"]
 
 #: What can be done to an issue (the names pages use for buttons and permissions).
 ACTIONS: tuple[str, ...] = ("create", "advance", "record_meeting", "close", "comment", "evaluate")
@@ -153,6 +159,38 @@ def transition_problems(issue_id: str, stage: Any, to: str) -> list[Message]:
                 stage=stage_term(stage), next=stage_term(following), to=stage_term(to))]
 
 
+# --- one value --------------------------------------------------------------------------
+
+
+def field_value(f: Field, raw: Any) -> tuple[Any, Message | None]:
+    """`raw` (typed, or text from a form or the command line) as `f`'s plain value, or a problem.
+
+    Text loses its invisible characters first, and must then fit `f`'s length; a refusal
+    repeats a long value by its start only (`geo.values.coerce` does the rest).
+    """
+    if isinstance(raw, str):
+        raw = strip_invisible(raw)
+    converted, problem = coerce(f, raw)
+    if problem is not None:
+        if "raw" in problem.params:
+            problem = msg(problem.key, **{**problem.params, "raw": _brief(problem.params["raw"])})
+        return None, problem
+    if isinstance(converted, str):
+        problem = too_long(f, converted)
+    return (None, problem) if problem else (converted, None)
+
+
+def _brief(raw: Any) -> Any:
+    """A typed value as a refusal repeats it (long text by its start only)."""
+    return brief(raw) if isinstance(raw, str) else raw
+
+
+def note_value(raw: Any) -> tuple[str | None, list[Message]]:
+    """A timeline note as written (None when blank), and its problems (too long)."""
+    note, problem = field_value(ISSUE_EVENTS.get(_NOTE), raw)
+    return note, [problem] if problem else []
+
+
 # --- one step ---------------------------------------------------------------------------
 
 
@@ -167,7 +205,7 @@ def _cannot_set(values: Mapping[str, Any], allowed: tuple[str, ...], key: str,
     if not extra:
         return []
     named = [msg("wf_note_field") if n == _NOTE else _field(n) for n in allowed]
-    return [msg(key, names=[repr(k) for k in extra], allowed=named, **params)]
+    return [msg(key, names=[repr(brief(str(k))) for k in extra], allowed=named, **params)]
 
 
 _HINTS: dict[str, Callable[[], Message]] = {
@@ -218,12 +256,13 @@ def plan(issue_row: Mapping[str, Any], to: str, values: Mapping[str, Any], *, to
     for name in (*_REQUIRED[to], *_OPTIONAL[to]):
         if name not in values:
             continue
-        value, problem = coerce(_field(name), values[name])
+        given, problem = field_value(_field(name), values[name])
         if problem:
             problems.append(problem)
             malformed.add(name)
-        elif value is not None:
-            update[name] = value
+        elif given is not None:
+            update[name] = given
+    problems += note_value(values.get(_NOTE))[1]
 
     def present(name: str) -> bool:
         """Given now, or (for an issue field) already on the issue."""
@@ -303,8 +342,9 @@ def meeting_record_problems(issue_id: str, stage: str) -> list[Message]:
 
 
 def note_problems(note: Any) -> list[Message]:
-    """A supervision note says something."""
-    return [msg("wf_note_empty")] if is_blank(note) else []
+    """A supervision note says something (visibly), and fits its field."""
+    text, problems = note_value(note)
+    return problems if text is not None or problems else [msg("wf_note_empty")]
 
 
 def evaluation(issue_id: str, stage: str, satisfaction: Any) -> tuple[list[Message], float | None]:
@@ -313,10 +353,10 @@ def evaluation(issue_id: str, stage: str, satisfaction: Any) -> tuple[list[Messa
     if stage != "done":
         problems.append(msg("wf_eval_not_done", issue_id=issue_id, stage=stage_term(stage)))
     f = ISSUES.get("satisfaction")
-    value, problem = coerce(f, satisfaction)
-    if problem or value is None:
+    score, problem = field_value(f, satisfaction)
+    if problem or score is None:
         problems.append(problem or msg("wf_eval_required", field=f))
-    return problems, value
+    return problems, score
 
 
 # --- a new issue ----------------------------------------------------------------------------
@@ -353,28 +393,32 @@ def new_issue(*, lon: Any, lat: Any, title: Any, category: Any, focus: Any,
     timeline ``note`` (not part of the returned fields).
     """
     problems = _point_problems(lon, lat, area, area_name)
-    if is_blank(title):
+    title, title_problem = field_value(ISSUES.get("title"), title)
+    if title_problem:
+        problems.append(title_problem)
+    elif title is None:
         problems.append(msg("wf_required_plain", field=ISSUES.get("title")))
     if category not in CATEGORIES.codes:
         problems.append(msg("value_unknown_code", field=ISSUES.get("category"),
-                            raw=category, choices=choices(CATEGORIES)))
+                            raw=_brief(category), choices=choices(CATEGORIES)))
     focus = default_focus(category) if is_blank(focus) else focus
     if focus not in FOCUS_AREAS.codes:
         problems.append(msg("value_unknown_code", field=ISSUES.get("focus"),
-                            raw=focus, choices=choices(FOCUS_AREAS)))
+                            raw=_brief(focus), choices=choices(FOCUS_AREAS)))
     problems += _cannot_set(values, (*CREATE_FIELDS, _NOTE), "wf_cannot_set_new")
+    problems += note_value(values.get(_NOTE))[1]
     row: dict[str, Any] = {}
     for name in CREATE_FIELDS:
         if name in values:
-            value, problem = coerce(ISSUES.get(name), values[name])
+            given, problem = field_value(ISSUES.get(name), values[name])
             if problem:
                 problems.append(problem)
-            elif value is not None:
-                row[name] = value
+            elif given is not None:
+                row[name] = given
     if "reporter_phone" in row and not _PHONE.fullmatch(row["reporter_phone"]):
         problems.append(msg("wf_not_phone", field=ISSUES.get("reporter_phone"),
                             raw=row["reporter_phone"]))
-    if not is_blank(title):
-        row["title"] = str(title).strip()
+    if title is not None:
+        row["title"] = title
     row.update({"category": category, "focus": focus, "stage": "collected"})
     return problems, row

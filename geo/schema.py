@@ -141,6 +141,8 @@ class Field:
     private: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    #: The most characters a text value may have (uploads, the workflow and forms alike).
+    max_length: int | None = None
 
     def label(self, lang: str = "zh") -> str:
         """The label in `lang`; where the command line asks for codes, with the field's name."""
@@ -180,23 +182,34 @@ class Layer:
         raise KeyError(f"layer {self.name!r} has no field {name!r}; fields: {', '.join(self.field_names)}")
 
 
+#: Text limits, in characters: one size per kind of text, so a form, an upload and the command
+#: line refuse the same value. Ids leave room for a code scheme; a phone for extensions.
+ID_CHARS = 40
+PHONE_CHARS = 40
+NAME_CHARS = 100
+TITLE_CHARS = 200
+TEXT_CHARS = 2_000
+#: A timeline row's id is its issue's id and "-E001".
+EVENT_ID_CHARS = ID_CHARS + 24
+
+
 def _f(name: str, type_: FieldType, zh: str, en: str, **kw) -> Field:
     return Field(name, type_, zh, en, **kw)
 
 
 SUBDISTRICT = Layer("subdistrict", "街道", "Subdistrict", "name", "Polygon", (
-    _f("name", "str", "名称", "Name", required=True),
+    _f("name", "str", "名称", "Name", required=True, max_length=NAME_CHARS),
 ))
 
 COMMUNITIES = Layer("communities", "社区", "Communities", "community_id", "Polygon", (
-    _f("community_id", "str", "社区编码", "Community ID", required=True),
-    _f("name", "str", "社区名称", "Community", required=True),
+    _f("community_id", "str", "社区编码", "Community ID", required=True, max_length=ID_CHARS),
+    _f("name", "str", "社区名称", "Community", required=True, max_length=NAME_CHARS),
     _f("team_size", "int", "议事队伍人数", "Team size", minimum=0),
 ))
 
 COMPOUNDS = Layer("compounds", "小区", "Compounds", "compound_id", "Polygon", (
-    _f("compound_id", "str", "小区编号", "Compound ID", required=True),
-    _f("name", "str", "小区名称", "Compound", required=True),
+    _f("compound_id", "str", "小区编号", "Compound ID", required=True, max_length=ID_CHARS),
+    _f("name", "str", "小区名称", "Compound", required=True, max_length=NAME_CHARS),
     _f("households", "int", "户数", "Households", minimum=0),
     _f("built_year", "int", "建成年份", "Built", minimum=1900, maximum=2100),
     _f("is_old_compound", "bool", "老旧小区", "Old compound"),
@@ -204,26 +217,26 @@ COMPOUNDS = Layer("compounds", "小区", "Compounds", "compound_id", "Polygon", 
 ))
 
 VENUES = Layer("venues", "议事点", "Venues", "venue_id", "Point", (
-    _f("venue_id", "str", "议事点编号", "Venue ID", required=True),
-    _f("name", "str", "议事点名称", "Venue", required=True),
+    _f("venue_id", "str", "议事点编号", "Venue ID", required=True, max_length=ID_CHARS),
+    _f("name", "str", "议事点名称", "Venue", required=True, max_length=NAME_CHARS),
     _f("kind", "str", "类型", "Kind", required=True, enum=VENUE_KINDS),
     *(_f(code, "bool", zh, en) for code, (zh, en) in FIVE_HAVES.labels.items()),
     _f("opened_on", "date", "启用日期", "Opened on"),
 ))
 
 MEMBERS = Layer("members", "委员/代表", "Members", "member_id", None, (
-    _f("member_id", "str", "成员编号", "Member ID", required=True),
-    _f("name", "str", "姓名", "Name", required=True),
+    _f("member_id", "str", "成员编号", "Member ID", required=True, max_length=ID_CHARS),
+    _f("name", "str", "姓名", "Name", required=True, max_length=NAME_CHARS),
     _f("role", "str", "身份", "Role", required=True, enum=MEMBER_ROLES),
     _f("level", "str", "队伍层级", "Team level", required=True, enum=TEAM_LEVELS),
-    _f("team_community_id", "str", "所在社区队伍", "Community team"),
-    _f("linked_community_id", "str", "双向联系社区", "Linked community"),
+    _f("team_community_id", "str", "所在社区队伍", "Community team", max_length=ID_CHARS),
+    _f("linked_community_id", "str", "双向联系社区", "Linked community", max_length=ID_CHARS),
 ))
 
 ISSUES = Layer("issues", "议题", "Issues", "issue_id", "Point", (
-    _f("issue_id", "str", "议题编号", "Issue ID", required=True),
-    _f("title", "str", "议题", "Title", required=True),
-    _f("description", "str", "描述", "Description"),
+    _f("issue_id", "str", "议题编号", "Issue ID", required=True, max_length=ID_CHARS),
+    _f("title", "str", "议题", "Title", required=True, max_length=TITLE_CHARS),
+    _f("description", "str", "描述", "Description", max_length=TEXT_CHARS),
     _f("category", "str", "类别", "Category", required=True, enum=CATEGORIES),
     _f("focus", "str", "四个围绕", "Focus area", required=True, enum=FOCUS_AREAS),
     _f("stage", "str", "阶段", "Stage", required=True, enum=STAGES),
@@ -232,23 +245,23 @@ ISSUES = Layer("issues", "议题", "Issues", "issue_id", "Point", (
     _f("consensus_on", "date", "达成共识日期", "Consensus on"),
     _f("due_on", "date", "办结时限", "Due on"),
     _f("done_on", "date", "落实日期", "Done on"),
-    _f("stakeholders", "str", "协商主体", "Stakeholders"),
-    _f("consensus_text", "str", "共识内容", "Agreed text"),
-    _f("responsible_unit", "str", "责任单位", "Responsible unit"),
-    _f("responsible_person", "str", "责任人", "Responsible person"),
+    _f("stakeholders", "str", "协商主体", "Stakeholders", max_length=TEXT_CHARS),
+    _f("consensus_text", "str", "共识内容", "Agreed text", max_length=TEXT_CHARS),
+    _f("responsible_unit", "str", "责任单位", "Responsible unit", max_length=NAME_CHARS),
+    _f("responsible_person", "str", "责任人", "Responsible person", max_length=NAME_CHARS),
     _f("residents_affected", "int", "受益群众", "Residents affected", minimum=0),
-    _f("result_public", "str", "公示结果", "Posted result"),
+    _f("result_public", "str", "公示结果", "Posted result", max_length=TEXT_CHARS),
     _f("satisfaction", "float", "满意度", "Satisfaction", minimum=1, maximum=5),
-    _f("closed_reason", "str", "终止原因", "Reason closed"),
-    _f("reporter_name", "str", "反映人", "Reported by", private=True),
-    _f("reporter_phone", "str", "联系电话", "Phone", private=True),
+    _f("closed_reason", "str", "终止原因", "Reason closed", max_length=TEXT_CHARS),
+    _f("reporter_name", "str", "反映人", "Reported by", private=True, max_length=NAME_CHARS),
+    _f("reporter_phone", "str", "联系电话", "Phone", private=True, max_length=PHONE_CHARS),
 ))
 
 MEETINGS = Layer("meetings", "协商会议", "Meetings", "meeting_id", None, (
-    _f("meeting_id", "str", "会议编号", "Meeting ID", required=True),
+    _f("meeting_id", "str", "会议编号", "Meeting ID", required=True, max_length=ID_CHARS),
     _f("held_on", "date", "召开日期", "Held on", required=True),
-    _f("venue_id", "str", "议事点", "Venue"),
-    _f("issue_id", "str", "议题", "Issue"),
+    _f("venue_id", "str", "议事点", "Venue", max_length=ID_CHARS),
+    _f("issue_id", "str", "议题", "Issue", max_length=ID_CHARS),
     _f("method", "str", "协商方式", "Method", required=True, enum=METHODS),
     _f("participants", "int", "参会人数", "Participants", minimum=0),
     _f("consensus", "bool", "达成共识", "Consensus"),
@@ -256,13 +269,13 @@ MEETINGS = Layer("meetings", "协商会议", "Meetings", "meeting_id", None, (
 
 #: One row per stage change of an issue: the timeline (and, for the demo, its history).
 ISSUE_EVENTS = Layer("issue_events", "议题进程", "Issue timeline", "event_id", None, (
-    _f("event_id", "str", "记录编号", "Event ID", required=True),
-    _f("issue_id", "str", "议题", "Issue", required=True),
+    _f("event_id", "str", "记录编号", "Event ID", required=True, max_length=EVENT_ID_CHARS),
+    _f("issue_id", "str", "议题", "Issue", required=True, max_length=ID_CHARS),
     _f("at", "date", "日期", "Date", required=True),
     _f("from_stage", "str", "原阶段", "From", enum=STAGES),
     _f("to_stage", "str", "新阶段", "To", required=True, enum=STAGES),
-    _f("by", "str", "操作人", "By"),
-    _f("note", "str", "说明", "Note"),
+    _f("by", "str", "操作人", "By", max_length=NAME_CHARS),
+    _f("note", "str", "说明", "Note", max_length=TEXT_CHARS),
     _f("kind", "str", "类型", "Kind", enum=EVENT_KINDS),
 ))
 

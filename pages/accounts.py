@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import InputError, PermissionDenied
-from yishi.accounts import ROLES
+from yishi.accounts import ROLES, USERNAME_CHARS
 from yishi.services import accounts
 from ui import auth, data
 from ui.i18n import t
@@ -45,7 +45,7 @@ def apply(change, *args, **kwargs) -> None:
 add, edit = st.columns(2)
 with add.form("add_user", clear_on_submit=True):
     st.subheader(t("acc_add"))
-    username = st.text_input(t("username"), key="acc_new_name")
+    username = st.text_input(t("username"), key="acc_new_name", max_chars=USERNAME_CHARS)
     password = st.text_input(t("password"), type="password", key="acc_new_password")
     role = st.selectbox(t("acc_role"), ROLES, format_func=lambda r: auth.role_label(r, lang), key="acc_new_role")
     community = st.selectbox(t("acc_community"), [None, *names], key="acc_new_comm",

@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 from geo.errors import InputError, StoreBusy
-from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, read_upload
+from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS
 from geo.schema import UPLOADABLE, get_layer
 from yishi.services import uploads
 from ui import auth, data, maps
@@ -35,7 +35,7 @@ if file is not None:
     state = st.session_state.get("upload_state")
     if not state or state["key"] != key:
         progress = st.progress(0, text=t("up_reading"))
-        upload = read_upload(payload, filename=file.name, layer=layer, source_crs=crs)
+        upload = uploads.read(payload, filename=file.name, layer=layer, source_crs=crs)
         progress.progress(60, text=t("up_previewing"))
         with data.open_store() as store:
             checked = uploads.check(store, upload, source=file.name, user=user)

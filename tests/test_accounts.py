@@ -93,6 +93,38 @@ def test_five_failures_in_a_row_then_a_growing_wait(store):
     assert authenticate(store, "wang", PASSWORD, now=now + timedelta(seconds=92)).role == "staff"
 
 
+def test_failures_slow_the_address_they_come_from(store):
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            authenticate(store, "wang", "bad", address="203.0.113.9", now=now)
+    with pytest.raises(SignInRefused) as there:
+        authenticate(store, "wang", PASSWORD, address="203.0.113.9", now=now + timedelta(seconds=1))
+    assert there.value.retry_after == 30
+    assert authenticate(store, "wang", PASSWORD, address="10.0.0.8", now=now + timedelta(seconds=1)).role == "staff"
+
+
+def test_many_addresses_together_slow_the_account_everywhere(store, monkeypatch):
+    monkeypatch.setattr(accounts, "ACCOUNT_FREE_FAILURES", 8)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for i in range(8):
+        with pytest.raises(SignInRefused):
+            authenticate(store, "wang", "bad", address=f"198.51.100.{i}", now=now)
+    with pytest.raises(SignInRefused) as everywhere:
+        authenticate(store, "wang", PASSWORD, address="10.0.0.8", now=now + timedelta(seconds=1))
+    assert everywhere.value.retry_after == 30
+
+
+def test_a_new_password_clears_every_address_wait(store):
+    now = datetime.now(timezone.utc)
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            authenticate(store, "wang", "bad", address="203.0.113.9", now=now)
+    accounts.set_password(store, "wang", "another long passphrase", by=OPERATOR)
+    assert store.signin_lock("wang", "203.0.113.9") is None
+    assert authenticate(store, "wang", "another long passphrase", address="203.0.113.9").username == "wang"
+
+
 def test_a_successful_sign_in_writes_nothing(store):
     """The session that starts clears the failures and audits the sign-in, in one transaction."""
     with pytest.raises(SignInRefused):
@@ -329,7 +361,7 @@ def test_parallel_wrong_passwords_are_each_counted(store, tmp_path):
     failed = trail[(trail["action"] == "signin_failed") & (trail["target"] == "wang")]
     counted = store.get_user("wang")["failed_count"]
     assert counted == len(failed) >= 5
-    assert store.get_user("wang")["locked_until"] is not None
+    assert store.signin_lock("wang", "") is not None
 
 
 class CountingHasher(PasswordHasher):

@@ -23,6 +23,7 @@ from shapely.geometry import Point, box
 from streamlit_folium import _get_header, _get_html, _get_map_string
 
 from geo.schema import COMPOUNDS, FIVE_HAVES, VENUE_KINDS, VENUES
+from geo.text import INVISIBLE, strip_invisible
 from tests.hostile import HOSTILE
 from ui import maps
 from ui.maps import assets, layers
@@ -138,11 +139,13 @@ def test_no_template_tag_survives_in_any_page(rendered):
 
 
 def test_every_hostile_string_arrives_exactly_as_stored(rendered):
-    """Exactly as stored, HTML-escaped; text longer than a tooltip holds is cut, never dropped."""
+    """Exactly as stored, HTML-escaped; text longer than a tooltip holds is cut, never dropped;
+    only the characters nobody sees (direction controls, zero-width) are gone."""
     for name, _, page in rendered:
         strings = "\n".join(_page_strings(page))
         for text in HOSTILE:
-            assert maps.escape(maps.truncate(text, maps.TIP_CHARS)) in strings, (name, text[:30])
+            shown = maps.escape(maps.truncate(strip_invisible(text), maps.TIP_CHARS))
+            assert f"<bdi>{shown}</bdi>" in strings, (name, text[:30])
         assert "x" * maps.TIP_CHARS not in strings, name  # the 10,000-character name is cut
         assert "49" not in strings.replace("I49", "")  # {{ 7*7 }} never evaluated
 
@@ -150,8 +153,9 @@ def test_every_hostile_string_arrives_exactly_as_stored(rendered):
 def test_cut_titles_arrive_cut_not_evaluated(rendered):
     name, _, page = rendered[0]
     strings = set(_page_strings(page))
-    for title in TITLES:
-        assert maps.escape(maps.truncate(title, maps.TIP_CHARS)) in strings, title[:50]
+    for title in TITLES:  # each one whole, isolated so it cannot reorder the tooltip around it
+        shown = maps.escape(maps.truncate(strip_invisible(title), maps.TIP_CHARS))
+        assert f"<bdi>{shown}</bdi>" in strings, title[:50]
 
 
 def test_nothing_executable_reaches_the_page(rendered):
@@ -160,6 +164,7 @@ def test_nothing_executable_reaches_the_page(rendered):
         assert "<img" not in low and "alert(1)</script>" not in low, name
         assert "${alert" not in page and "`" not in page, name
         assert "\u2028" not in page and "\u2029" not in page, name
+        assert not INVISIBLE.search(page), name  # stored direction overrides are neutralised
 
 
 #: folium elements that may stay in a map: they carry only our own constants (labels from

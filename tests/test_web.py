@@ -142,11 +142,25 @@ def test_parallel_wrong_attempts_are_all_counted(client, demo_store_path):
         counted = store.get_user("staff")["failed_count"]
         trail = store.audit_trail(limit=200)
         recorded = int(((trail["action"] == "signin_failed") & (trail["who"] == "staff")).sum())
-        locked = store.get_user("staff")["locked_until"]
+        locked = store.signin_lock("staff", "testclient")
     assert counted == recorded >= 5
     assert set(codes) <= {401, 429} and 429 in codes
     assert locked is not None
     assert sign_in(client).status_code == 429  # even the right password waits now
+
+
+def test_wrong_passwords_slow_their_own_address_not_the_owner_elsewhere(client, demo_store_path):
+    """Someone typing wrong passwords for the admin cannot lock the admin out of their own desk."""
+    for _ in range(5):
+        sign_in(client, username="admin", password="wrong-password-x")
+    assert sign_in(client, username="admin", password="admin-demo-2022").status_code == 429
+    desk = TestClient(client.app, base_url=SITE, follow_redirects=False, client=("10.1.2.3", 40000))
+    signed_in = sign_in(desk, username="admin", password="admin-demo-2022", next_path="/accounts")
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/accounts"
+    assert sign_in(client, username="admin", password="admin-demo-2022").status_code == 429
+    with open_store(demo_store_path) as store:
+        assert store.signin_lock("admin", "10.1.2.3") is None
+        assert store.signin_lock("admin", "testclient") is not None
 
 
 def test_one_address_trying_many_accounts_is_throttled(client, demo_store_path):

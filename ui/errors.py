@@ -1,5 +1,9 @@
 """Failures stay private and local: a page that raises shows a short translated notice, and the
-full trace (with server paths and stored values) goes to the server log only."""
+full trace (with server paths and stored values) goes to the server log only.
+
+A store that cannot do what was asked (a full disk, read-only, damaged) is no bug: the page
+says which, in the reader's language and without the store's path; the log says it with the path.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import streamlit as st
 from streamlit import config
 from streamlit.navigation.page import StreamlitPage
 
+from geo.errors import StoreUnusable
 from ui.i18n import t
 
 _LOG = logging.getLogger("yishi.pages")
@@ -33,10 +38,15 @@ def developer_mode() -> bool:
 
 def report_failure(exc: Exception, *, where: str) -> None:
     """Log `exc` with its trace under a short reference and tell the user in their language;
-    on a developer's machine (`developer_mode`) raise it again instead."""
+    on a developer's machine (`developer_mode`) raise it again instead. A store that cannot do
+    it is said as such, everywhere: one line with the path in the log, none on the page."""
+    reference = uuid.uuid4().hex[:8]
+    if isinstance(exc, StoreUnusable):
+        _LOG.error("page %s: %s (reference %s)", where or "?", exc, reference)
+        st.error(t("store_notice", what=exc.public, ref=reference))
+        return
     if developer_mode():
         raise exc
-    reference = uuid.uuid4().hex[:8]
     _LOG.error("page %s failed (reference %s)", where or "?", reference, exc_info=exc)
     st.error(t("error_unexpected", ref=reference))
 

@@ -26,6 +26,7 @@ from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.errors import InputError, PermissionDenied, WorkflowError
 from geo.joins import place, venues_by_distance
 from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, STAGES, WGS84
+from geo.text import strip_invisible
 from geo.values import is_blank
 from yishi.accounts import User
 from yishi.services import workflow
@@ -33,7 +34,7 @@ from yishi.services.snapshot import Snapshot
 from yishi.storage import Store
 from ui import data
 from ui.i18n import enum_label, field_label, t
-from ui.safe import md, token
+from ui.safe import max_chars, md, token
 from ui.tables import ISSUE_ENUMS, members_text, metres_text, satisfaction_text, text, text_cells
 
 T = TypeVar("T")
@@ -84,7 +85,7 @@ def choose_issue(titles: dict[str, str], lang: str) -> str | None:
     st.session_state[_PICK] = issue_id
     st.selectbox(t("iss_choose", lang), list(titles), key=_PICK, on_change=picked, index=None,
                  placeholder=t("iss_choose_placeholder", lang),
-                 format_func=lambda i: f"{i} · {titles.get(i, '')}")
+                 format_func=lambda i: f"{i} · {strip_invisible(str(titles.get(i, '')))}")
     if issue_id is None:
         st.query_params.pop("issue", None)
         return None
@@ -209,7 +210,7 @@ def meetings_table(meetings: pd.DataFrame, venues: pd.DataFrame, issue_id: str, 
     venue_names = dict(zip(venues["venue_id"], venues["name"]))
     return pd.DataFrame({
         field_label("meetings", "held_on", lang): held["held_on"],
-        field_label("meetings", "venue_id", lang): held["venue_id"].map(lambda v: venue_names.get(v, text(v))),
+        field_label("meetings", "venue_id", lang): held["venue_id"].map(lambda v: text(venue_names.get(v, v))),
         field_label("meetings", "method", lang): held["method"].map(lambda m: enum_label(METHODS, m, lang)),
         field_label("meetings", "participants", lang): held["participants"],
         field_label("meetings", "consensus", lang): held["consensus"].map(lambda c: "✓" if c is True else "✗"),
@@ -260,21 +261,27 @@ def _stage_fields(to: str, issue: pd.Series, snap: Snapshot, key: str, lang: str
     """The inputs a move to `to` needs (see workflow.requirements)."""
     if to == "stakeholders":
         return {"stakeholders": st.text_area(_label("stakeholders", lang), key=f"{key}-stakeholders",
-                                             placeholder=t("iss_stakeholders_hint", lang))}
+                                             placeholder=t("iss_stakeholders_hint", lang),
+                                             max_chars=max_chars("issues", "stakeholders"))}
     if to == "meeting":
         return _meeting_fields(issue, snap, key, lang)
     if to == "consensus":
-        return {"consensus_text": st.text_area(_label("consensus_text", lang), key=f"{key}-consensus_text")}
+        return {"consensus_text": st.text_area(_label("consensus_text", lang), key=f"{key}-consensus_text",
+                                               max_chars=max_chars("issues", "consensus_text"))}
     if to == "implementing":
         a, b, c = st.columns(3)
-        return {"responsible_unit": a.text_input(_label("responsible_unit", lang), key=f"{key}-unit"),
-                "responsible_person": b.text_input(_label("responsible_person", lang), key=f"{key}-person"),
+        return {"responsible_unit": a.text_input(_label("responsible_unit", lang), key=f"{key}-unit",
+                                                 max_chars=max_chars("issues", "responsible_unit")),
+                "responsible_person": b.text_input(_label("responsible_person", lang), key=f"{key}-person",
+                                                   max_chars=max_chars("issues", "responsible_person")),
                 "due_on": c.date_input(_label("due_on", lang), value=None, min_value=snap.today,
                                        format="YYYY-MM-DD", key=f"{key}-due")}
     if to == "done":
-        return {"result_public": st.text_area(_label("result_public", lang), key=f"{key}-result")}
+        return {"result_public": st.text_area(_label("result_public", lang), key=f"{key}-result",
+                                              max_chars=max_chars("issues", "result_public"))}
     if to == "closed":
-        return {"closed_reason": st.text_area(_label("closed_reason", lang), key=f"{key}-reason")}
+        return {"closed_reason": st.text_area(_label("closed_reason", lang), key=f"{key}-reason",
+                                              max_chars=max_chars("issues", "closed_reason"))}
     return {}
 
 
@@ -309,10 +316,12 @@ def action_form(action: str, issue: pd.Series, user: User, snap: Snapshot, lang:
             st.caption(t("iss_needs", lang) + "、".join(_label(n, lang) for n in needed) if needed
                        else t("iss_needs_nothing", lang))
             values = _stage_fields(to, issue, snap, key, lang)
-            values["note"] = st.text_input(t("act_note", lang), key=f"{key}-note")
+            values["note"] = st.text_input(t("act_note", lang), key=f"{key}-note",
+                                           max_chars=max_chars("issue_events", "note"))
         elif action == "comment":
             st.caption(t("iss_needs", lang) + t("act_note_text", lang))
-            values = {"note": st.text_area(t("act_note_text", lang), key=f"{key}-note")}
+            values = {"note": st.text_area(t("act_note_text", lang), key=f"{key}-note",
+                                           max_chars=max_chars("issue_events", "note"))}
         else:  # evaluate
             values = {"satisfaction": st.slider(field_label("issues", "satisfaction", lang), 1.0, 5.0, 4.0, 0.1,
                                                 key=f"{key}-satisfaction")}
@@ -391,7 +400,8 @@ def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
     """Draw the details form (reporter name and phone only when `private`); the submission, or
     None when the form was not submitted on this run."""
     with st.form("new_issue_form"):
-        title = st.text_input(field_label("issues", "title", lang) + " *", key="ni_title", max_chars=200)
+        title = st.text_input(field_label("issues", "title", lang) + " *", key="ni_title",
+                              max_chars=max_chars("issues", "title"))
         c1, c2, c3 = st.columns(3)
         category = c1.selectbox(field_label("issues", "category", lang) + " *", CATEGORIES.codes, key="ni_category",
                                 placeholder=t("bw_choose_option", lang),
@@ -401,15 +411,18 @@ def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
                              placeholder=t("ni_focus_auto", lang))
         residents = c3.number_input(field_label("issues", "residents_affected", lang), min_value=0, value=None,
                                     step=1, key="ni_residents")
-        description = st.text_area(field_label("issues", "description", lang), key="ni_description")
+        description = st.text_area(field_label("issues", "description", lang), key="ni_description",
+                                   max_chars=max_chars("issues", "description"))
         values: dict[str, Any] = {"description": description, "residents_affected": residents}
         if private:
             st.caption(t("ni_reporter", lang))
             r1, r2 = st.columns(2)
             values["reporter_name"] = r1.text_input(field_label("issues", "reporter_name", lang),
-                                                    key="ni_reporter_name")
+                                                    key="ni_reporter_name",
+                                                    max_chars=max_chars("issues", "reporter_name"))
             values["reporter_phone"] = r2.text_input(field_label("issues", "reporter_phone", lang),
-                                                     key="ni_reporter_phone")
+                                                     key="ni_reporter_phone",
+                                                     max_chars=max_chars("issues", "reporter_phone"))
         saved = st.form_submit_button(t("ni_save", lang), type="primary", key="ni_save")
     if not saved:
         return None

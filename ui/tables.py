@@ -1,4 +1,8 @@
-"""Issue tables for display and download: allow-listed columns, translated headers and values."""
+"""Issue tables for display and download: allow-listed columns, translated headers and values.
+
+Stored text reaches a cell without direction-control or zero-width characters (`geo.text`), also
+text stored before uploads removed them: a grid cell is drawn as plain text, but still in the
+order such characters dictate."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pandas as pd
 
 from geo.export import to_csv_text
 from geo.schema import CATEGORIES, FOCUS_AREAS, MEMBER_ROLES, METHODS, STAGES
+from geo.text import strip_invisible
 from geo.values import is_blank
 from ui.i18n import enum_label, field_label, t
 
@@ -29,11 +34,11 @@ def issue_table(issues: pd.DataFrame, communities: pd.DataFrame, lang: str,
     frame = pd.DataFrame(index=issues.index)
     for column in (*columns, *extra):
         if column == "community":
-            frame[column] = issues["community_id"].map(names)
+            frame[column] = visible(issues["community_id"].map(names))
         elif column in ISSUE_ENUMS:
             frame[column] = issues[column].map(lambda c, e=ISSUE_ENUMS[column]: enum_label(e, c, lang))
         else:
-            frame[column] = issues[column]
+            frame[column] = visible(issues[column])
     frame = frame.rename(columns=lambda c: field_label("issues", c, lang) if c != "community"
                          else field_label("communities", "name", lang))
     return frame.reset_index(drop=True)
@@ -44,14 +49,21 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return to_csv_text(table).encode("utf-8-sig")
 
 
+def visible(series: pd.Series) -> pd.Series:
+    """`series` with its text values' invisible characters removed (other values as they are)."""
+    if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+        return series
+    return series.map(lambda v: strip_invisible(v) if isinstance(v, str) else v)
+
+
 def text(value: Any) -> str:
     """A value as display text, "—" when missing (never "None" or "nan")."""
-    return "—" if is_blank(value) else str(value)
+    return "—" if is_blank(value) else strip_invisible(str(value))
 
 
 def text_cells(series: pd.Series) -> pd.Series:
     """Text cells for a table: missing values as empty cells (not "None")."""
-    return series.map(lambda v: "" if is_blank(v) else str(v))
+    return series.map(lambda v: "" if is_blank(v) else strip_invisible(str(v)))
 
 
 def tick_cells(series: pd.Series) -> pd.Series:
@@ -76,6 +88,6 @@ def members_text(member_ids: Any, members: pd.DataFrame, lang: str) -> str:
     missing value); `members` has `member_id`, `name` and `role` columns.
     """
     by_id = members.set_index("member_id")
-    linked = [f"{by_id.loc[m, 'name']}（{enum_label(MEMBER_ROLES, by_id.loc[m, 'role'], lang)}）"
+    linked = [f"{text(by_id.loc[m, 'name'])}（{enum_label(MEMBER_ROLES, by_id.loc[m, 'role'], lang)}）"
               for m in (member_ids if isinstance(member_ids, (list, tuple)) else []) if m in by_id.index]
     return "、".join(linked) or t("none", lang)

@@ -5,6 +5,8 @@
 - `web.guard`: a protected page opened without a session is sent to sign-in and back; an
   unknown path goes to the front door instead of Streamlit's English "Page not found".
 - `web.ops`: /healthz and /version for operators.
+- `web.uploads`: Streamlit's file-upload endpoint takes files from signed-in staff only,
+  capped in size and rate.
 - `web.security`: same-origin checks, safe `next=` targets, per-address throttling;
   `web.forms`: per-form tokens; `web.html`: the two small pages, escaped.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from web import auth, guard, ops
+from web import auth, guard, ops, uploads
 
 
 def routes() -> list[BaseRoute]:
@@ -31,4 +33,4 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    return [Middleware(guard.PageGuard)]
+    return [Middleware(guard.PageGuard), Middleware(uploads.UploadGate)]

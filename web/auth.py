@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from geo.errors import YishiError
+from geo.errors import StoreUnusable, YishiError
 from geo.words import LANGS, base, say
 from yishi import settings
 from yishi.services import sessions
@@ -112,7 +112,7 @@ def _check(request: Request, lang: str, next_path: str, username: str, password:
            address: str) -> Response:
     try:
         with open_store() as store:
-            user = authenticate(store, username, password)
+            user = authenticate(store, username, password, address=address)
             cookie = sessions.start(store, user, user_agent=request.headers.get("user-agent", ""),
                                     address=address)
             sessions.sweep(store)
@@ -121,10 +121,11 @@ def _check(request: Request, lang: str, next_path: str, username: str, password:
         headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
         return _form_response(lang, next_path, username=username, error=refused.text(base(lang)),
                               status=429 if refused.retry_after else 401, **headers)
-    except YishiError as exc:  # a store that is busy, missing or read-only: nothing was kept
+    except YishiError as exc:  # a store that is busy, missing, full, read-only or damaged
         log.warning("sign-in could not use the store: %s", exc.text("en"))  # paths stay in the log
-        return _form_response(lang, next_path, username=username, status=503,
-                              error=say("web_store_unavailable", lang))
+        error = exc.public.text(base(lang)) if isinstance(exc, StoreUnusable) \
+            else say("web_store_unavailable", lang)
+        return _form_response(lang, next_path, username=username, status=503, error=error)
     THROTTLE.succeeded(address)
     response = RedirectResponse(next_path, status_code=303, headers=_NO_STORE)
     _session_cookie(response, cookie, request)

@@ -3,10 +3,18 @@ escaped, words from the one catalogue, readable on a phone, no scripts."""
 
 from __future__ import annotations
 
-from html import escape
+import html
 from urllib.parse import urlencode
 
+from geo.text import strip_invisible
 from geo.words import say
+
+
+def escape(value: str) -> str:
+    """`value` as inert HTML text or attribute, without direction-control or zero-width
+    characters (`geo.text`): an echoed name cannot reorder the page around it."""
+    return html.escape(strip_invisible(value), quote=True)
+
 
 _STYLE = """
 body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;

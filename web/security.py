@@ -2,8 +2,8 @@
 
 A browser sends `Origin` (or at least `Referer`) with a form POST; one naming another site is
 refused, so a page elsewhere cannot sign a user in or out. `next=` targets are paths on this
-site only (no open redirect). Failed sign-ins are also counted per client address, so one
-address cannot try many accounts each below the per-account limit.
+site only (no open redirect). Failed sign-ins are also counted per client address in the
+server process, so one address cannot try many accounts each below the per-account limit.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 
 from yishi import settings
-from yishi.services.accounts import FREE_FAILURES, wait_after
+from yishi.services.accounts import wait_after
 
-#: Failures from one address before it must wait (the per-account limit is 5; an office
-#: behind one NAT address has many people, so this is higher).
+#: Failures from one address, on any accounts, before it must wait (per account and address
+#: the limit is 5; an office behind one NAT address has many people, so this is higher).
 ADDRESS_FREE_FAILURES = 20
 
 
@@ -104,8 +104,7 @@ class AddressThrottle:
             record = self._records.setdefault(address, _Record())
             record.failures += 1
             record.last = now
-            # the account rule, shifted: the first wait comes after `free` failures, not 5
-            wait = wait_after(record.failures - self.free + FREE_FAILURES).total_seconds()
+            wait = wait_after(record.failures, self.free).total_seconds()
             record.until = now + wait if wait else 0.0
 
     def succeeded(self, address: str) -> None:
@@ -120,3 +119,25 @@ class AddressThrottle:
 
 #: The server's one throttle (routes share it; tests make their own).
 THROTTLE = AddressThrottle()
+
+
+class RateLimit:
+    """At most `limit` events per key in any `window` seconds, in this server process
+    (thread-safe); `hit` answers how long the key must wait, 0 when the event is allowed."""
+
+    def __init__(self, limit: int, window: float, *, keep: int = 10_000):
+        self.limit, self.window, self.keep = limit, window, keep
+        self._events: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> int:
+        now = time.time()
+        with self._lock:
+            if len(self._events) >= self.keep:
+                self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - self.window}
+            recent = [t for t in self._events.get(key, []) if t > now - self.window]
+            if len(recent) >= self.limit:
+                self._events[key] = recent
+                return int(recent[0] + self.window - now) + 1
+            self._events[key] = recent + [now]
+            return 0

@@ -25,6 +25,8 @@ from geo.errors import PermissionDenied, msg
 from geo.words import CATALOGUE, Term
 
 ROLES: tuple[str, ...] = ("leader", "member", "staff", "admin")
+#: The longest user name an account may have.
+USERNAME_CHARS = 64
 
 #: Everything a role may be allowed: opening pages and seeing private fields, then the issue
 #: actions under the same names as `yishi.services.workflow.ACTIONS` (buttons, audit).

@@ -1,7 +1,8 @@
 """The command line: `python -m geo COMMAND ...` (run with --help for the list).
 
-Exit codes: 0 done, 1 refused or invalid input (with the reasons), 2 unusable arguments
-or unreadable input (one line on stderr; nothing written).
+Exit codes: 0 done, 1 refused or invalid input (with the reasons), 2 unusable arguments,
+unreadable input, a store that cannot do it (full, read-only, damaged) or an internal error
+(one line on stderr; nothing written).
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ from geo import stats
 from yishi.accounts import ROLES
 from yishi.services import accounts, sessions
 from yishi.services import uploads, workflow
-from geo.errors import (InputError, PermissionDenied, Problem, ValidationError, WorkflowError,
-                        YishiError, msg)
+from geo.errors import (InputError, PermissionDenied, Problem, StoreDamaged, StoreReadOnly,
+                        ValidationError, WorkflowError, YishiError, msg)
 from geo.export import FORMATS, export, to_geojson_text
-from geo.ingest import SOURCE_CRS, Upload, read_points, validate_file
+from geo.ingest import SOURCE_CRS, Upload
+from geo.ingest.isolated import read_points_file_isolated, validate_file_isolated
 from geo.joins import OUTPUT_COLUMNS, assign
 from geo.words import LANGS, WITH_CODES, Term, say
 from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE
 from yishi.services.snapshot import take_snapshot
 from yishi import datasets
 from yishi.demo import DEMO_ACCOUNTS, build_demo_store
-from yishi.storage import Store, create_store, open_store, store_location
+from yishi.storage import Store, StoreCheck, create_store, open_store, store_location
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -122,7 +124,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     refused here too, with the same report on stderr (exit 1; 2 when it cannot be read).
     """
     path = _existing_file(args.file)
-    points = read_points(path.read_bytes(), filename=path.name, source_crs=args.crs)
+    points = read_points_file_isolated(path, source_crs=args.crs)
     if not points.ok:
         _report(points, args.lang, file=sys.stderr)
         return 2 if uploads.unreadable(points) else 1
@@ -203,7 +205,7 @@ def _read_password(prompt: str) -> str:
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
     """Print the report for FILE; writes nothing (exit 0 valid, 1 invalid, 2 unreadable)."""
-    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
+    upload = validate_file_isolated(args.file, layer=args.layer, source_crs=args.crs)
     _report(upload, args.lang)
     if uploads.unreadable(upload):
         return 2
@@ -213,7 +215,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     """Validate FILE, then commit it all or nothing; a rejected file is audited as rejected."""
-    upload = validate_file(args.file, layer=args.layer, source_crs=args.crs)
+    upload = validate_file_isolated(args.file, layer=args.layer, source_crs=args.crs)
     user = workflow.operator(args.by)
     with _store(args) as store:
         if not upload.ok:  # recorded as rejected; a clean file needs no preview before commit
@@ -247,6 +249,54 @@ def cmd_history(args: argparse.Namespace) -> int:
     else:
         print(history.to_string(index=False) if len(history) else say("cli_no_batches", args.lang))
     return 0
+
+
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the whole store to FILE while it stays in use, checked before it is kept; an
+    existing FILE is replaced only with --force. Audited in the store when it is writable
+    (a read-only store is backed up all the same, without its audit row)."""
+    with _store(args) as store:
+        store.backup(args.output, replace=args.force)
+        try:
+            store.log(by=args.by, action="backup", target=str(args.output), detail={"replace": args.force})
+        except StoreReadOnly:
+            print(say("cli_backup_unaudited", args.lang), file=sys.stderr)
+    print(say("cli_backup_done", args.lang, path=args.output, size=Path(args.output).stat().st_size))
+    return 0
+
+
+@command("check")
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check the whole store (integrity_check), with its schema version and rows per layer:
+    exit 0 intact, 2 damaged (one line per problem on stderr, then what to do)."""
+    where = store_location(args.store)
+    try:
+        with open_store(where, verify=False) as store:  # the check below is the full one
+            report = store.check()
+    except StoreDamaged as exc:  # not even a database: nothing else can be read
+        report = StoreCheck(where, (str(exc.__cause__ or exc),), None, {}, False)
+    if args.json:
+        _print_json({"store": report.location, "ok": report.ok, "problems": list(report.problems),
+                     "schema_version": report.schema_version, "counts": dict(report.counts),
+                     "read_only": report.read_only})
+        return 0 if report.ok else 2
+    print(say("cli_check_store", args.lang, where=report.location))
+    if report.schema_version is not None:
+        print(say("cli_check_schema", args.lang, version=report.schema_version)
+              + (" " + say("cli_check_read_only", args.lang) if report.read_only else ""))
+    for name, n in report.counts.items():
+        layer = LAYERS[name]
+        print(say("cli_check_rows", args.lang, layer=Term(layer.zh, layer.name), n=n))
+    if report.ok:
+        print(say("cli_check_ok", args.lang))
+        return 0
+    for problem in report.problems:
+        print(say("cli_check_problem", args.lang, problem=problem), file=sys.stderr)
+    found = say("cli_check_n_problems", args.lang, n=len(report.problems))
+    print(say("cli_error", args.lang, detail=say("store_damaged", args.lang, where=report.location, detail=found)),
+          file=sys.stderr)
+    return 2
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -496,6 +546,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("history", help="import batches: who, when, counts, status")
     p.add_argument("--json", action="store_true")
 
+    p = add("backup", help="copy the whole store to a file (online), checked before it is kept")
+    p.add_argument("-o", "--output", required=True, help="the backup file (refused if it exists)")
+    p.add_argument("--force", action="store_true", help="replace an existing backup file")
+    p.add_argument("--by", default=_whoami(), help="who backs up (for the audit trail)")
+
+    p = add("check", help="check the whole store: integrity, schema version, rows per layer")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     p = add("users", help="accounts")
     users = p.add_subparsers(dest="users_command", required=True)
     users.add_parser("list")
@@ -578,6 +636,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyError as exc:
         print(say("cli_error", lang, detail=exc.args[0] if exc.args else exc), file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback with paths and values
+        print(say("cli_internal_error", lang, kind=type(exc).__name__, detail=exc), file=sys.stderr)
         return 2
 
 

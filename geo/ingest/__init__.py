@@ -17,7 +17,8 @@ column with numpy/pandas. That keeps 10^5 points within the time pyogrio needs t
 Modules, in the order a file meets them: `sniff` (format, text, JSON), `geojson` and
 `geometry` (GeoJSON features), `ogr` (Shapefile, GeoPackage), `positions` (CRS, extent,
 validity), `fields` and `checkers` (properties), `upload` (the whole read), `report` (the
-problems; their words are in `geo.words.ingest`).
+problems; their words are in `geo.words.ingest`), `isolated` (the whole read in a child
+process with time and memory limits: how uploads and the command line read untrusted files).
 
 Examples
 --------
@@ -33,6 +34,7 @@ from geo.ingest.upload import (
     SOURCE_CRS,
     Upload,
     read_points,
+    read_points_file,
     read_upload,
     validate_file,
 )
@@ -45,6 +47,7 @@ __all__ = [
     "UNREADABLE_CODES",
     "Upload",
     "read_points",
+    "read_points_file",
     "read_upload",
     "validate_file",
 ]

@@ -4,7 +4,8 @@ Every value of a field is first given a small int "kind" (none, text, integer, f
 bool, nested), so the checks run vectorised with numpy/pandas over 10^5 features; each
 bad value is reported with its feature number, the field and what to write instead.
 Labels typed instead of codes ("停车" for parking) and common date forms are converted,
-with a note.
+with a note; invisible direction and zero-width characters are removed from text, with a note,
+and text longer than its field allows is refused (`geo.text`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from geo.ingest.raw import DupDict, Int, describe
 from geo.ingest.report import Report, both
 from geo.schema import Field, Layer
+from geo.text import INVISIBLE, too_long
 from geo.values import parse_date
 
 # Value kinds after json parsing: one small int per value, so checks can be vectorised.
@@ -74,6 +76,31 @@ def _stripped(values: np.ndarray, mask: np.ndarray) -> pd.Series:
     return pd.Series(stripped, index=idx, dtype=object)
 
 
+def _visible(values: np.ndarray, mask: np.ndarray, f: Field, report: Report) -> pd.Series:
+    """The str values under `mask` without invisible characters (how many: a note), stripped."""
+    idx = np.flatnonzero(mask)
+    s = pd.Series(values[idx], index=idx, dtype=object)
+    removed = int(s.str.count(INVISIBLE.pattern).sum())
+    if removed:
+        s = s.str.replace(INVISIBLE.pattern, "", regex=True)
+        report.note("invisible_removed", field=f.name, count=removed)
+    return s.str.strip()
+
+
+def _too_long(out: np.ndarray, f: Field, report: Report) -> None:
+    """Refuse (and drop) every text longer than `f` allows, saying its length, not the text."""
+    if f.max_length is None:
+        return
+    present = np.flatnonzero(out != None)  # noqa: E711
+    lengths = np.fromiter(map(len, out[present]), dtype=np.int64, count=len(present))
+    for i in present[lengths > f.max_length]:  # the few candidates; `too_long` has the rule
+        refusal = too_long(f, out[i])
+        if refusal is not None:
+            report.add("too_long", int(i) + 1, f.name, length=refusal.params["length"],
+                       limit=refusal.params["limit"], **_labels(f))
+            out[i] = None
+
+
 def _is_code_field(f: Field, layer: Layer) -> bool:
     """IDs and phone numbers: digits must stay exact, so a JSON float is refused."""
     return f.name == layer.id_field or f.name.endswith("_id") or "phone" in f.name
@@ -84,7 +111,7 @@ def _check_str(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
     out = np.full(len(values), None, dtype=object)
     is_str = kinds == _STR
     if is_str.any():
-        s = _stripped(values, is_str)
+        s = _visible(values, is_str, f, report)
         s = s.where(s != "", None)
         out[s.index.to_numpy()] = s.to_numpy(dtype=object)
     ints = np.flatnonzero(kinds == _INT)
@@ -100,6 +127,7 @@ def _check_str(values: np.ndarray, kinds: np.ndarray, f: Field, layer: Layer,
     _bad_type(kinds == _BOOL, values, f, layer, report)
     _nested(values, kinds, f, layer, report)
     _missing((kinds == _NONE) | (is_str & (out == None)), f, report)  # noqa: E711
+    _too_long(out, f, report)
     if f.enum is not None:
         out = _check_enum(out, f, layer, report)
     return out

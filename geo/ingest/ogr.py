@@ -3,14 +3,24 @@
 GDAL does the reading; this module picks the layer, guesses a .dbf's encoding when there is
 no .cpg, and turns GDAL's frame into the same plain values and positions as parsed GeoJSON
 (`Raw`), so every format goes through the same checks and gets the same messages.
+
+Uploads are untrusted: a zip member is unpacked only when it is not encrypted, is stored or
+deflated, and is not compressed beyond what any real layer file reaches, and then only as a
+bounded stream (a header may understate what a member inflates to); a GeoPackage's views and
+virtual tables are refused before GDAL opens it (GDAL would run a view's query, and a
+recursive one never ends). Time and memory are bounded by `geo.ingest.isolated`.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import sqlite3
+import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +29,32 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.errors import Message, msg
 from geo.ingest.geojson import read_geojson
 from geo.ingest.geometry import expected, wrong_type
 from geo.ingest.positions import crs_transformer
 from geo.ingest.raw import Int, Raw
-from geo.ingest.report import Report
+from geo.ingest.report import Report, shorten
 from geo.ingest.sniff import sniff_format
 from geo.schema import Layer
 
 _SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_ZIPPED_FILES = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
+
+#: A zip member that claims to inflate more than this many times its packed size is not
+#: unpacked. Measured with deflate at level 9: .shp 2-11x (even identical points), .shx 2-4x,
+#: GeoPackage 10-15x, GeoJSON 50-140x, and .dbf text padded to its field width: 97x with one
+#: filled field, 530x with 20 empty 254-character text fields (ArcGIS pads every text field),
+#: 770x with 60, 920x with 250. Deflate itself cannot pass about 1032x, which a run of one
+#: byte reaches (1027x for zeros: the classic bomb). 1000 keeps a margin above the most padded
+#: real .dbf and refuses one-byte runs. It is the cheap early refusal of an honest header; what
+#: bounds memory whatever a header says is `_unpack`'s bounded read and the total size cap.
+MAX_RATIO = 1000
+#: Stored and Deflate: what every zip tool writes by default. zipfile inflates bzip2 and LZMA
+#: without an output bound, so a few packed bytes of them could fill memory.
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+#: How many names a message lists before "…".
+_SHOWN = 5
 
 
 def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw | None:
@@ -36,7 +63,7 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in zf.infolist() if not i.is_dir()
                  and not i.filename.startswith("__MACOSX/") and not Path(i.filename).name.startswith("._")]
-    except (zipfile.BadZipFile, OSError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         report.add("unreadable", fmt="zip file", detail=str(err), detail_zh=f"不是有效的 zip 文件（{err}）")
         return None
     if sum(i.file_size for i in infos) > 4 * max_bytes:
@@ -54,14 +81,8 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
             others.append(info)
     shapefiles = {stem: parts for stem, parts in by_stem.items() if ".shp" in parts}
     if not shapefiles:
-        if len(others) == 1:  # a zipped GeoJSON or GeoPackage
-            inner = zf.read(others[0])
-            fmt = sniff_format(inner, others[0].filename)
-            return read_geojson(inner, layer, report) if fmt == "geojson" \
-                else read_gpkg(inner, layer, report)
-        report.add("unreadable", fmt="zip file", detail="it holds no .shp file",
-                   detail_zh="其中没有 .shp 文件")
-        return None
+        chosen = {id(i) for i in others}
+        return _read_zipped_file(zf, others, [i for i in infos if id(i) not in chosen], layer, report)
     stem = _choose_layer(list(shapefiles), layer, report, key=lambda s: Path(s).name)
     if stem is None:
         return None
@@ -72,15 +93,24 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
                    detail=f"{', '.join(missing)} is missing from the zip",
                    detail_zh=f"zip 中缺少 {'、'.join(missing)} 文件")
         return None
+    if not _unpackable(list(parts.values()), report):
+        return None
+    blobs: dict[str, bytes] = {}
+    for ext, info in parts.items():
+        blob = _unpack(zf, info, report)
+        if blob is None:
+            return None
+        blobs[ext] = blob
     encoding = None
-    if ".cpg" in parts:
-        encoding = zf.read(parts[".cpg"]).decode("ascii", "replace").strip() or None
+    if ".cpg" in blobs:
+        encoding = blobs[".cpg"].decode("ascii", "replace").strip() or None
     if encoding is None:
-        encoding = _guess_dbf_encoding(zf.read(parts[".dbf"]))
+        encoding = _guess_dbf_encoding(blobs[".dbf"])
     flat = io.BytesIO()  # GDAL reads a zip from memory only with the parts at its root
     with zipfile.ZipFile(flat, "w") as out:
-        for ext, info in parts.items():
-            out.writestr(f"upload{ext}", zf.read(info))
+        for ext, blob in blobs.items():
+            out.writestr(f"upload{ext}", blob)
+    del blobs
     try:
         frame = _ogr_read(flat.getvalue(), encoding=encoding)
     except Exception as err:  # GDAL's errors are many; all mean "cannot read"
@@ -89,6 +119,87 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
     if ".prj" not in parts:
         report.note("no_prj", crs="WGS84 lon/lat")
     return _from_frame(frame, "shapefile", layer, report)
+
+
+def _read_zipped_file(zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], rest: list[zipfile.ZipInfo],
+                      layer: Layer, report: Report) -> Raw | None:
+    """A zip without a Shapefile: its one GeoJSON or GeoPackage, or the one named like the
+    layer; else a problem saying what it holds and what is accepted."""
+    if not files and not rest:
+        report.add("unreadable", fmt="zip file", detail="it holds no .shp file",
+                   detail_zh="其中没有 .shp 文件")
+        return None
+    named = _named(files, layer, key=lambda i: Path(i.filename).stem)
+    chosen = named[0] if named else files[0] if len(files) == 1 else None
+    if chosen is None:
+        report.add("zip_contents", holds=_holdings(files, rest), layer=layer.name)
+        return None
+    if not _unpackable([chosen], report):
+        return None
+    inner = _unpack(zf, chosen, report)
+    if inner is None:
+        return None
+    fmt = sniff_format(inner, chosen.filename)
+    return read_geojson(inner, layer, report) if fmt == "geojson" else read_gpkg(inner, layer, report)
+
+
+def _holdings(files: list[zipfile.ZipInfo], rest: list[zipfile.ZipInfo]) -> list[Message]:
+    """What a zip holds, by kind: "2 GeoJSON file(s) (a.geojson, b.geojson)", ..."""
+    groups: dict[str, list[zipfile.ZipInfo]] = {"geojson": [], "gpkg": [], "other": list(rest)}
+    for info in files:
+        groups[_ZIPPED_FILES[Path(info.filename).suffix.lower()]].append(info)
+    return [msg(f"ingest.zip.{kind}", n=len(infos), names=_names(Path(i.filename).name for i in infos))
+            for kind, infos in groups.items() if infos]
+
+
+def _names(names: Iterable[str]) -> list[Any]:
+    """The first few names for a message (each shortened), then "…" if there are more."""
+    names = list(names)
+    return [shorten(n) for n in names[:_SHOWN]] + (["…"] if len(names) > _SHOWN else [])
+
+
+def _unpackable(infos: list[zipfile.ZipInfo], report: Report) -> bool:
+    """Whether these members may be unpacked: not encrypted, stored or deflated, and not
+    compressed beyond MAX_RATIO; every refusal is reported."""
+    encrypted = [i.filename for i in infos if i.flag_bits & 0x1]
+    if encrypted:
+        report.add("encrypted", names=_names(encrypted))
+    method = [i.filename for i in infos if i.compress_type not in _METHODS and not i.flag_bits & 0x1]
+    if method:
+        report.add("zip_method", names=_names(method))
+    ok = not encrypted and not method
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_RATIO:
+            report.add("too_compressed", name=info.filename, ratio=ratio)
+            ok = False
+    return ok
+
+
+def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, report: Report) -> bytes | None:
+    """A member's bytes, or None with a problem.
+
+    Read as a bounded stream: zipfile stops at the size the header declares and then checks
+    the CRC, and asking for that many bytes bounds each inflate step too (``zf.read()`` asks
+    for up to 2 GB in one step, so a member that inflates far beyond its header fills memory
+    before the CRC check fails).
+    """
+    try:
+        with zf.open(info) as member:
+            data = member.read(info.file_size + 1)
+    except zipfile.BadZipFile as err:  # a wrong CRC, a broken local header
+        detail = msg("ingest.damaged.checksum" if "CRC" in str(err) else "ingest.damaged.stream")
+        report.add("damaged", name=info.filename, detail=detail, detail_zh=detail)
+        return None
+    except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        detail = msg("ingest.damaged.stream")
+        report.add("damaged", name=info.filename, detail=detail, detail_zh=detail)
+        return None
+    if len(data) != info.file_size:
+        detail = msg("ingest.damaged.checksum")
+        report.add("damaged", name=info.filename, detail=detail, detail_zh=detail)
+        return None
+    return data
 
 
 def _guess_dbf_encoding(dbf: bytes) -> str:
@@ -105,6 +216,14 @@ def read_gpkg(data: bytes, layer: Layer, report: Report) -> Raw | None:
     """The layer of a GeoPackage named like ours (or its only one), or None with a problem."""
     import pyogrio
 
+    try:
+        refused = _views(data)
+    except sqlite3.Error as err:  # not a database, damaged, or the schema too big to list
+        report.add("unreadable", fmt="GeoPackage", detail=str(err), detail_zh=str(err))
+        return None
+    if refused:
+        report.add("gpkg_view", names=_names(refused))
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -129,6 +248,39 @@ def read_gpkg(data: bytes, layer: Layer, report: Report) -> Raw | None:
     return _from_frame(frame, "gpkg", layer, report)
 
 
+#: sqlite3 VM steps the schema listing may take before it is stopped (it takes thousands).
+_SCHEMA_STEPS = 10_000_000
+
+
+def _views(data: bytes) -> list[str]:
+    """The views and virtual tables of a GeoPackage (GDAL's rtree indexes aside).
+
+    Checked with Python's sqlite3 on a private read-only copy before GDAL opens the file:
+    GDAL runs a view's query to list or read it (a recursive one never ends), and a virtual
+    table runs whatever its module does. Real layers are stored tables. Raises sqlite3.Error
+    when the file is not a database.
+    """
+    with tempfile.TemporaryDirectory(prefix="yishi-gpkg-") as tmp:
+        path = Path(tmp) / "upload.gpkg"
+        path.write_bytes(data)
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            steps = iter(range(_SCHEMA_STEPS // 1000))
+            con.set_progress_handler(lambda: next(steps, None) is None, 1000)
+            rows = con.execute("SELECT name, type, sql FROM sqlite_master").fetchall()
+        finally:
+            con.close()
+    return [str(name) for name, kind, sql in rows
+            if kind == "view" or (kind == "table" and _virtual_module(sql) not in (None, "rtree"))]
+
+
+def _virtual_module(sql: Any) -> str | None:
+    """The module of a CREATE VIRTUAL TABLE statement (lower case), None for a stored table."""
+    found = re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE\b.*?\bUSING\s+(\w+)", str(sql or ""),
+                     re.IGNORECASE | re.DOTALL)
+    return found.group(1).lower() if found else None
+
+
 def _ogr_read(source: Any, **kwargs: Any) -> gpd.GeoDataFrame:
     import pyogrio
 
@@ -140,14 +292,19 @@ def _ogr_read(source: Any, **kwargs: Any) -> gpd.GeoDataFrame:
 def _choose_layer(names: list[str], layer: Layer, report: Report,
                   key: Callable[[str], str]) -> str | None:
     """The layer named like ours (en or zh), or the only one; else a problem."""
-    wanted = {layer.name.lower(), layer.zh, layer.en.lower()}
-    named = [n for n in names if key(n).lower() in wanted]
+    named = _named(names, layer, key)
     if named:
         return named[0]
     if len(names) == 1:
         return names[0]
     report.add("ambiguous_layer", names=", ".join(key(n) for n in names), layer=layer.name)
     return None
+
+
+def _named(items: list[Any], layer: Layer, key: Callable[[Any], str]) -> list[Any]:
+    """The items whose name (`key`) is the layer's (code, Chinese or English name)."""
+    wanted = {layer.name.lower(), layer.zh, layer.en.lower()}
+    return [item for item in items if key(item).lower() in wanted]
 
 
 _TYPE_NAMES = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from geo.ingest.report import both
+from geo.ingest.report import both, shorten
 
 #: Stands for "no such member" where None would mean JSON null.
 MISSING = object()
@@ -59,8 +59,8 @@ def describe(value: Any) -> tuple[str, str]:
         key, params = "ingest.what.null", {}
     elif isinstance(value, bool):
         key, params = "ingest.what.bool", {"value": str(value).lower()}
-    elif isinstance(value, Int):
-        key, params = "ingest.what.number", {"value": str(value)}
+    elif isinstance(value, Int):  # its digits are the file's: a huge number is said shortened
+        key, params = "ingest.what.number", {"value": shorten(str(value))}
     elif isinstance(value, float):
         key, params = "ingest.what.number", {"value": repr(value)}
     elif isinstance(value, str):

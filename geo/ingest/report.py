@@ -26,6 +26,8 @@ PROBLEM_CODES: dict[str, str] = _codes("ingest.problem.")
 UNREADABLE_CODES: frozenset[str] = frozenset({
     "too_large", "empty", "encoding", "not_json", "truncated", "not_geojson",
     "features_not_list", "unsupported_format", "unreadable",
+    "encrypted", "damaged", "zip_method", "too_compressed", "zip_contents", "gpkg_view",
+    "too_slow", "too_much_memory",
 })
 #: Note codes: information about what was changed while reading; never a reason to refuse.
 NOTE_CODES: dict[str, str] = _codes("ingest.note.")
@@ -36,8 +38,66 @@ def both(key: str, /, **params: Any) -> tuple[str, str]:
     return say(key, "en", **params), say(key, "zh", **params)
 
 
+#: Parameters longer than this many characters are shortened in every message.
+MAX_PARAM_CHARS = 80
+#: Parameters that carry our own words (hints, the allowed values, what a field expects),
+#: never text from the file: they are said in full, however long.
+OWN_WORDS = frozenset({"hint", "hint_zh", "allowed", "allowed_zh", "expected", "expected_zh"})
+#: Parameters that are our sentences around a value from the file (shortened where they are
+#: built) or a library's message: a longer limit, so the sentence survives, still bounded.
+SENTENCES = frozenset({"detail", "detail_zh", "reason", "reason_zh"})
+MAX_SENTENCE_CHARS = 200
+
+
+class Shortened:
+    """A long value from a file, said as its beginning, "…" and its length.
+
+    A 200,000-digit number or a whole line of a file must not make a 200 kB report: the
+    staff member needs to recognise the value, not read it.
+    """
+
+    __slots__ = ("head", "length")
+
+    def __init__(self, text: str, limit: int = MAX_PARAM_CHARS) -> None:
+        # half the limit: said inside a sentence of ours, it still fits the limit
+        self.head, self.length = text[:limit // 2], len(text)
+
+    def label(self, lang: str = "zh") -> str:
+        return say("ingest.shortened", lang, head=self.head, n=self.length)
+
+    def __str__(self) -> str:
+        return self.label("en")
+
+
+def shorten(value: Any, limit: int = MAX_PARAM_CHARS) -> Any:
+    """`value`, or a `Shortened` one when it is text longer than `limit` (in a list or tuple:
+    each item)."""
+    if isinstance(value, str) and len(value) > limit:
+        return Shortened(value, limit)
+    if isinstance(value, list):
+        return [shorten(v, limit) for v in value]
+    if isinstance(value, tuple):
+        return tuple(shorten(v, limit) for v in value)
+    return value
+
+
+def _short_params(fmt: dict[str, Any]) -> dict[str, Any]:
+    return {k: v if k in OWN_WORDS
+            else shorten(v, MAX_SENTENCE_CHARS if k in SENTENCES else MAX_PARAM_CHARS)
+            for k, v in fmt.items()}
+
+
+def _short_field(field: str | None) -> str | None:
+    return field if field is None or len(field) <= MAX_PARAM_CHARS else str(Shortened(field))
+
+
 class Report:
-    """Collects problems (and informational notes) while a file is read."""
+    """Collects problems (and informational notes) while a file is read.
+
+    Every text parameter longer than MAX_PARAM_CHARS (MAX_SENTENCE_CHARS for SENTENCES; our
+    own words, OWN_WORDS, are whole) is shortened here, so no present or future problem can
+    repeat a huge value from the file.
+    """
 
     def __init__(self, layer: Layer) -> None:
         self.problems: list[Problem] = []
@@ -46,13 +106,17 @@ class Report:
 
     def add(self, code: str, feature: int | None = None, field: str | None = None,
             **fmt: Any) -> None:
+        field = _short_field(field)
         fmt.setdefault("field", field)
+        fmt = _short_params(fmt)
         message, message_zh = both(f"ingest.problem.{code}", **fmt)
         hint, hint_zh = both(f"ingest.hint.{code}", **fmt)
         self.problems.append(Problem(code, message, message_zh, feature, field, hint, hint_zh))
 
     def note(self, code: str, field: str | None = None, **fmt: Any) -> None:
+        field = _short_field(field)
         fmt.setdefault("field", field)
+        fmt = _short_params(fmt)
         message, message_zh = both(f"ingest.note.{code}", **fmt)
         self.notes.append(Problem(code, message, message_zh, None, field))
 

@@ -3,11 +3,15 @@
 `read_upload` picks the reader (GeoJSON, zipped Shapefile, GeoPackage) from the first
 bytes, then checks positions (`geo.ingest.positions`) and properties
 (`geo.ingest.fields`) and keeps only the features without problems. It only reads: a bad
-file changes nothing.
+file changes nothing. No exception escapes a read but for a wrong call (`InputError`): an
+error nobody foresaw becomes an "unreadable" problem, without a traceback or a path.
+Untrusted files are read through `geo.ingest.isolated`, which bounds time and memory.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,8 @@ from geo.ingest.raw import Int, Raw
 from geo.ingest.report import Report
 from geo.ingest.sniff import sniff_format
 from geo.schema import LAYERS, UPLOADABLE, WGS84, Layer
+
+_log = logging.getLogger(__name__)
 
 #: Coordinate systems an upload may be declared in; "wgs84" also covers CGCS2000 (EPSG:4490).
 SOURCE_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
@@ -90,7 +96,7 @@ def read_upload(data: bytes, *, filename: str, layer: str, source_crs: str = "wg
         Only for a wrong call: an unknown layer or coordinate system.
     """
     lay, source = _check_arguments(layer, source_crs)
-    return _read(data, filename, lay, source, max_bytes)
+    return _last_resort(lambda: _read(data, filename, lay, source, max_bytes), lay)
 
 
 def _read(data: bytes, filename: str, lay: Layer, source: str, max_bytes: int) -> Upload:
@@ -115,6 +121,26 @@ def read_points(data: bytes, *, filename: str, source_crs: str = "wgs84",
         properties as given, a dict) beside the geometry, for the features without problems.
     """
     lay, source = _check_arguments("issues", source_crs)
+    return _last_resort(lambda: _points(data, filename, lay, source, max_bytes), lay, points=True)
+
+
+def read_points_file(path: str | Path, *, source_crs: str = "wgs84",
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+    """:func:`read_points` for the file at `path` (the command line); a file larger than
+    `max_bytes` is refused unread.
+
+    Raises
+    ------
+    InputError
+        The file does not exist or is not a file, or the coordinate system is unknown.
+    """
+    lay, source = _check_arguments("issues", source_crs)
+    path = _existing(path)
+    return _last_resort(lambda: _from_file(path, lay, max_bytes, lambda data: _points(
+        data, path.name, lay, source, max_bytes), points=True), lay, points=True)
+
+
+def _points(data: bytes, filename: str, lay: Layer, source: str, max_bytes: int) -> Upload:
     report = Report(lay)
     raw, fmt = _read_raw(data, filename, lay, report, max_bytes)
     props: np.ndarray = np.empty(0 if raw is None else raw.n, dtype=object)
@@ -144,15 +170,57 @@ def validate_file(path: str | Path, *, layer: str, source_crs: str = "wgs84",
         unknown.
     """
     lay, source = _check_arguments(layer, source_crs, any_layer=any_layer)
+    path = _existing(path)
+    return _last_resort(lambda: _from_file(path, lay, max_bytes, lambda data: _read(
+        data, path.name, lay, source, max_bytes)), lay)
+
+
+def _existing(path: str | Path) -> Path:
     path = Path(path)
     if not path.is_file():
         raise InputError(msg("ingest.no_file", path=str(path)))
-    size = path.stat().st_size
-    if size > max_bytes:  # refuse without reading it into memory
-        report = Report(lay)
-        report.add("too_large", size_mb=size / 2**20, cap_mb=round(max_bytes / 2**20, 1))
-        return _empty_upload(lay, report, 0, "")
-    return _read(path.read_bytes(), path.name, lay, source, max_bytes)
+    return path
+
+
+def _from_file(path: Path, lay: Layer, max_bytes: int, read: Callable[[bytes], Upload], *,
+               points: bool = False) -> Upload:
+    """`read` the file's bytes; a file larger than `max_bytes` or one that cannot be opened
+    (no permission, gone since) is a problem, and the large one is never read into memory."""
+    report = Report(lay)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            report.add("too_large", size_mb=size / 2**20, cap_mb=round(max_bytes / 2**20, 1))
+            return _empty_upload(lay, report, 0, "", points=points)
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since
+    except OSError as err:
+        detail = msg("ingest.cannot_open", reason=err.strerror or type(err).__name__)
+        report.add("unreadable", fmt=msg("ingest.file"), detail=detail, detail_zh=detail)
+        return _empty_upload(lay, report, 0, "", points=points)
+    return read(data)
+
+
+def _last_resort(read: Callable[[], Upload], lay: Layer, *, points: bool = False) -> Upload:
+    """The upload `read` returns; an exception nobody foresaw is the file's problem instead.
+
+    A hostile file must never reach a page or the command line as a traceback (with server
+    paths in it): its message names only the kind of error; the traceback is logged at debug.
+    """
+    try:
+        return read()
+    except InputError:
+        raise
+    except MemoryError:
+        problem, params = "too_much_memory", {}
+    except Exception as err:  # noqa: BLE001 - the last resort, on purpose
+        _log.debug("unexpected error while reading an upload", exc_info=True)
+        detail = msg("ingest.unexpected", kind=type(err).__name__)
+        problem, params = "unreadable", {"fmt": msg("ingest.file"), "detail": detail,
+                                         "detail_zh": detail}
+    report = Report(lay)
+    report.add(problem, **params)
+    return _empty_upload(lay, report, 0, "", points=points)
 
 
 def _plain(value: Any) -> Any:
@@ -220,13 +288,14 @@ def _kept(geometry: np.ndarray, report: Report) -> tuple[list[int], np.ndarray]:
 
 
 def _empty_upload(layer: Layer, report: Report, n: int, fmt: str,
-                  rejected: list[int] | None = None) -> Upload:
-    frame = gpd.GeoDataFrame(
-        {f.name: pd.Series([], dtype=_DTYPES[f.type], index=pd.Index([], dtype="int64", name="feature"))
-         for f in layer.fields},
-        geometry=gpd.GeoSeries([], crs=WGS84, index=pd.Index([], dtype="int64", name="feature")),
-        crs=WGS84)
-    return Upload(layer.name, frame, report.problems, n, rejected or [], report.notes, fmt)
+                  rejected: list[int] | None = None, *, points: bool = False) -> Upload:
+    """An upload without rows: the layer's columns, or `read_points`' when `points`."""
+    index = pd.Index([], dtype="int64", name="feature")
+    columns = {"properties": pd.Series([], dtype=object, index=index)} if points else \
+        {f.name: pd.Series([], dtype=_DTYPES[f.type], index=index) for f in layer.fields}
+    frame = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=WGS84, index=index), crs=WGS84)
+    return Upload("points" if points else layer.name, frame, report.problems, n, rejected or [],
+                  report.notes, fmt)
 
 
 _DTYPES = {"str": object, "date": object, "int": "Int64", "float": "float64", "bool": "boolean"}

@@ -38,4 +38,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli_undone": ("批次 {batch} 已撤销：恢复 {n} 条", "batch {batch} undone: {n} row(s) restored"),
     "cli_no_batches": ("没有导入记录", "no batches"),
     "cli_wrote": ("已写出 {n} 条{layer}到 {path}", "wrote {n} {layer} to {path}"),
+    # backups and checks
+    "cli_internal_error": ("内部错误：{kind}：{detail}", "internal error: {kind}: {detail}"),
+    "cli_backup_done": ("已备份到 {path}（{size} 字节，完整性检查通过）",
+                        "backed up to {path} ({size} bytes, integrity check ok)"),
+    "cli_backup_unaudited": ("数据库是只读的：这次备份未记入审计日志。",
+                             "the store is read-only: this backup is not in its audit trail"),
+    "cli_check_store": ("数据库：{where}", "store: {where}"),
+    "cli_check_schema": ("结构版本：{version}", "schema version: {version}"),
+    "cli_check_read_only": ("（只读：可以查看，不能修改）", "(read-only: it can be read but not changed)"),
+    "cli_check_rows": ("  {layer}：{n} 条", "  {layer}: {n} rows"),
+    "cli_check_ok": ("完整性检查：通过", "integrity check: ok"),
+    "cli_check_problem": ("问题：{problem}", "problem: {problem}"),
+    "cli_check_n_problems": ("{n} 个问题", "{n} problem(s)"),
 }

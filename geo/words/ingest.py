@@ -73,6 +73,68 @@ WORDS: dict[str, tuple[str, str]] = {
     "ingest.hint.ambiguous_layer": (
         "请将图层命名为“{layer}”，或每个文件只放一个图层",
         "rename the layer to {layer!r}, or upload one layer per file"),
+    # hostile or broken containers, and files the reader had to stop
+    "ingest.problem.encrypted": (
+        "zip 中的文件设置了密码，无法读取：{names}",
+        "the zip's files are protected by a password and cannot be read: {names}"),
+    "ingest.hint.encrypted": ("请不设密码重新打包", "zip the files again without a password"),
+    "ingest.problem.zip_method": (
+        "zip 中的 {names} 使用了不支持的压缩方式",
+        "{names} in the zip use a compression method other than the usual Deflate"),
+    "ingest.hint.zip_method": (
+        "请用普通 zip 压缩重新打包（如 Windows“发送到 > 压缩(zipped)文件夹”）",
+        "zip the files again with ordinary compression (e.g. Windows 'Send to > Compressed folder')"),
+    "ingest.problem.too_compressed": (
+        "zip 中的 {name} 压缩比为 {ratio:,.0f} 比 1，任何真实的图层文件都达不到，未解压",
+        "{name} in the zip is compressed {ratio:,.0f} to 1, more than any real layer file; "
+        "it was not unpacked"),
+    "ingest.hint.too_compressed": (
+        "请确认文件来源，重新导出图层并打包", "check where the file came from; export and zip the layer again"),
+    "ingest.problem.damaged": (
+        "zip 文件已损坏：{name} 无法解压（{detail_zh}）",
+        "the zip file is damaged: {name} cannot be unpacked ({detail})"),
+    "ingest.hint.damaged": ("请重新打包，或重新下载文件", "zip the files again, or download the file again"),
+    "ingest.damaged.checksum": ("解压后的内容与 zip 记录的大小或校验值不符",
+                                "its contents do not match the size and checksum the zip records"),
+    "ingest.damaged.stream": ("压缩数据已损坏或不完整", "its compressed data is broken or cut off"),
+    "ingest.problem.zip_contents": (
+        "zip 文件中有 {holds}，但没有 .shp 文件",
+        "the zip holds {holds} and no .shp file"),
+    "ingest.hint.zip_contents": (
+        "每次上传一个图层：打包成 zip 的 Shapefile（.shp、.shx、.dbf、.prj），或一个 GeoJSON 或 GeoPackage 文件；"
+        "zip 中有多个文件时，请将要上传的文件命名为“{layer}”",
+        "upload one layer per file: a zipped Shapefile (.shp, .shx, .dbf, .prj), or one GeoJSON or "
+        "GeoPackage; of several files in a zip, the one named {layer!r} is read"),
+    "ingest.zip.geojson": ("{n} 个 GeoJSON 文件（{names}）", "{n} GeoJSON file(s) ({names})"),
+    "ingest.zip.gpkg": ("{n} 个 GeoPackage 文件（{names}）", "{n} GeoPackage file(s) ({names})"),
+    "ingest.zip.other": ("{n} 个其他文件（{names}）", "{n} other file(s) ({names})"),
+    "ingest.problem.gpkg_view": (
+        "GeoPackage 中的 {names} 是视图或虚拟表，不是数据表，不能读取",
+        "the GeoPackage's {names} are views or virtual tables, not stored tables, and are not read"),
+    "ingest.hint.gpkg_view": (
+        "请在 QGIS 中把图层另存为新的 GeoPackage（导出 > 要素另存为）",
+        "save the layer as a new GeoPackage in QGIS (Export > Save Features As)"),
+    "ingest.problem.too_slow": (
+        "读取该文件用时超过 {seconds:g} 秒，已停止",
+        "the file took too long to read (more than {seconds:g} seconds) and was stopped"),
+    "ingest.hint.too_slow": (
+        "请拆分成几个较小的文件；若文件本身不大，请重新导出",
+        "split it into smaller files; if it is small, export it again"),
+    "ingest.problem.too_much_memory": (
+        "读取该文件需要的内存过多，已停止",
+        "the file needs too much memory to read, and was stopped"),
+    "ingest.hint.too_much_memory": (
+        "请拆分成几个较小的文件，或删除不需要的列",
+        "split it into smaller files, or remove columns that are not needed"),
+    "ingest.file": ("文件", "file"),
+    "ingest.unexpected": ("读取时发生意外错误（{kind}）", "an unexpected error occurred while reading it ({kind})"),
+    "ingest.reader_died": ("读取程序意外停止（{how}）", "the reader stopped unexpectedly ({how})"),
+    "ingest.no_reader": ("服务器无法启动读取程序，请稍后再试",
+                         "the server could not start a reader; try again later"),
+    "ingest.cannot_open": ("无法打开文件（{reason}）", "the file cannot be opened ({reason})"),
+    "ingest.bad_limit": ("环境变量 {name} 应为正数，而不是“{value}”",
+                         "${name} must be a positive number, not {value!r}"),
+    "ingest.shortened": ("{head}…（共 {n:,} 个字符）", "{head}… ({n:,} characters)"),
     "ingest.problem.bad_feature": (
         "此项不是 GeoJSON 要素（Feature）：{detail_zh}",
         "this item is not a GeoJSON Feature: {detail}"),
@@ -157,6 +219,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "编号 {field}“{value}”重复（第 {first} 个要素已使用）",
         "{field} {value!r} is used more than once (first by feature {first})"),
     "ingest.hint.duplicate_id": ("请为每个要素使用不同的编号", "give every feature its own {field}"),
+    "ingest.problem.too_long": (
+        "{field}（{label_zh}）共 {length:,} 个字符，最多 {limit:,} 个",
+        "{field} ({label}) is {length:,} characters long; at most {limit:,}"),
+    "ingest.hint.too_long": (
+        "请缩短到 {limit:,} 个字符以内", "shorten it to {limit:,} characters or fewer"),
     # notes: what was changed while reading; never a reason to refuse
     "ingest.note.encoding_used": ("文件按 {encoding} 编码读取", "the text was read as {encoding}"),
     "ingest.note.crs_converted": (
@@ -183,6 +250,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "ingest.note.feature_id_used": (
         "{count} 个要素使用了要素 id 作为 {field}",
         "the feature id was used as {field} for {count} feature(s)"),
+    "ingest.note.invisible_removed": (
+        "已从 {field} 中删除 {count} 个看不见的方向控制符或零宽字符",
+        "{count} invisible direction-control or zero-width character(s) were removed from {field}"),
     "ingest.note.no_prj": (
         "Shapefile 缺少 .prj 文件，坐标按 {crs} 读取",
         "the Shapefile has no .prj; coordinates were taken as {crs}"),

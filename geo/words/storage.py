@@ -27,4 +27,43 @@ WORDS: dict[str, tuple[str, str]] = {
                     "{layer} {id!r}: the store refused the row ({detail})"),
     "account_refused": ("用户“{name}”：数据库拒绝了这个账号（{detail}）。",
                         "user {name!r}: the store refused the account ({detail})"),
+    # a store that cannot do what was asked: with its path (command line, server log), and
+    # without it (`..._page`: pages never show a server path)
+    "store_full": ("磁盘已满：无法写入数据库 {where}，未做任何更改——请腾出空间后重试。",
+                   "disk full: could not write the store at {where}; nothing was changed — free some"
+                   " space and try again"),
+    "store_full_page": ("磁盘已满：未做任何更改，请管理员腾出磁盘空间后再试",
+                        "disk full: nothing was changed — an administrator needs to free some space,"
+                        " then try again"),
+    "store_write_failed": ("磁盘已满或出错：无法写入数据库 {where}（{detail}：磁盘已满、超出配额或文件大小限制，"
+                           "或磁盘故障），未做任何更改——请腾出空间或检查磁盘后重试。",
+                           "disk full or failing: could not write the store at {where} ({detail}: a full"
+                           " disk, a quota or file-size limit, or a disk fault); nothing was changed —"
+                           " free some space or check the disk and try again"),
+    "store_write_failed_page": ("磁盘已满或出错：未做任何更改，请管理员检查磁盘后再试",
+                                "disk full or failing: nothing was changed — an administrator needs to"
+                                " check the disk, then try again"),
+    "store_read_only": ("数据库 {where} 是只读的：可以查看，不能修改。",
+                        "the store at {where} is read-only: it can be read but not changed"),
+    "store_read_only_page": ("数据库是只读的：可以查看，不能修改",
+                             "the store is read-only: it can be read but not changed"),
+    "store_read_only_old": ("数据库 {where} 是只读的，且由旧版本建立（结构版本 {found}，本版本需要 {want}），"
+                            "这里读不到：请在可写的位置打开一次以升级。",
+                            "the store at {where} is read-only and was made by an older version (schema"
+                            " {found}, this version needs {want}), so this cannot be read from it: open"
+                            " it once where it can be written, so it is upgraded"),
+    "store_damaged": ("数据库已损坏：请从备份恢复——{where}（{detail}）",
+                      "the store is damaged: restore from a backup — {where} ({detail})"),
+    "store_damaged_page": ("数据库已损坏：请管理员从备份恢复",
+                           "the store is damaged: an administrator needs to restore it from a backup"),
+    "store_notice": ("{what}（编号 {ref}）", "{what} (reference {ref})"),
+    # backups
+    "store_backup_exists": ("{path} 已存在，不会覆盖（要替换请加 --force）。",
+                            "{path} exists already; refusing to overwrite it (--force replaces it)"),
+    "store_backup_failed": ("无法写入备份 {path}：{detail}，数据库未受影响。",
+                            "could not write the backup {path}: {detail}; the store is untouched"),
+    "store_backup_bad": ("备份 {path} 未通过完整性检查（{detail}），未保留：数据库可能已损坏，"
+                         "请运行 `python -m geo check`。",
+                         "the backup {path} failed its integrity check ({detail}) and was not kept:"
+                         " the store may be damaged; run `python -m geo check`"),
 }

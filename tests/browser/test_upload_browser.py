@@ -28,3 +28,26 @@ def test_uploading_a_bad_file_shows_the_report(app_url, make_page, tmp_path):
     assert p.page.get_by_text("共 1 个要素，0 个有效").count() == 1
     assert p.page.locator("img[src=x]").count() == 0
     assert p.errors == [], p.errors
+
+
+_PUT_A_FILE = """async () => {
+  const form = new FormData();
+  form.append('file', new Blob(['x'.repeat(200000)]), 'a.geojson');
+  const answer = await fetch('/_stcore/upload_file/0f1e2d3c/file-1', {method: 'PUT', body: form});
+  return [answer.status, await answer.text()];
+}"""
+GATE = "uploads need a signed-in account that may upload"
+
+
+def test_only_signed_in_staff_can_send_files_to_the_server(app_url, make_page):
+    """The page's own script, run by a visitor or a leader, cannot park files in server memory."""
+    visitor = make_page()
+    visitor.page.goto(app_url)
+    visitor.page.get_by_text("登录").first.wait_for()
+    assert visitor.page.evaluate(_PUT_A_FILE) == [403, '{"error": "%s"}' % GATE]
+    leader = make_page()
+    leader.sign_in(app_url, "leader", "leader-demo-2022")
+    assert leader.page.evaluate(_PUT_A_FILE) == [403, '{"error": "%s"}' % GATE]
+    staff = make_page()
+    staff.sign_in(app_url, "staff", "staff-demo-2022")
+    assert GATE not in staff.page.evaluate(_PUT_A_FILE)[1]  # passed on to Streamlit's own checks

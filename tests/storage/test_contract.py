@@ -451,15 +451,28 @@ def session(key: str, username: str, *, last_seen: str = "2022-01-01T08:00:00+00
 
 def test_a_failed_sign_in_is_counted_locked_and_audited_in_one_step(store):
     store.put_user(user("wang"), by="admin", action="user_add")
-    counts = [store.count_failure("wang", lock_for=lambda n: "2030-01-01T00:00:00+00:00" if n >= 2 else None)
-              for _ in range(3)]
+    later = "2030-01-01T00:00:00+00:00"
+
+    def fail(address: str) -> tuple[int, int]:
+        return store.count_failure("wang", address=address, at="2022-01-01T08:00:00+00:00",
+                                   lock_for=lambda here, all_: (later if here >= 2 else None,
+                                                                later if all_ >= 3 else None))
+
+    counts = [fail("10.0.0.7"), fail("10.0.0.7"), fail("10.0.0.9")]
     wang = store.get_user("wang")
-    assert counts == [1, 2, 3]
-    assert (wang["failed_count"], wang["locked_until"]) == (3, "2030-01-01T00:00:00+00:00")
+    assert counts == [(1, 1), (2, 2), (1, 3)]
+    assert (wang["failed_count"], wang["locked_until"]) == (3, later)
+    assert store.signin_lock("wang", "10.0.0.7") == later and store.signin_lock("wang", "10.0.0.9") is None
     trail = store.audit_trail().head(3)
     assert trail["action"].tolist() == ["signin_failed"] * 3 and set(trail["who"]) == {"wang"}
     with pytest.raises(InputError, match="nobody"):
-        store.count_failure("nobody", lock_for=lambda n: None)
+        store.count_failure("nobody", address="", at=later, lock_for=lambda here, all_: (None, None))
+    store.add_session(session("h1", "wang"))  # from 10.0.0.7: that address starts over
+    assert store.signin_lock("wang", "10.0.0.7") is None and store.get_user("wang")["failed_count"] == 0
+    fail("10.0.0.9")
+    store.put_user({"username": "wang", "failed_count": 0, "locked_until": None}, by="admin",
+                   action="user_passwd")
+    assert store.signin_lock("wang", "10.0.0.9") is None
 
 
 def test_sessions_start_clear_failures_and_end_by_id_user_or_age(store):

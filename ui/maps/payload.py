@@ -1,8 +1,10 @@
 """What of the stored data may reach the map page, and how it is written there.
 
 Only ALLOWED_FIELDS of each layer are read (`allowed` is the gate; no private field is ever
-listed), every string is HTML-escaped (`escape`) and cut to TIP_CHARS (`short`), and the
-payload of a layer is written by `js_json`, which no HTML or template parser can break out of.
+listed), every string is HTML-escaped with its invisible direction and zero-width characters
+removed (`escape`), stored text is cut to TIP_CHARS and isolated in a <bdi> (`short`), so a
+right-to-left run cannot reorder the words around it, and the payload of a layer is written by
+`js_json`, which no HTML or template parser can break out of.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.schema import FIVE_HAVES, LAYERS, WGS84
+from geo.text import strip_invisible
 
 #: The only fields of each layer that may reach the page (display or lookup).
 ALLOWED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -38,11 +41,12 @@ def escape(value: Any) -> str:
 
     html.escape covers tags and quotes; backticks, `$` (so no `${`) and backslashes are
     turned into entities too, because folium puts Tooltip text in a template literal.
-    Missing values give "".
+    Direction-control and zero-width characters are removed (`geo.text`), also from text
+    stored before uploads removed them. Missing values give "".
     """
     if value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and pd.isna(value)):
         return ""
-    text = html.escape(str(value), quote=True)
+    text = html.escape(strip_invisible(str(value)), quote=True)
     return (text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
             .replace("\u2028", "&#8232;").replace("\u2029", "&#8233;").replace("\x00", ""))
 
@@ -69,8 +73,10 @@ def truncate(text: Any, limit: int) -> Any:
 
 
 def short(value: Any) -> str:
-    """Stored text as a tooltip shows it: cut to TIP_CHARS, then escaped."""
-    return escape(truncate(value, TIP_CHARS))
+    """Stored text as a tooltip shows it: cut to TIP_CHARS, escaped, isolated (<bdi>)."""
+    if isinstance(value, str):
+        value = strip_invisible(value)  # before the cut: the tooltip keeps TIP_CHARS one can see
+    return f"<bdi>{escape(truncate(value, TIP_CHARS))}</bdi>"
 
 
 def line(label: str, value: Any) -> str:

@@ -18,19 +18,25 @@ import pandas as pd
 
 from geo.errors import InputError, Message, PermissionDenied, msg
 from yishi import accounts as model
-from yishi.accounts import (ROLES, User, hash_password, password_matches, require, role_term, term,
-                            user_from_row)
+from yishi.accounts import (ROLES, USERNAME_CHARS, User, hash_password, password_matches, require,
+                            role_term, term, user_from_row)
 from yishi.passwords import check_password
 from yishi.storage import Store
 
-__all__ = ["BASE_WAIT", "acting", "FREE_FAILURES", "MAX_WAIT", "SignInRefused", "account_user",
+__all__ = ["ACCOUNT_FREE_FAILURES", "BASE_WAIT", "acting", "FREE_FAILURES", "MAX_WAIT", "SignInRefused", "account_user",
            "add_user", "authenticate", "list_users", "set_disabled", "set_password", "set_role",
            "wait_after"]
 
-#: Failures in a row before sign-in slows down, and the first wait.
+#: Failures in a row from one address before sign-in to the account slows down there, and
+#: the first wait. Counting per (account, address) means whoever types wrong passwords slows
+#: themselves, not the account's owner elsewhere.
 FREE_FAILURES = 5
 BASE_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(hours=1)
+#: Failures in a row from all addresses before the account slows down everywhere: only many
+#: addresses together get there (one address, waiting ever longer, needs days), and a guess
+#: rate over many addresses must still be bounded.
+ACCOUNT_FREE_FAILURES = 100
 
 
 class SignInRefused(PermissionDenied):
@@ -47,7 +53,7 @@ def _now() -> datetime:
 
 def _check_name(username: str) -> str:
     name = username.strip()
-    if not name or len(name) > 64 or any(c.isspace() or not c.isprintable() for c in name):
+    if not name or len(name) > USERNAME_CHARS or any(c.isspace() or not c.isprintable() for c in name):
         raise InputError(msg("account_bad_name", name=username))
     return name
 
@@ -158,11 +164,12 @@ def list_users(store: Store) -> pd.DataFrame:
     return users.drop(columns=["password_hash"], errors="ignore")
 
 
-def wait_after(failed_count: int) -> timedelta:
-    """How long sign-in is refused after `failed_count` failures in a row (grows, capped)."""
-    if failed_count < FREE_FAILURES:
+def wait_after(failed_count: int, free: int = FREE_FAILURES) -> timedelta:
+    """How long sign-in is refused after `failed_count` failures in a row, the first `free`
+    of them without a wait (grows, capped)."""
+    if failed_count < free:
         return timedelta(0)
-    return min(BASE_WAIT * 2 ** (failed_count - FREE_FAILURES), MAX_WAIT)
+    return min(BASE_WAIT * 2 ** (failed_count - free), MAX_WAIT)
 
 
 def _throttled(seconds: int) -> SignInRefused:
@@ -182,34 +189,41 @@ def _dummy_hash() -> str:
     return _dummy[1]
 
 
-def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
-    """The user for these credentials, or SignInRefused; every refusal is audited.
+def authenticate(store: Store, username: str, password: str, *, address: str = "",
+                 now: datetime | None = None) -> User:
+    """The user for these credentials from client `address`, or SignInRefused; every refusal
+    is audited.
 
     An unknown name and a wrong password get the same words and cost the same hashing time,
-    so names cannot be probed. A wrong password is counted atomically in the store (parallel
-    guesses each count) and earns a growing wait. Success writes nothing: the caller starts
-    the session, which clears the failures and audits the sign-in in one transaction.
+    so names cannot be probed. A wrong password is counted atomically in the store, per
+    (account, address) and for the account in all, and earns a growing wait at that address
+    (everywhere only after ACCOUNT_FREE_FAILURES). Success writes nothing: the caller starts
+    the session, which clears the address's failures and audits the sign-in in one transaction.
     """
-    now = now or _now()
+    now, address = now or _now(), address[:64]
     name = username.strip()
     user = store.get_user(name) if name else None
     if user is None:
         password_matches(_dummy_hash(), password)
         store.log(by=name or "?", action="signin_failed", target=name, layer="users",
-                  detail={"reason": "unknown user"})
+                  detail={"reason": "unknown user", "address": address})
         raise SignInRefused(msg("signin_wrong"))
     name = user["username"]
-    if user["locked_until"] and datetime.fromisoformat(user["locked_until"]) > now:
-        wait = int((datetime.fromisoformat(user["locked_until"]) - now).total_seconds()) + 1
+    locks = [datetime.fromisoformat(t) for t in (store.signin_lock(name, address), user["locked_until"]) if t]
+    if locks and max(locks) > now:
+        wait = int((max(locks) - now).total_seconds()) + 1
         store.log(by=name, action="signin_throttled", target=name, layer="users",
-                  detail={"retry_after": wait})
+                  detail={"retry_after": wait, "address": address})
         raise _throttled(wait)
     if not password_matches(user["password_hash"], password):
-        def lock_for(count: int) -> str | None:
-            wait = wait_after(count)
+        def until(wait: timedelta) -> str | None:
             return (now + wait).isoformat(timespec="seconds") if wait else None
 
-        wait = wait_after(store.count_failure(name, lock_for=lock_for))
+        from_address, in_all = store.count_failure(
+            name, address=address, at=now.isoformat(timespec="seconds"),
+            lock_for=lambda here, everywhere: (until(wait_after(here)),
+                                               until(wait_after(everywhere, ACCOUNT_FREE_FAILURES))))
+        wait = max(wait_after(from_address), wait_after(in_all, ACCOUNT_FREE_FAILURES))
         raise _throttled(int(wait.total_seconds())) if wait else SignInRefused(msg("signin_wrong"))
     if user["disabled"]:
         store.log(by=name, action="signin_failed", target=name, layer="users",

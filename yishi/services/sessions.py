@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
+from geo.errors import StoreReadOnly
 from yishi import settings, signing
 from yishi.accounts import User, user_from_row
 from yishi.storage import Store
@@ -88,13 +90,15 @@ def resolve(store: Store, cookie: str | None, *, now: datetime | None = None) ->
     now = now or _now()
     last_seen = datetime.fromisoformat(row["last_seen"])
     if now >= datetime.fromisoformat(row["expires_at"]) or now - last_seen >= settings.session_idle():
-        store.end_sessions(by=row["username"], action="session_expired", session_hash=key)
+        with suppress(StoreReadOnly):  # the sweep ends it once the store can be written again
+            store.end_sessions(by=row["username"], action="session_expired", session_hash=key)
         return None
     account = store.get_user(row["username"])
     if account is None or account["disabled"]:
         return None
     if now - last_seen >= _TOUCH_EVERY:
-        store.touch_session(key, _iso(now))
+        with suppress(StoreReadOnly):  # bookkeeping only: a read-only store still lets its readers in
+            store.touch_session(key, _iso(now))
     return user_from_row(account)
 
 

@@ -1,8 +1,8 @@
 """An upload's whole life in one place, for the upload page and the command line alike.
 
-read and check the file (geo.ingest) -> preview it against the store (new / updated /
-unchanged) -> a refused file is recorded as rejected, so the audit shows every attempt ->
-commit all or nothing -> undo a batch. Every write needs the ``upload`` permission (staff);
+read and check the file (geo.ingest, in a child process with time and memory limits) ->
+preview it against the store (new / updated / unchanged) -> a refused file is recorded as
+rejected, so the audit shows every attempt -> commit all or nothing -> undo a batch. Every write needs the ``upload`` permission (staff);
 the command line acts as the operator (`workflow.operator`).
 """
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.errors import ValidationError
-from geo.ingest import UNREADABLE_CODES, Upload
+from geo.ingest import DEFAULT_MAX_BYTES, UNREADABLE_CODES, Upload
+from geo.ingest.isolated import read_upload_isolated
 from geo.schema import get_layer
 from yishi.accounts import User
 from yishi.services.accounts import acting
@@ -43,6 +44,19 @@ class Checked:
     def changes(self) -> int:
         """How many rows a commit would add or change."""
         return 0 if self.preview is None else len(self.preview.new) + len(self.preview.updated)
+
+
+def read(data: bytes, *, filename: str, layer: str, source_crs: str = "wgs84",
+         max_bytes: int = DEFAULT_MAX_BYTES) -> Upload:
+    """Read and check an uploaded file for `layer`, every problem in the report.
+
+    The file is untrusted: it is read in a child process within the limits of
+    `geo.ingest.isolated` (YISHI_READ_SECONDS, YISHI_READ_MEMORY_MB), so a file that would
+    hang or exhaust the server is refused like any bad file. Raises InputError only for a
+    wrong call (an unknown layer or coordinate system).
+    """
+    return read_upload_isolated(data, filename=filename, layer=layer, source_crs=source_crs,
+                                max_bytes=max_bytes)
 
 
 def unreadable(upload: Upload) -> bool:

@@ -14,6 +14,10 @@ Besides stage changes: another meeting can be recorded while the issue is at ``m
 residents' satisfaction 群众评价 is recorded once the issue is done (`evaluate`). `place`
 says where a point falls, from the store's layers near it.
 
+Text is taken as `geo.procedure` takes it: invisible direction and zero-width characters are
+dropped silently, and every value (a timeline note too) must fit its field's length
+(`geo.schema`), else the write is refused with the field named in the reader's language.
+
 Who may do what is the one permission table, `yishi.accounts.PERMISSIONS` (these actions are
 verbs in it), checked by `require` inside every writing function, so pages and the command
 line share one rule. The `user` argument is the signed-in account;
@@ -35,7 +39,7 @@ from geo.errors import InputError, Message, WorkflowError, msg
 from geo.joins import place as place_points
 from geo.procedure import ACTIONS, next_stage, requirements, stage_term
 from geo.schema import ISSUE_EVENTS, ISSUES, SHANGQIU_BBOX, WGS84, get_layer
-from geo.values import is_missing, text_or_none
+from geo.values import is_missing
 from yishi.accounts import User, can
 from yishi.services.accounts import acting
 from yishi.storage import Row, Store
@@ -197,7 +201,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
     if planned.problems:
         raise WorkflowError(msg("wf_what_step", issue_id=issue_id, stage=stage_term(stage),
                                     to=stage_term(to)), planned.problems)
-    note = text_or_none(values.get("note"))
+    note = procedure.note_value(values.get("note"))[0]
     extra: dict[str, list[Row]] = {}
     detail: dict[str, Any] = {"issue_id": issue_id, "from": stage, "to": to}
     meeting = planned.meeting
@@ -244,7 +248,7 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
         raise WorkflowError(msg("wf_what_note", issue_id=issue_id), problems)
     stage = before["stage"]
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
-                   note=text_or_none(note), kind="comment")
+                   note=procedure.note_value(note)[0], kind="comment")
     _commit(store, issue_id, action="comment", by=by, issue_rows=[],
             extra={"issue_events": [event]},
             detail={"issue_id": issue_id, "from": stage, "to": stage, "event_id": event["event_id"]})
@@ -259,10 +263,12 @@ def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
     before = _issue(store, issue_id)
     stage = before["stage"]
     problems, value = procedure.evaluation(issue_id, stage, satisfaction)
+    written, note_problems = procedure.note_value(note)
+    problems += note_problems
     if problems:
         raise WorkflowError(msg("wf_what_evaluation", issue_id=issue_id), problems)
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
-                   note=text_or_none(note) or f"满意度 satisfaction {value:g}", kind="evaluation")
+                   note=written or f"满意度 satisfaction {value:g}", kind="evaluation")
     _commit(store, issue_id, action="evaluate", by=by,
             issue_rows=[{"issue_id": issue_id, "satisfaction": value}],
             extra={"issue_events": [event]},
@@ -290,7 +296,7 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
     if problems:
         raise WorkflowError(msg("wf_what_new"), problems)
     point = shapely.Point(float(lon), float(lat))
-    note = text_or_none(values.get("note"))
+    note = procedure.note_value(values.get("note"))[0]
     community = place(store, point)["community_id"]
     for attempt in range(3):
         issue_id = store.next_id("issues", "I")

@@ -31,6 +31,22 @@ class BatchResult:
     unchanged: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class StoreCheck:
+    """What `Store.check` found: every problem (none: intact), the schema version, rows per
+    layer, and whether this process may write the store."""
+
+    location: str
+    problems: tuple[str, ...]
+    schema_version: str | None
+    counts: Mapping[str, int]
+    read_only: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
 @runtime_checkable
 class Store(Protocol):
     """A store of record: layers, the batch log, the audit trail and the accounts."""
@@ -106,10 +122,17 @@ class Store(Protocol):
         the write is refused (InputError) if it would take away the last enabled admin, checked
         inside the transaction so two admins disabling each other cannot both succeed."""
 
-    def count_failure(self, username: str, *, lock_for: Callable[[int], str | None],
-                      detail: Mapping[str, Any] | None = None) -> int:
-        """One more failed sign-in, counted atomically; `lock_for(count)` is the new
-        locked_until (ISO time or None). Audited as signin_failed; returns the count."""
+    def count_failure(self, username: str, *, address: str, at: str,
+                      lock_for: Callable[[int, int], tuple[str | None, str | None]],
+                      detail: Mapping[str, Any] | None = None) -> tuple[int, int]:
+        """One more failed sign-in from `address` (at ISO time `at`), counted atomically per
+        (account, address) and for the account in all; `lock_for(from_address, in_all)` gives
+        both new locked_until values (ISO time or None). Audited as signin_failed; returns
+        both counts. A session started from the address clears its count; a new password, or
+        an update carrying failed_count 0, clears every address's."""
+
+    def signin_lock(self, username: str, address: str) -> str | None:
+        """The locked_until of (account, address), or None."""
 
     # -- sessions ----------------------------------------------------------------
     def add_session(self, session: Row, *, detail: Mapping[str, Any] | None = None) -> None:
@@ -128,3 +151,12 @@ class Store(Protocol):
 
     def list_sessions(self) -> pd.DataFrame:
         """Sessions, most recently used first."""
+
+    # -- checks and backups --------------------------------------------------------
+    def check(self, *, quick: bool = False) -> StoreCheck:
+        """Check the whole store (SQLite: integrity_check, or quick_check with `quick`); damage
+        is reported, not raised. A backend that cannot be read at all raises StoreDamaged."""
+
+    def backup(self, target: str, *, replace: bool = False) -> None:
+        """Write a consistent, checked copy of the whole store to the file `target` (refused if
+        it exists, unless `replace`). SQLite: the online backup API; PostGIS will use pg_dump."""

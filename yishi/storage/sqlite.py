@@ -7,8 +7,11 @@ speaks SQL.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sqlite3
+import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -19,12 +22,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.errors import InputError, StoreBusy, msg
+from geo.errors import InputError, StoreBusy, StoreDamaged, StoreFull, StoreReadOnly, YishiError, msg
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
-from yishi.storage.protocol import BatchResult, BBox, Row
+from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck
 
-SCHEMA_VERSION = "2"  # 2: sessions
+SCHEMA_VERSION = "3"  # 2: sessions; 3: sign-in failures per account and address
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
 
@@ -95,6 +98,11 @@ CREATE TABLE IF NOT EXISTS sessions (
   user_agent TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username);
+CREATE TABLE IF NOT EXISTS signin_failures (
+  username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+  address TEXT NOT NULL, failed_count INTEGER NOT NULL, locked_until TEXT, last_at TEXT NOT NULL,
+  PRIMARY KEY (username, address)
+) STRICT;
 """
 
 
@@ -105,15 +113,61 @@ def _now() -> str:
 class SQLiteStore:
     """The SQLite store (see `yishi.storage.protocol.Store`); every public write is one transaction."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, verify: bool = False):
+        """Open (or create) the store at `path`; with `verify`, refuse it (StoreDamaged) unless
+        it passes quick_check. A store this process may not write is opened read-only: every
+        read works, every write raises StoreReadOnly, and opening it writes nothing."""
         self.path = Path(path)
         self.location = str(self.path)
-        self._con = sqlite3.connect(self.path, timeout=10, isolation_level=None,
-                                    check_same_thread=False)
-        self._con.execute("PRAGMA journal_mode=WAL")
-        self._con.execute("PRAGMA synchronous=NORMAL")
-        self._con.execute("PRAGMA foreign_keys=ON")
-        self._ensure_schema()
+        self.read_only = not _writable(self.path)
+        #: A read-only store made by an older version: read as it is (see _ensure_schema).
+        self._outdated: str | None = None
+        self._con = self._connect()
+        try:
+            if not self.read_only:
+                self._con.execute("PRAGMA journal_mode=WAL")  # kept in the file: set once
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute("PRAGMA foreign_keys=ON")
+            self._ensure_schema()
+            if verify:
+                self._verify()
+        except BaseException:
+            self._con.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection: read-write, or read-only (`mode=ro`) when the file or its folder is
+        not writable.
+
+        A WAL store read read-only still needs its -shm (the WAL index) beside it: SQLite makes
+        one if the folder is writable, and uses an existing one. In a read-only folder without
+        one (a backup on a read-only share or snapshot) `mode=ro` cannot open at all
+        (SQLITE_READONLY_DIRECTORY), so the file is opened `immutable=1`: SQLite then reads it
+        without locks or a WAL index, trusting that nobody changes it while it is open. That is
+        what a read-only folder is for; should another account still write there, a reader
+        could see a half-made change until it opens the store again, and a WAL file left
+        beside it, not yet checkpointed, is not read.
+        """
+        options: dict[str, Any] = {"timeout": 10, "isolation_level": None, "check_same_thread": False}
+        if not self.read_only:
+            return sqlite3.connect(self.path, **options)
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        con = sqlite3.connect(uri, uri=True, **options)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            return con
+        except sqlite3.Error as exc:
+            con.close()
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+                raise
+        return sqlite3.connect(uri + "&immutable=1", uri=True, **options)
+
+    def _verify(self) -> None:
+        """PRAGMA quick_check (every page and record, without matching indexes to their tables:
+        ≈10 ms for the demo store, ≈1 s at 10^5 issues); StoreDamaged unless it says ok."""
+        found = _findings(self._con, "quick_check", 3)
+        if found:
+            raise _damaged(self.location, "; ".join(found))
 
     def close(self) -> None:
         self._con.close()
@@ -125,12 +179,20 @@ class SQLiteStore:
         self.close()
 
     def _ensure_schema(self) -> None:
-        """Create the tables once; an older store gains the tables it lacks (all are additive)."""
+        """Create the tables once; an older store gains the tables it lacks (all are additive).
+
+        A current store is only read here, so opening never writes. A read-only store of an
+        older version cannot gain its tables: it is read as it is (every version only added
+        tables), and a query on a table it lacks raises StoreReadOnly saying so."""
         try:
-            if self.meta("schema_version") == SCHEMA_VERSION:
-                return
+            found = self.meta("schema_version")
         except sqlite3.OperationalError:
-            pass  # no meta table yet: a new file
+            found = None  # no meta table yet: a new file
+        if found == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            self._outdated = found or "0"
+            return
         with self._write() as con:
             for stmt in _FIXED_DDL.split(";"):
                 if stmt.strip():
@@ -141,8 +203,12 @@ class SQLiteStore:
             con.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE); a locked store raises StoreBusy."""
+    def _write(self, *, verify: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE); a locked store raises StoreBusy, a read-only
+        one StoreReadOnly before anything is tried. With `verify` (a batch of data) the store
+        must first pass quick_check, inside the transaction: a damaged store is never written."""
+        if self.read_only:
+            raise _read_only(self.location)
         try:
             self._con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -150,12 +216,16 @@ class SQLiteStore:
                 raise StoreBusy(msg("store_busy")) from exc
             raise
         try:
+            if verify:
+                self._verify()
             yield self._con
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        else:
             self._con.execute("COMMIT")
+        except BaseException:
+            # After some errors (a full disk, an I/O error) SQLite has rolled back already: a
+            # second ROLLBACK would fail ("no transaction is active") and hide the first error.
+            if self._con.in_transaction:
+                self._con.execute("ROLLBACK")
+            raise
 
     # -- meta ------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -255,7 +325,7 @@ class SQLiteStore:
         when, what and how many.
         """
         layer = get_layer(name)
-        with self._write() as con:
+        with self._write(verify=True) as con:
             batch_id = self._new_batch(con, layer.name, by, action, source, detail)
             result = self._apply(con, batch_id, layer, rows, new_only=new_only)
             for other, other_rows in (extra or {}).items():
@@ -287,7 +357,7 @@ class SQLiteStore:
 
     def undo(self, batch_id: int, *, by: str) -> BatchResult:
         """Restore exactly what was there before `batch_id`; refused if later batches touched the same rows."""
-        with self._write() as con:
+        with self._write(verify=True) as con:
             batch = con.execute("SELECT status, layer FROM batches WHERE batch_id = ?",
                                 (batch_id,)).fetchone()
             if batch is None:
@@ -356,23 +426,41 @@ class SQLiteStore:
                 raise InputError(msg("account_last_admin", name=user["username"]))
             ended = con.execute("DELETE FROM sessions WHERE username = ?",
                                 (user["username"],)).rowcount if end_sessions else 0
+            if user.get("failed_count") == 0:  # failures start over (a new password): every address's too
+                con.execute("DELETE FROM signin_failures WHERE username = ?", (user["username"],))
             self._audit(con, by, action, "users", str(user["username"]), 1,
                         {**(detail or {}), **({"sessions_ended": ended} if ended else {})})
 
-    def count_failure(self, username: str, *, lock_for: Callable[[int], str | None],
-                      detail: Mapping[str, Any] | None = None) -> int:
-        """One more failed sign-in for `username`, counted in one transaction (parallel attempts
-        never lose a count); `lock_for(count)` gives the new locked_until. Audited."""
+    def count_failure(self, username: str, *, address: str, at: str,
+                      lock_for: Callable[[int, int], tuple[str | None, str | None]],
+                      detail: Mapping[str, Any] | None = None) -> tuple[int, int]:
+        """One more failed sign-in for `username` from `address`, counted in one transaction
+        (parallel attempts never lose a count). `lock_for(from_address, in_all)` gives the new
+        locked_until of the (account, address) pair and of the account. Audited."""
         with self._write() as con:
             row = con.execute("UPDATE users SET failed_count = failed_count + 1 WHERE username = ?"
                               " RETURNING failed_count", (username,)).fetchone()
             if row is None:
                 raise InputError(msg("account_no_user", name=username))
-            count = int(row[0])
-            con.execute("UPDATE users SET locked_until = ? WHERE username = ?", (lock_for(count), username))
+            in_all = int(row[0])
+            from_address = int(con.execute(
+                "INSERT INTO signin_failures VALUES (?, ?, 1, NULL, ?) ON CONFLICT DO UPDATE SET"
+                " failed_count = failed_count + 1, last_at = excluded.last_at RETURNING failed_count",
+                (username, address, at)).fetchone()[0])
+            pair_until, account_until = lock_for(from_address, in_all)
+            con.execute("UPDATE signin_failures SET locked_until = ? WHERE username = ? AND address = ?",
+                        (pair_until, username, address))
+            con.execute("UPDATE users SET locked_until = ? WHERE username = ?", (account_until, username))
             self._audit(con, username, "signin_failed", "users", username, 1,
-                        {**(detail or {}), "failed_in_a_row": count})
-        return count
+                        {**(detail or {}), "address": address, "failed_in_a_row": from_address,
+                         "failed_in_a_row_in_all": in_all})
+        return from_address, in_all
+
+    def signin_lock(self, username: str, address: str) -> str | None:
+        """When sign-in to `username` from `address` may be tried again (ISO time), or None."""
+        row = self._con.execute("SELECT locked_until FROM signin_failures WHERE username = ? AND address = ?",
+                                (username, address)).fetchone()
+        return row[0] if row else None
 
     # -- sessions (a signed-in browser: who, since when, last seen) ----------------
     def add_session(self, session: Row, *, detail: Mapping[str, Any] | None = None) -> None:
@@ -384,6 +472,8 @@ class SQLiteStore:
                 raise InputError(msg("account_no_user", name=session.get("username"))) from exc
             con.execute("UPDATE users SET failed_count = 0, locked_until = NULL WHERE username = ?",
                         (session["username"],))
+            con.execute("DELETE FROM signin_failures WHERE username = ? AND address = ?",
+                        (session["username"], session.get("address", "")))
             self._audit(con, session["username"], "signin", "users", session["username"], 1, detail or {})
 
     def get_session(self, session_hash: str) -> Row | None:
@@ -427,6 +517,65 @@ class SQLiteStore:
             " ORDER BY audit_id DESC LIMIT ?", (limit,))
         return _frame(cur)
 
+    # -- checks and backups ------------------------------------------------------
+    def check(self, *, quick: bool = False) -> StoreCheck:
+        """The whole store checked (integrity_check, or quick_check with `quick`), its rows per
+        layer and its schema version: damage is reported here, not raised."""
+        problems: list[str] = []
+        # A check that meets damage it cannot read past raises after its findings; asked for
+        # fewer, it stops (and reports them) before it gets there.
+        for limit in (100, 10, 1):
+            try:
+                problems = _findings(self._con, "quick_check" if quick else "integrity_check", limit) + problems
+                break
+            except sqlite3.DatabaseError as exc:
+                problems = [str(exc)]
+        counts: dict[str, int] = {}
+        for name in LAYERS:
+            try:
+                counts[name] = int(self._con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"{name}: {exc}")
+        try:
+            version = self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            version = None
+        return StoreCheck(self.location, tuple(problems), version[0] if version else None, counts,
+                          self.read_only)
+
+    def backup(self, target: str | Path, *, replace: bool = False) -> None:
+        """A consistent copy of the whole store at `target` (SQLite's online backup: writers
+        may go on meanwhile), checked with integrity_check before it takes the name `target`,
+        so a failed or bad copy never replaces a good one. An existing `target` is refused
+        unless `replace`; the store itself always is."""
+        target = Path(target)
+        if target.exists() and (not replace or target.resolve() == self.path.resolve()):
+            raise InputError(msg("store_backup_exists", path=str(target)))
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            try:
+                dest = sqlite3.connect(partial, isolation_level=None)
+                try:
+                    self._con.backup(dest)
+                    dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                    found = _findings(dest, "integrity_check", 3)
+                finally:
+                    dest.close()
+            except sqlite3.Error as exc:  # the copy's disk, not the store's (unless the store is damaged)
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                    raise _damaged(self.location, exc) from exc
+                raise InputError(msg("store_backup_failed", path=str(target), detail=exc)) from None
+            if found:
+                raise StoreDamaged(msg("store_backup_bad", path=str(target), detail="; ".join(found)),
+                                   msg("store_damaged_page"))
+            os.replace(partial, target)
+        except OSError as exc:
+            raise InputError(msg("store_backup_failed", path=str(target),
+                                 detail=exc.strerror or exc)) from None
+        finally:
+            for leftover in (partial, Path(f"{partial}-journal")):
+                leftover.unlink(missing_ok=True)
+
     # -- internals ---------------------------------------------------------------
     def _new_batch(self, con: sqlite3.Connection, layer: str, by: str, action: str, source: str,
                    detail: Mapping[str, Any] | None) -> int:
@@ -468,6 +617,80 @@ class SQLiteStore:
     def _bump(con: sqlite3.Connection) -> None:
         con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
                     " WHERE key = 'revision'")
+
+
+def _findings(con: sqlite3.Connection, pragma: str, limit: int) -> list[str]:
+    """What PRAGMA quick_check or integrity_check found, one problem a line (none: intact)."""
+    lines = [line for row in con.execute(f"PRAGMA {pragma}({limit})") for line in str(row[0]).splitlines()]
+    return [] if lines == ["ok"] else [line for line in lines if not line.startswith("*** in database")]
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may change the store: its file (when there is one) and its folder,
+    where SQLite keeps the -wal and -shm files beside it, are writable."""
+    return (not path.exists() or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
+
+
+def _read_only(where: str) -> StoreReadOnly:
+    return StoreReadOnly(msg("store_read_only", where=where), msg("store_read_only_page"))
+
+
+def _damaged(where: str, detail: object) -> StoreDamaged:
+    return StoreDamaged(msg("store_damaged", where=where, detail=detail), msg("store_damaged_page"))
+
+
+#: I/O errors of a write that found no room to grow the file: a full disk gives SQLITE_FULL, but
+#: a quota (EDQUOT) or a file-size limit (EFBIG) gives SQLITE_IOERR_WRITE.
+_WRITE_ERRORS = frozenset({sqlite3.SQLITE_IOERR_WRITE, sqlite3.SQLITE_IOERR_FSYNC,
+                           sqlite3.SQLITE_IOERR_TRUNCATE})
+
+
+def _store_error(store: SQLiteStore, exc: sqlite3.Error) -> YishiError | None:
+    """The application's error for a driver error that means the store itself cannot do it
+    (full, read-only, damaged, busy), or None: anything else stays as it was raised."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    where, primary = store.location, code & 0xFF
+    if primary == sqlite3.SQLITE_FULL:
+        return StoreFull(msg("store_full", where=where), msg("store_full_page"))
+    if code in _WRITE_ERRORS:
+        return StoreFull(msg("store_write_failed", where=where, detail=exc), msg("store_write_failed_page"))
+    if primary == sqlite3.SQLITE_READONLY:
+        return _read_only(where)
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return _damaged(where, exc)
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreBusy(msg("store_busy"))
+    if store._outdated is not None and "no such table" in str(exc):
+        return StoreReadOnly(msg("store_read_only_old", where=where, found=store._outdated,
+                                 want=SCHEMA_VERSION), msg("store_read_only_page"))
+    return None
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method`, raising the application's store errors (see `_store_error`) for the driver's."""
+    @functools.wraps(method)
+    def run(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            error = _store_error(self, exc)
+            if error is None:
+                raise
+            raise error from exc
+    return run
+
+
+# Every way into the store (opening it, each public method and property, also those added
+# later) says a full disk, a read-only or damaged file in the application's words, never as a
+# driver traceback: a damaged page can surface at any read, not only where it was checked.
+for _name, _member in list(vars(SQLiteStore).items()):
+    if isinstance(_member, property) and _member.fget is not None:
+        setattr(SQLiteStore, _name, property(_guarded(_member.fget), doc=_member.__doc__))
+    elif isinstance(_member, types.FunctionType) and (_name == "__init__" or not _name.startswith("_")):
+        setattr(SQLiteStore, _name, _guarded(_member))
+del _name, _member
 
 
 def _frame(cur: sqlite3.Cursor) -> pd.DataFrame:
