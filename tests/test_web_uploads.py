@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.applications import Starlette
@@ -98,7 +99,8 @@ def test_a_body_longer_than_it_said_is_cut_off():
         capped = _capped(receive, 100)
         return [(await capped())["type"], (await capped())["type"]]
 
-    assert asyncio.run(read_all()) == ["http.request", "http.disconnect"]
+    with ThreadPoolExecutor(1) as own_thread:  # its own event loop, whatever runs in this thread
+        assert own_thread.submit(asyncio.run, read_all()).result() == ["http.request", "http.disconnect"]
 
 
 def test_the_rate_limit_counts_per_key_within_its_window():

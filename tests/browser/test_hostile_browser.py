@@ -714,6 +714,10 @@ def _new_issue(v: Visit, h: Hostile) -> None:
     v.click(frame, compound)
     v.page.get_by_text("尚未选择位置").wait_for(state="detached", timeout=30_000)
     v.settle()
+    for _ in range(30):  # the place table is drawn a moment after the run settles, on a busy machine
+        if shows(v.page.evaluate(GRID_TEXT), compound.text):
+            break
+        v.page.wait_for_timeout(500)
     v.expect("新建议题 place of the click", v.page.evaluate(GRID_TEXT),
              [compound.text, h.names[compound.community_id]])
     v.check("新建议题")
