@@ -40,7 +40,7 @@ from typing import Any
 from geo.errors import InputError, Message, msg
 from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUE_EVENTS, ISSUES, MEETINGS, METHODS,
                         STAGE_ORDER, STAGES, Field)
-from geo.text import brief, strip_invisible, too_long
+from geo.text import shorten, strip_invisible, too_long
 from geo.values import choices, code_term, coerce, is_blank, parse_date
 from geo.words import Term
 
@@ -165,24 +165,15 @@ def transition_problems(issue_id: str, stage: Any, to: str) -> list[Message]:
 def field_value(f: Field, raw: Any) -> tuple[Any, Message | None]:
     """`raw` (typed, or text from a form or the command line) as `f`'s plain value, or a problem.
 
-    Text loses its invisible characters first, and must then fit `f`'s length; a refusal
-    repeats a long value by its start only (`geo.values.coerce` does the rest).
+    Text loses its invisible characters first (`geo.values.coerce` does the rest), and must
+    then fit `f`'s length.
     """
     if isinstance(raw, str):
         raw = strip_invisible(raw)
     converted, problem = coerce(f, raw)
-    if problem is not None:
-        if "raw" in problem.params:
-            problem = msg(problem.key, **{**problem.params, "raw": _brief(problem.params["raw"])})
-        return None, problem
-    if isinstance(converted, str):
+    if problem is None and isinstance(converted, str):
         problem = too_long(f, converted)
     return (None, problem) if problem else (converted, None)
-
-
-def _brief(raw: Any) -> Any:
-    """A typed value as a refusal repeats it (long text by its start only)."""
-    return brief(raw) if isinstance(raw, str) else raw
 
 
 def note_value(raw: Any) -> tuple[str | None, list[Message]]:
@@ -205,7 +196,7 @@ def _cannot_set(values: Mapping[str, Any], allowed: tuple[str, ...], key: str,
     if not extra:
         return []
     named = [msg("wf_note_field") if n == _NOTE else _field(n) for n in allowed]
-    return [msg(key, names=[repr(brief(str(k))) for k in extra], allowed=named, **params)]
+    return [msg(key, names=[shorten(repr(k)) for k in extra], allowed=named, **params)]
 
 
 _HINTS: dict[str, Callable[[], Message]] = {
@@ -400,11 +391,11 @@ def new_issue(*, lon: Any, lat: Any, title: Any, category: Any, focus: Any,
         problems.append(msg("wf_required_plain", field=ISSUES.get("title")))
     if category not in CATEGORIES.codes:
         problems.append(msg("value_unknown_code", field=ISSUES.get("category"),
-                            raw=_brief(category), choices=choices(CATEGORIES)))
+                            raw=shorten(category), choices=choices(CATEGORIES)))
     focus = default_focus(category) if is_blank(focus) else focus
     if focus not in FOCUS_AREAS.codes:
         problems.append(msg("value_unknown_code", field=ISSUES.get("focus"),
-                            raw=_brief(focus), choices=choices(FOCUS_AREAS)))
+                            raw=shorten(focus), choices=choices(FOCUS_AREAS)))
     problems += _cannot_set(values, (*CREATE_FIELDS, _NOTE), "wf_cannot_set_new")
     problems += note_value(values.get(_NOTE))[1]
     row: dict[str, Any] = {}

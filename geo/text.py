@@ -9,7 +9,8 @@ goes out (the page escapers), which covers text stored before. ZWJ (U+200D) is a
 an emoji sequence then shows as its separate emoji.
 
 Every text field has a schema length (`geo.schema.Field.max_length`); `too_long` is the one
-rule uploads, the workflow and the forms' ``max_chars`` agree on.
+rule uploads, the workflow and the forms' ``max_chars`` agree on. A message that repeats a
+value from outside repeats a long one by its start and length only (`shorten`).
 
 Examples
 --------
@@ -20,23 +21,24 @@ Examples
 'title (Title) is 1,048,576 characters long; at most 200'
 >>> too_long(ISSUES.get("title"), "x" * 200) is None
 True
->>> brief("x" * 500) == "x" * 39 + "…"
+>>> shorten("x" * 500).text("en") == "x" * 40 + "… (500 characters)"
 True
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from geo.errors import Message, msg
 from geo.schema import Field
 
-__all__ = ["INVISIBLE", "brief", "count_invisible", "strip_invisible", "too_long"]
+__all__ = ["INVISIBLE", "QUOTE_CHARS", "count_invisible", "shorten", "strip_invisible", "too_long"]
 
 #: Direction embeddings, overrides and isolates, and zero-width characters (ZWJ included).
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-#: How much of a long value a message repeats (`brief`).
-BRIEF_CHARS = 40
+#: Values longer than this many characters are repeated in messages by their start (`shorten`).
+QUOTE_CHARS = 80
 
 
 def strip_invisible(text: str) -> str:
@@ -57,8 +59,12 @@ def too_long(f: Field, text: str) -> Message | None:
     return msg("value_too_long", field=f, length=len(text), limit=f.max_length)
 
 
-def brief(text: str, limit: int = BRIEF_CHARS) -> str:
-    """`text` as a message may repeat it: whole when short, else its start and an ellipsis."""
-    if len(text) <= limit:
-        return text
-    return text[:limit - 1] + "…"
+def shorten(value: Any, limit: int = QUOTE_CHARS) -> Any:
+    """`value` as a message may repeat it: text longer than `limit` becomes a Message saying
+    its first half-limit characters and its length (in a list or tuple: each item); other
+    values as they are. A 200,000-digit number must not make a 200 kB message."""
+    if isinstance(value, str) and len(value) > limit:
+        return msg("value_shortened", head=value[:limit // 2], n=len(value))
+    if isinstance(value, (list, tuple)):
+        return type(value)(shorten(v, limit) for v in value)
+    return value

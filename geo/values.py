@@ -31,6 +31,7 @@ import pandas as pd
 
 from geo.errors import Message, msg
 from geo.schema import Enum, Field
+from geo.text import shorten
 from geo.words import Term
 
 __all__ = ["choices", "code_term", "coerce", "is_blank", "is_missing",
@@ -130,20 +131,21 @@ def coerce(f: Field, raw: Any) -> tuple[Any, Message | None]:
     if f.type == "date":
         parsed = parse_date(raw)
         if parsed is None:
-            return None, msg("value_not_date", field=f, raw=raw)
+            return None, msg("value_not_date", field=f, raw=shorten(raw))
         value = parsed.isoformat()
     elif f.type in ("int", "float"):
         number = _number(raw)
         whole = f.type == "int"
         if number is None or (whole and number != int(number)):
-            return None, msg("value_not_whole" if whole else "value_not_number", field=f, raw=raw)
+            return None, msg("value_not_whole" if whole else "value_not_number", field=f,
+                                   raw=shorten(raw))
         value = int(number) if whole else number
     elif f.type == "bool":
         return None, msg("value_not_settable", field=f)
     else:
         value = str(raw).strip()
     if f.enum is not None and value not in f.enum.codes:
-        return None, msg("value_unknown_code", field=f, raw=value, choices=choices(f.enum))
+        return None, msg("value_unknown_code", field=f, raw=shorten(value), choices=choices(f.enum))
     if f.minimum is not None and value < f.minimum:
         return None, msg("value_below_minimum", field=f, value=value, limit=f.minimum)
     if f.maximum is not None and value > f.maximum:

@@ -84,15 +84,10 @@ def test_nothing_imports_pages(path):
     assert "pages" not in tops(path)
 
 
-#: Not storage: reads an uploaded GeoPackage's schema (sqlite3, a private read-only copy) to
-#: refuse views before GDAL opens it (issue 12).
-UPLOAD_INSPECTORS = {ROOT / "geo" / "ingest" / "ogr.py"}
-
-
 @pytest.mark.parametrize("path", python_files(*APP_FOLDERS) + [ROOT / "app.py"], ids=label)
 def test_only_storage_imports_a_database_driver(path):
     inside_storage = path.is_relative_to(ROOT / "yishi" / "storage")
-    assert inside_storage or path in UPLOAD_INSPECTORS or tops(path) & DRIVERS == set()
+    assert inside_storage or tops(path) & DRIVERS == set()
 
 
 def test_only_datasets_knows_where_data_lives():

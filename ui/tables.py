@@ -12,7 +12,7 @@ import pandas as pd
 
 from geo.export import to_csv_text
 from geo.schema import CATEGORIES, FOCUS_AREAS, MEMBER_ROLES, METHODS, STAGES
-from geo.text import strip_invisible
+from geo.text import INVISIBLE, strip_invisible
 from geo.values import is_blank
 from ui.i18n import enum_label, field_label, t
 
@@ -53,7 +53,8 @@ def visible(series: pd.Series) -> pd.Series:
     """`series` with its text values' invisible characters removed (other values as they are)."""
     if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
         return series
-    return series.map(lambda v: strip_invisible(v) if isinstance(v, str) else v)
+    dirty = series.str.contains(INVISIBLE.pattern, regex=True, na=False)  # rarely any: one scan
+    return series.where(~dirty, series[dirty].map(strip_invisible)) if dirty.any() else series
 
 
 def text(value: Any) -> str:

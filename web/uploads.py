@@ -9,10 +9,9 @@ byte of the body is read. (A reverse proxy should cap bodies too: see README, De
 
 from __future__ import annotations
 
-import json
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo.ingest import DEFAULT_MAX_BYTES
@@ -43,12 +42,8 @@ def _uploader(request: Request) -> User | None:
     return user if user is not None and can(user, "upload") else None
 
 
-async def _refuse(send: Send, status: int, reason: str, **headers: str) -> None:
-    body = json.dumps({"error": reason}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *((k.lower().encode(), v.encode()) for k, v in headers.items())]})
-    await send({"type": "http.response.body", "body": body})
+def _refusal(status: int, reason: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=status, headers=headers)
 
 
 class UploadGate:
@@ -61,23 +56,26 @@ class UploadGate:
         if scope["type"] != "http" or UPLOAD_PATH not in scope["path"] or scope["method"] not in ("PUT", "POST"):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        refusal = await self._refusal(Request(scope))
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, _capped(receive, int(Request(scope).headers["content-length"])), send)
+
+    async def _refusal(self, request: Request) -> JSONResponse | None:
+        """Why this upload is refused (a response), or None to let it through."""
         user = await run_in_threadpool(_uploader, request)
         if user is None:
-            await _refuse(send, 403, "uploads need a signed-in account that may upload")
-            return
+            return _refusal(403, "uploads need a signed-in account that may upload")
         length = request.headers.get("content-length", "")
         if not length.isdigit():
-            await _refuse(send, 411, "an upload must say its length")
-            return
+            return _refusal(411, "an upload must say its length")
         if int(length) > self.max_body:
-            await _refuse(send, 413, f"an upload may be at most {self.max_body} bytes")
-            return
+            return _refusal(413, f"an upload may be at most {self.max_body} bytes")
         wait = self.rate.hit(user.username)
         if wait:
-            await _refuse(send, 429, "too many uploads: try again later", **{"Retry-After": str(wait)})
-            return
-        await self.app(scope, _capped(receive, int(length)), send)
+            return _refusal(429, "too many uploads: try again later", **{"Retry-After": str(wait)})
+        return None
 
 
 def _capped(receive: Receive, declared: int) -> Receive:

@@ -12,9 +12,9 @@ child then. A child stopped, killed or out of memory is a report problem (``too_
 
 What it costs (bench/ingest.py): a one-feature file some 40-55 ms more than in-process;
 10^5 fully filled points 1-3 s more on 5-7 s (the frame of 2 million values is pickled
-back), and they need some 450 MB of the memory limit. The forkserver starts with the first read (a second or two; `warm_up` starts it
-sooner). As with any multiprocessing start method but fork, a script run as the main
-program must keep its work under ``if __name__ == "__main__":`` (the forkserver imports it).
+back), and they need some 450 MB of the memory limit. The forkserver starts with the first
+read (a second or two; `warm_up` starts it sooner). Children never import the parent's main
+script (`_ReaderPopen`).
 
 The limits are read from the environment in one place, `ReadLimits.from_env`:
 ``YISHI_READ_SECONDS`` (default 60) and ``YISHI_READ_MEMORY_MB`` (default 2048: address

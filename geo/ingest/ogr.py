@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
-import tempfile
 import warnings
 import zipfile
 import zlib
@@ -34,9 +32,10 @@ from geo.ingest.geojson import read_geojson
 from geo.ingest.geometry import expected, wrong_type
 from geo.ingest.positions import crs_transformer
 from geo.ingest.raw import Int, Raw
-from geo.ingest.report import Report, shorten
+from geo.ingest.report import Report
 from geo.ingest.sniff import sniff_format
 from geo.schema import Layer
+from geo.text import shorten
 
 _SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _ZIPPED_FILES = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
@@ -81,8 +80,7 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
             others.append(info)
     shapefiles = {stem: parts for stem, parts in by_stem.items() if ".shp" in parts}
     if not shapefiles:
-        chosen = {id(i) for i in others}
-        return _read_zipped_file(zf, others, [i for i in infos if id(i) not in chosen], layer, report)
+        return _read_zipped_file(zf, others, [i for i in infos if i not in others], layer, report)
     stem = _choose_layer(list(shapefiles), layer, report, key=lambda s: Path(s).name)
     if stem is None:
         return None
@@ -218,7 +216,7 @@ def read_gpkg(data: bytes, layer: Layer, report: Report) -> Raw | None:
 
     try:
         refused = _views(data)
-    except sqlite3.Error as err:  # not a database, damaged, or the schema too big to list
+    except Exception as err:  # GDAL's errors are many: not a GeoPackage, or damaged
         report.add("unreadable", fmt="GeoPackage", detail=str(err), detail_zh=str(err))
         return None
     if refused:
@@ -248,29 +246,16 @@ def read_gpkg(data: bytes, layer: Layer, report: Report) -> Raw | None:
     return _from_frame(frame, "gpkg", layer, report)
 
 
-#: sqlite3 VM steps the schema listing may take before it is stopped (it takes thousands).
-_SCHEMA_STEPS = 10_000_000
-
-
 def _views(data: bytes) -> list[str]:
     """The views and virtual tables of a GeoPackage (GDAL's rtree indexes aside).
 
-    Checked with Python's sqlite3 on a private read-only copy before GDAL opens the file:
-    GDAL runs a view's query to list or read it (a recursive one never ends), and a virtual
-    table runs whatever its module does. Real layers are stored tables. Raises sqlite3.Error
-    when the file is not a database.
+    Listed from sqlite_master through GDAL's SQL (opening a GeoPackage runs no layer's query)
+    before any layer is listed or read: GDAL runs a view's query to list or read it (a
+    recursive one never ends), and a virtual table runs whatever its module does. Real layers
+    are stored tables. Raises when the file is not a GeoPackage.
     """
-    with tempfile.TemporaryDirectory(prefix="yishi-gpkg-") as tmp:
-        path = Path(tmp) / "upload.gpkg"
-        path.write_bytes(data)
-        con = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
-        try:
-            steps = iter(range(_SCHEMA_STEPS // 1000))
-            con.set_progress_handler(lambda: next(steps, None) is None, 1000)
-            rows = con.execute("SELECT name, type, sql FROM sqlite_master").fetchall()
-        finally:
-            con.close()
-    return [str(name) for name, kind, sql in rows
+    schema = _ogr_read(data, sql="SELECT name, type, sql FROM sqlite_master", read_geometry=False)
+    return [str(name) for name, kind, sql in schema[["name", "type", "sql"]].itertuples(index=False)
             if kind == "view" or (kind == "table" and _virtual_module(sql) not in (None, "rtree"))]
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from geo.ingest.report import both, shorten
+from geo.ingest.report import both
+from geo.text import shorten
 
 #: Stands for "no such member" where None would mean JSON null.
 MISSING = object()

@@ -11,6 +11,7 @@ from typing import Any
 
 from geo.errors import Problem
 from geo.schema import Layer
+from geo.text import QUOTE_CHARS, shorten
 from geo.words import say
 from geo.words.ingest import WORDS
 
@@ -38,8 +39,8 @@ def both(key: str, /, **params: Any) -> tuple[str, str]:
     return say(key, "en", **params), say(key, "zh", **params)
 
 
-#: Parameters longer than this many characters are shortened in every message.
-MAX_PARAM_CHARS = 80
+#: Parameters longer than this many characters are shortened in every message (`geo.text`).
+MAX_PARAM_CHARS = QUOTE_CHARS
 #: Parameters that carry our own words (hints, the allowed values, what a field expects),
 #: never text from the file: they are said in full, however long.
 OWN_WORDS = frozenset({"hint", "hint_zh", "allowed", "allowed_zh", "expected", "expected_zh"})
@@ -49,38 +50,6 @@ SENTENCES = frozenset({"detail", "detail_zh", "reason", "reason_zh"})
 MAX_SENTENCE_CHARS = 200
 
 
-class Shortened:
-    """A long value from a file, said as its beginning, "…" and its length.
-
-    A 200,000-digit number or a whole line of a file must not make a 200 kB report: the
-    staff member needs to recognise the value, not read it.
-    """
-
-    __slots__ = ("head", "length")
-
-    def __init__(self, text: str, limit: int = MAX_PARAM_CHARS) -> None:
-        # half the limit: said inside a sentence of ours, it still fits the limit
-        self.head, self.length = text[:limit // 2], len(text)
-
-    def label(self, lang: str = "zh") -> str:
-        return say("ingest.shortened", lang, head=self.head, n=self.length)
-
-    def __str__(self) -> str:
-        return self.label("en")
-
-
-def shorten(value: Any, limit: int = MAX_PARAM_CHARS) -> Any:
-    """`value`, or a `Shortened` one when it is text longer than `limit` (in a list or tuple:
-    each item)."""
-    if isinstance(value, str) and len(value) > limit:
-        return Shortened(value, limit)
-    if isinstance(value, list):
-        return [shorten(v, limit) for v in value]
-    if isinstance(value, tuple):
-        return tuple(shorten(v, limit) for v in value)
-    return value
-
-
 def _short_params(fmt: dict[str, Any]) -> dict[str, Any]:
     return {k: v if k in OWN_WORDS
             else shorten(v, MAX_SENTENCE_CHARS if k in SENTENCES else MAX_PARAM_CHARS)
@@ -88,7 +57,7 @@ def _short_params(fmt: dict[str, Any]) -> dict[str, Any]:
 
 
 def _short_field(field: str | None) -> str | None:
-    return field if field is None or len(field) <= MAX_PARAM_CHARS else str(Shortened(field))
+    return field if field is None else str(shorten(field, MAX_PARAM_CHARS))
 
 
 class Report:

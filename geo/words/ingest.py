@@ -134,7 +134,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "ingest.cannot_open": ("无法打开文件（{reason}）", "the file cannot be opened ({reason})"),
     "ingest.bad_limit": ("环境变量 {name} 应为正数，而不是“{value}”",
                          "${name} must be a positive number, not {value!r}"),
-    "ingest.shortened": ("{head}…（共 {n:,} 个字符）", "{head}… ({n:,} characters)"),
     "ingest.problem.bad_feature": (
         "此项不是 GeoJSON 要素（Feature）：{detail_zh}",
         "this item is not a GeoJSON Feature: {detail}"),

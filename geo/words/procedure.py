@@ -111,6 +111,7 @@ WORDS: dict[str, tuple[str, str]] = {
                             "{field}: {value} is below the minimum {limit:g}"),
     "value_above_maximum": ("{field}：{value} 大于最大值 {limit:g}",
                             "{field}: {value} is above the maximum {limit:g}"),
+    "value_shortened": ("{head}…（共 {n:,} 个字符）", "{head}… ({n:,} characters)"),
     "value_too_long": ("{field}：共 {length:,} 个字符，最多 {limit:,} 个",
                        "{field} is {length:,} characters long; at most {limit:,}"),
 }

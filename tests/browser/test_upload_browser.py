@@ -44,10 +44,10 @@ def test_only_signed_in_staff_can_send_files_to_the_server(app_url, make_page):
     visitor = make_page()
     visitor.page.goto(app_url)
     visitor.page.get_by_text("登录").first.wait_for()
-    assert visitor.page.evaluate(_PUT_A_FILE) == [403, '{"error": "%s"}' % GATE]
+    assert visitor.page.evaluate(_PUT_A_FILE) == [403, json.dumps({"error": GATE}, separators=(",", ":"))]
     leader = make_page()
     leader.sign_in(app_url, "leader", "leader-demo-2022")
-    assert leader.page.evaluate(_PUT_A_FILE) == [403, '{"error": "%s"}' % GATE]
+    assert leader.page.evaluate(_PUT_A_FILE) == [403, json.dumps({"error": GATE}, separators=(",", ":"))]
     staff = make_page()
     staff.sign_in(app_url, "staff", "staff-demo-2022")
     assert GATE not in staff.page.evaluate(_PUT_A_FILE)[1]  # passed on to Streamlit's own checks

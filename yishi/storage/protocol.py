@@ -153,9 +153,8 @@ class Store(Protocol):
         """Sessions, most recently used first."""
 
     # -- checks and backups --------------------------------------------------------
-    def check(self, *, quick: bool = False) -> StoreCheck:
-        """Check the whole store (SQLite: integrity_check, or quick_check with `quick`); damage
-        is reported, not raised. A backend that cannot be read at all raises StoreDamaged."""
+    def check(self) -> StoreCheck:
+        """Check the whole store (SQLite: integrity_check); damage is reported, not raised. A backend that cannot be read at all raises StoreDamaged."""
 
     def backup(self, target: str, *, replace: bool = False) -> None:
         """Write a consistent, checked copy of the whole store to the file `target` (refused if

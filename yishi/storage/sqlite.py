@@ -518,15 +518,15 @@ class SQLiteStore:
         return _frame(cur)
 
     # -- checks and backups ------------------------------------------------------
-    def check(self, *, quick: bool = False) -> StoreCheck:
-        """The whole store checked (integrity_check, or quick_check with `quick`), its rows per
-        layer and its schema version: damage is reported here, not raised."""
+    def check(self) -> StoreCheck:
+        """The whole store checked (integrity_check), its rows per layer and its schema version:
+        damage is reported here, not raised."""
         problems: list[str] = []
         # A check that meets damage it cannot read past raises after its findings; asked for
         # fewer, it stops (and reports them) before it gets there.
         for limit in (100, 10, 1):
             try:
-                problems = _findings(self._con, "quick_check" if quick else "integrity_check", limit) + problems
+                problems = _findings(self._con, "integrity_check", limit) + problems
                 break
             except sqlite3.DatabaseError as exc:
                 problems = [str(exc)]
