@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
+from pathlib import Path
 
 import streamlit as st
 
@@ -10,6 +12,22 @@ from yishi.services import sessions
 from ui import auth, builtin_words, i18n
 from ui.i18n import t
 from ui.safe import md
+
+
+_STYLES = Path(__file__).resolve().parent / "styles"
+
+
+@cache
+def _stylesheet() -> str:
+    """Every ui/styles/*.css, in name order: our own CSS, one file per topic (phone, access...)."""
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(_STYLES.glob("*.css")))
+
+
+def page_style() -> None:
+    """The app's own CSS (st.html in the event container takes no room on the page)."""
+    css = _stylesheet()
+    if css:
+        st.html(f"<style>{css}</style>")
 
 
 def _on_lang_change() -> None:
@@ -57,6 +75,7 @@ def header(title_key: str, *, as_of: str | None = None, offer_sign_in: bool = Tr
     """Language switch, account, page title and the data date; returns the current language.
     `offer_sign_in=False` where the page itself asks the visitor to sign in."""
     lang = language_switch()
+    page_style()
     builtin_words.apply(lang)
     account_box(offer_sign_in=offer_sign_in)
     st.title(f"{t(title_key)} · {t('app_title')}")
