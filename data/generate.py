@@ -1182,7 +1182,8 @@ def build_events(rng: random.Random, issues: list[Issue], members: list[dict],
 
     def event(i: Issue, at: dt.date, prev: str | None, to: str, by: str, note: str | None, kind: str) -> None:
         events.append({"event_id": f"E{len(events) + 1:04d}", "issue_id": i.issue_id, "at": iso(at),
-                       "from_stage": prev, "to_stage": to, "by": by, "note": note, "kind": kind})
+                       "from_stage": prev, "to_stage": to, "by": by, "note": note, "kind": kind,
+                       "by_role": None})  # free-text signers, not accounts: no role
 
     for i in issues:
         prev: str | None = None

@@ -44,9 +44,11 @@ from geo.text import shorten, strip_invisible, too_long
 from geo.values import choices, code_term, coerce, is_blank, parse_date
 from geo.words import Term
 
-__all__ = ["ACTIONS", "CLOSABLE_STAGES", "CREATE_FIELDS", "MEETING_FIELDS", "Plan", "action_for",
-           "default_focus", "evaluation", "field_value", "meeting_record_problems", "new_issue",
-           "next_stage", "note_problems", "note_value", "plan", "possible_actions", "requirements",
+__all__ = ["ACTIONS", "CLOSABLE_STAGES", "CORRECTABLE", "CREATE_FIELDS", "MEETING_FIELDS", "Plan",
+           "REPAIRS", "STEP_BACK_CLEARS", "action_for", "correctable_fields", "correction",
+           "correction_note", "default_focus", "evaluation", "field_value",
+           "meeting_record_problems", "new_issue", "next_stage", "note_problems", "note_value",
+           "plan", "possible_actions", "possible_repairs", "requirements", "step_back",
            "transition_problems"]
 
 #: What can be done to an issue (the names pages use for buttons and permissions).
@@ -413,3 +415,120 @@ def new_issue(*, lon: Any, lat: Any, title: Any, category: Any, focus: Any,
         row["title"] = title
     row.update({"category": category, "focus": focus, "stage": "collected"})
     return problems, row
+
+
+# --- repairs: correcting a recorded field, stepping back one stage ----------------------------
+
+#: Repairs of a recorded issue (staff), apart from the procedure's steps (`ACTIONS`).
+REPAIRS: tuple[str, ...] = ("correct", "step_back")
+
+#: The fields a correction may change, by the stage at which each is recorded.
+CORRECTABLE: dict[str, str] = {
+    "title": "collected", "description": "collected", "category": "collected",
+    "focus": "collected", "residents_affected": "collected", "reporter_name": "collected",
+    "reporter_phone": "collected", "stakeholders": "stakeholders",
+    "consensus_text": "consensus", "responsible_unit": "implementing",
+    "responsible_person": "implementing", "due_on": "implementing", "result_public": "done",
+    "closed_reason": "closed",
+}
+
+#: What stepping back from a stage clears: the marks that it was reached (the date of
+#: consensus, of completion, the evaluation of a result now reopened, the reason for closing).
+#: Typed facts (stakeholders, agreed text, unit, person, deadline, posted result) are kept, to
+#: be corrected or taken again when the issue moves on; recorded meetings stay (they were held).
+STEP_BACK_CLEARS: dict[str, tuple[str, ...]] = {
+    "consensus": ("consensus_on",),
+    "done": ("done_on", "satisfaction"),
+    "closed": ("closed_reason",),
+}
+
+
+def _reached(stage: Any) -> set[str]:
+    """The stages an issue at `stage` has passed through (a closed one: at most meeting)."""
+    if stage == "closed":
+        return {*CLOSABLE_STAGES, "closed"}
+    if stage not in STAGE_ORDER:
+        return set()
+    return set(STAGE_ORDER[:STAGE_ORDER.index(stage) + 1])
+
+
+def correctable_fields(stage: Any) -> list[str]:
+    """The fields recorded at `stage` or before it, which a correction may change."""
+    reached = _reached(stage)
+    return [name for name, at in CORRECTABLE.items() if at in reached]
+
+
+def possible_repairs(stage: Any) -> list[str]:
+    """The repairs possible at `stage`, whoever asks (no stepping back from the first one)."""
+    return [r for r in REPAIRS if r != "step_back" or (stage in STAGES.codes and stage != "collected")]
+
+
+def _reason(reason: Any) -> tuple[str | None, list[Message]]:
+    """A repair's reason: required, visible, and fits a timeline note."""
+    text, problems = note_value(reason)
+    return text, problems if text is not None or problems else [msg("fix_reason_required")]
+
+
+def correction(issue_row: Mapping[str, Any], name: str, value: Any, reason: Any, *,
+               today: date) -> tuple[list[Message], Any]:
+    """Every problem with setting the recorded field `name` of `issue_row` to `value`
+    (checked as when it was first recorded), and the plain value to write."""
+    issue_id, stage = str(issue_row.get("issue_id")), issue_row.get("stage")
+    problems = _reason(reason)[1]
+    if name not in CORRECTABLE or name not in correctable_fields(stage):
+        target = ISSUES.get(name) if name in ISSUES.field_names else shorten(name)
+        return [msg("fix_not_recorded", issue_id=issue_id, field=target,
+                    stage=stage_term(stage)), *problems], None
+    f = ISSUES.get(name)
+    new, problem = field_value(f, value)
+    if problem:
+        problems.append(problem)
+    elif new is None and (f.required or name in _REQUIRED[CORRECTABLE[name]]):
+        problems.append(msg("wf_required_plain", field=f))
+    elif new is not None and new == issue_row.get(name):
+        problems.append(msg("fix_unchanged", field=f))
+    elif name == "due_on" and new is not None and date.fromisoformat(new) < today:
+        problems.append(msg("wf_due_past", field=f, due=new, today=today))
+    elif name == "reporter_phone" and new is not None and not _PHONE.fullmatch(new):
+        problems.append(msg("wf_not_phone", field=f, raw=new))
+    return problems, new
+
+
+#: How much of an old and a new value a correction's timeline note repeats.
+_NOTE_QUOTE = 60
+
+
+def correction_note(name: str, old: Any, new: Any, reason: str) -> str:
+    """The timeline note of a correction: the field (both labels), old -> new, the reason
+    (values cut to a few words: the batch log keeps them whole), within a note's length."""
+    f = ISSUES.get(name)
+
+    def said(value: Any) -> str:
+        if is_blank(value):
+            return "—"
+        if f.private:  # the timeline is public: a resident's data is not repeated there
+            return "***"
+        if f.enum is not None:
+            return f.enum.label(value, "zh")
+        text = str(value)
+        return text if len(text) <= _NOTE_QUOTE else text[:_NOTE_QUOTE] + "…"
+
+    note = f"{f.zh} {f.en}: {said(old)} → {said(new)}（{reason}）"
+    limit = ISSUE_EVENTS.get(_NOTE).max_length or len(note)
+    return note if len(note) <= limit else note[:limit - 2] + "…）"
+
+
+def step_back(issue_id: str, stage: Any, reason: Any, *,
+              closed_from: Any = None) -> tuple[list[Message], str | None]:
+    """Every problem with stepping issue `issue_id` back from `stage`, and the stage it goes
+    back to: the one before it; for a closed issue the stage it was closed from."""
+    problems = _reason(reason)[1]
+    if stage not in STAGES.codes:
+        return [msg("wf_issue_unknown_stage", issue_id=issue_id, raw=stage), *problems], None
+    if stage == "collected":
+        return [msg("back_first", issue_id=issue_id, stage=stage_term(stage)), *problems], None
+    if stage == "closed":
+        if closed_from not in CLOSABLE_STAGES:
+            return [msg("back_closed_unknown", issue_id=issue_id), *problems], None
+        return problems, str(closed_from)
+    return problems, STAGE_ORDER[STAGE_ORDER.index(stage) - 1]

@@ -117,6 +117,7 @@ EVENT_KINDS = Enum("event_kind", {
     "stage": ("阶段变更", "Stage change"),
     "comment": ("督办意见", "Supervision note"),
     "evaluation": ("群众评价", "Residents' evaluation"),
+    "correction": ("更正记录", "Correction"),
 })
 
 PROPERTY_MANAGEMENT = Enum("property_management", {
@@ -277,6 +278,9 @@ ISSUE_EVENTS = Layer("issue_events", "议题进程", "Issue timeline", "event_id
     _f("by", "str", "操作人", "By", max_length=NAME_CHARS),
     _f("note", "str", "说明", "Note", max_length=TEXT_CHARS),
     _f("kind", "str", "类型", "Kind", enum=EVENT_KINDS),
+    #: The signer's account role (`yishi.accounts.ROLES`) when written from an account; `by`
+    #: then holds the person's name. Imported and demo rows keep a free-text `by` alone.
+    _f("by_role", "str", "操作人身份", "Signer's role", max_length=ID_CHARS),
 ))
 
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (

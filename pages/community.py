@@ -11,10 +11,10 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import stats
-from ui import auth, community_view, data, errors, issue_view, maps
+from ui import access, auth, community_view, data, errors, maps
 from ui.i18n import t
-from ui.maps.widget import show_map
-from ui.safe import md
+from ui.maps.card import issue_card
+from ui.maps.widget import coded_radio, show_map
 from ui.shell import header
 from ui.tables import csv_bytes
 
@@ -37,24 +37,25 @@ venues = snap.venues[snap.venues["community_id"] == cid]
 
 st.markdown(f"**{t('cm_figures', lang)}**")
 metrics = community_view.figure_metrics(snap.issues, communities, cid, snap.today, lang)
-for column, metric in zip(st.columns(len(metrics)), metrics):
-    column.metric(**metric)
+with st.container(key="yishi-kpis-community"):  # a two-column grid on a phone (ui/styles/phone.css)
+    for column, metric in zip(st.columns(len(metrics)), metrics):
+        column.metric(**metric)
 
 
 @st.fragment
 @errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def community_map() -> None:
-    """The community's compounds, venues and issues, zoomed to its polygon."""
-    map_col, side = st.columns([3, 1])
-    with side:
-        basemap = st.radio(t("basemap", lang), maps.BASEMAPS, key="cm_basemap",
-                           format_func=lambda b: t(f"basemap_{b}", lang))
+    """The community's compounds, venues and issues, zoomed to its polygon, and the clicked
+    issue's card beside the map (under it on a phone)."""
+    basemap = coded_radio(t("basemap", lang), maps.BASEMAPS, key="cm_basemap", lang=lang, horizontal=True,
+                          format_func=lambda b: t(f"basemap_{b}", lang))
     polygon = communities[communities["community_id"] == cid]
     bounds = tuple(float(v) for v in polygon.total_bounds)
     open_counts = snap.issues[stats.is_open(snap.issues)]["community_id"].value_counts().to_dict()
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=communities, compounds=compounds,
                           venues=venues, issues=issues, lang=lang, basemap=basemap,
-                          open_counts=open_counts, focus_bounds=bounds)
+                          open_counts=open_counts, focus_bounds=bounds, today=snap.today)
+    map_col, side = st.columns([3, 1])
     with map_col:
         clicked = show_map(fmap, key="community_map", height=480, returned_objects=maps.RETURNED_OBJECTS,
                            lang=lang)
@@ -63,14 +64,13 @@ def community_map() -> None:
         if issue_id is None:
             st.caption(t("click_hint", lang))
             return
-        st.markdown(f"**{md(issue_id)} · {md(issues.loc[issues['issue_id'] == issue_id, 'title'].iloc[0])}**")
-        if st.button(t("open_issue_page", lang), key="cm_open_issue"):
-            issue_view.select_issue(issue_id)
-            st.switch_page("pages/issue.py")
+        issue_card(issues[issues["issue_id"] == issue_id].iloc[0], names, snap.today, lang, key="cm")
 
 
 st.subheader(t("map", lang))
+access.toolbar(lang)
 community_map()
+access.issue_list(issues, snap.today, lang)
 
 st.subheader(t("cm_venues", lang))
 if venues.empty:

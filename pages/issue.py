@@ -1,5 +1,6 @@
 """议题详情 Issue: one issue's whole record, where it falls, its timeline and meetings, and the
-forms for the next step this account may take (yishi.services.workflow decides and checks; this page draws).
+forms this account may use (`ui.issue_actions`: the next step, notes, corrections, stepping back,
+closing; yishi.services.workflow decides and checks; this page draws).
 
 The chosen issue lives in the plain session key `selected_issue` (the overview sets it on a map
 click); `?issue=I0001` in the URL chooses one too. Reporter name and phone are read (and shown)
@@ -10,8 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from yishi.services import workflow
-from ui import auth, data, issue_view
+from ui import auth, data, issue_actions, issue_view
 from ui.i18n import field_label, t
 from ui.safe import md
 from ui.shell import header
@@ -75,11 +75,7 @@ with meetings_col:
         st.dataframe(held, hide_index=True, width="stretch")
 
 st.subheader(t("iss_actions", lang))
-actions = workflow.allowed_actions(issue.to_dict(), user)
-if not actions:
-    st.caption(t("iss_no_actions", lang))
-for name in actions:
-    issue_view.action_form(name, issue, user, snap, lang)
+issue_actions.draw(issue, user, snap, events, lang)
 
 if not private:
     st.caption(t("iss_private_hidden", lang))

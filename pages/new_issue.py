@@ -1,6 +1,8 @@
 """新建议题 New issue: pick the place (map click or typed WGS84 coordinates), see at once where
 it falls (community, compound, nearest venue, linked members: geo.joins.place over the cached layers),
-then save it through yishi.services.workflow.create_issue and go on to its page.
+then save it through yishi.services.workflow.create_issue and go on to its page. After a save the
+form is empty again and the new issue is announced below it (where the click was) and in a toast;
+a second click on the same submission writes nothing (ui.forms).
 
 The chosen point lives in the plain session key `new_issue_point` ((lon, lat), WGS84), so a
 rerun of the map fragment, a typed coordinate and a page switch all see the same place.
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, data, errors, issue_view, maps
+from ui import auth, data, errors, forms, issue_view, maps
 from ui.i18n import t
 from ui.maps.widget import show_map
 from ui.shell import header
@@ -22,14 +24,10 @@ user = auth.require("create")
 snap = data.snapshot()  # the layers only: no resident's data is needed to place a point
 lang = header("nav_new_issue", as_of=snap.today.isoformat())
 
-created = st.session_state.get(issue_view.CREATED)
-if created:
-    st.success(t("ni_saved", lang, id=created))
-    if st.button(t("open_issue_page", lang), key="ni_open", type="primary"):
-        issue_view.select_issue(created)
-        st.session_state.pop(issue_view.CREATED, None)
-        st.switch_page("pages/issue.py")
-
+# Before any widget of the form: after a save it starts empty (in the browser too), and a
+# second click on the form as it was drawn before the save writes nothing (ui.forms).
+forms.begin(issue_view.NEW_ISSUE_FORM, defaults=issue_view.NEW_ISSUE_DEFAULTS)
+forms.show_toast()
 st.caption(t("ni_intro", lang))
 
 
@@ -52,6 +50,7 @@ def pick_map() -> None:
 
 pick_map()
 point = issue_view.point_inputs(lang)
+forms.under(issue_view.NEW_ISSUE_FORM, "point")
 
 st.markdown(f"**{t('ni_place', lang)}**")
 if point is None:
@@ -65,5 +64,5 @@ else:
 st.markdown(f"**{t('ni_details', lang)}**")
 new = issue_view.new_issue_form(private=user.can("view_private"), lang=lang)
 if new is not None:
-    st.session_state.pop(issue_view.CREATED, None)
     issue_view.save_new_issue(point, new, user, lang)
+issue_view.created_notice(lang)  # below the save button: where the eye is after the click

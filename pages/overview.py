@@ -5,19 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import stats
-from ui import auth, charts, data, errors, maps
-from ui.filters import issue_filter
+from ui import access, auth, charts, data, errors, maps
+from ui.filters import issue_filter, set_overdue_only
 from ui.i18n import t
-from ui.maps.widget import show_map
-from ui.safe import md
+from ui.maps.card import issue_card, table_opening_issues
+from ui.maps.widget import coded_radio, show_map
 from ui.shell import header
-from ui.tables import csv_bytes, issue_table
+from ui.tables import csv_bytes, dashed, issue_table
 
 auth.require("view_map")
 snap = data.snapshot()
 lang = header("nav_overview", as_of=snap.today.isoformat())
 names = dict(zip(snap.communities["community_id"], snap.communities["name"]))
-issues = issue_filter(names, lang).apply(snap.issues, snap.today)
+view = issue_filter(names, lang)
+issues = view.apply(snap.issues, snap.today)
 meetings = snap.meetings[snap.meetings["issue_id"].isin(issues["issue_id"])]
 
 figures = stats.published_figures(issues, meetings)
@@ -27,24 +28,31 @@ kpis = [("kpi_meetings", figures["meetings"]), ("kpi_consensus", figures["consen
         ("kpi_open", int(stats.is_open(issues).sum())),
         ("kpi_overdue", int(stats.is_overdue(issues, snap.today).sum())),
         ("kpi_satisfaction", "—" if satisfaction is None else f"{satisfaction:.2f} / 5")]
-for column, (key, value) in zip(st.columns(len(kpis)), kpis):
-    column.metric(t(key), value)
+with st.container(key="yishi-kpis-overview"):  # a two-column grid on a phone (ui/styles/phone.css)
+    for column, (key, value) in zip(st.columns(len(kpis)), kpis):
+        column.metric(t(key), value)
+        if key == "kpi_overdue":  # the figure leads to the overdue issues (and back)
+            column.button(t("ov_show_all" if view.overdue_only else "ov_show_overdue"), key="ov_overdue_kpi",
+                          type="tertiary", on_click=set_overdue_only, args=(not view.overdue_only,))
 
 
 @st.fragment
 @errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def issue_map() -> None:
-    """The map and the clicked issue's record; a click reruns only this fragment."""
-    left, right = st.columns([3, 1])
-    with right:
-        basemap = st.radio(t("basemap"), maps.BASEMAPS, key="ov_basemap",
-                           format_func=lambda b: t(f"basemap_{b}", lang))
-        color_by = st.radio(t("color_by"), maps.COLOR_BY, key="ov_color", horizontal=True,
-                            format_func=lambda c: t(f"color_{c}", lang))
+    """The map options, the map, and the clicked issue's card beside it (under it on a phone);
+    a click reruns only this fragment."""
+    pick_basemap, pick_color = st.columns(2)
+    with pick_basemap:
+        basemap = coded_radio(t("basemap"), maps.BASEMAPS, key="ov_basemap", lang=lang, horizontal=True,
+                              format_func=lambda b: t(f"basemap_{b}", lang))
+    with pick_color:
+        color_by = coded_radio(t("color_by"), maps.COLOR_BY, key="ov_color", lang=lang, horizontal=True,
+                               format_func=lambda c: t(f"color_{c}", lang))
     open_counts = issues[stats.is_open(issues)]["community_id"].value_counts().to_dict()
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities,
                           compounds=snap.compounds, venues=snap.venues, issues=issues, lang=lang,
-                          basemap=basemap, color_by=color_by, open_counts=open_counts)
+                          basemap=basemap, color_by=color_by, open_counts=open_counts, today=snap.today)
+    left, right = st.columns([3, 1])
     with left:
         clicked = show_map(fmap, key="overview_map", height=560, returned_objects=maps.RETURNED_OBJECTS,
                            lang=lang)
@@ -54,15 +62,14 @@ def issue_map() -> None:
         if issue_id is None:
             st.caption(t("click_hint"))
             return
-        chosen = issues[issues["issue_id"] == issue_id]
-        st.markdown(f"**{md(chosen['title'].iloc[0])}**")
-        st.dataframe(issue_table(chosen, snap.communities, lang, extra=("venue_distance_m",)).T,
-                     width="stretch")
         st.session_state["selected_issue"] = issue_id
+        issue_card(issues[issues["issue_id"] == issue_id].iloc[0], names, snap.today, lang, key="ov")
 
 
 st.subheader(t("map"))
+access.toolbar(lang)
 issue_map()
+access.issue_list(issues, snap.today, lang)
 
 left, middle, right = st.columns(3)
 left.markdown(f"**{t('chart_funnel')}**")
@@ -73,15 +80,18 @@ right.markdown(f"**{t('chart_monthly')}**")
 right.altair_chart(charts.monthly_chart(issues, lang), width="stretch")
 
 st.subheader(t("community_compare"))
-compare = stats.per_community(issues, snap.communities, snap.today).drop(columns="community_id")
+compare = (stats.per_community(issues, snap.communities, snap.today)
+           .sort_values(["open", "overdue", "name"], ascending=[False, False, True], kind="stable")
+           .drop(columns="community_id"))  # where the open issues are, first
 compare.columns = [t("f_community"), t("total"), t("open"), t("overdue"), t("done"),
                    t("kpi_satisfaction")]
-st.dataframe(compare, width="stretch", hide_index=True)
+st.dataframe(dashed(compare), width="stretch", hide_index=True)
 
 st.subheader(f"{t('issues_table')} ({len(issues)})")
 if issues.empty:
     st.info(t("no_issues"))
 table = issue_table(issues, snap.communities, lang)
-st.dataframe(table, width="stretch", hide_index=True)
+st.caption(t("ov_table_hint"))
+table_opening_issues(table, list(issues["issue_id"]), key="ov_issues")
 st.download_button(t("download_csv"), csv_bytes(table), file_name="issues.csv", mime="text/csv",
                    key="ov_download")

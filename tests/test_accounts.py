@@ -485,7 +485,8 @@ def test_the_accounts_page_refuses_in_the_readers_language(demo_store_path, lang
 
 
 def apply_button(at, lang: str):
-    return next(b for b in at.button if b.label == ("执行" if lang == "zh" else "Apply"))
+    """The change form's button: "执行" until an action is chosen, then named after it."""
+    return at.button(key="acc_apply")
 
 
 @pytest.mark.parametrize("lang, notice", [
@@ -521,7 +522,8 @@ def test_the_change_form_starts_empty_and_applying_nothing_changes_nothing(demo_
 def test_the_accounts_page_refuses_to_disable_the_admin_signed_in(demo_store_path, lang, expected):
     at = run_page("accounts.py", USERS["admin"], lang)
     at.selectbox(key="acc_target").select("admin")
-    at.radio(key="acc_action").set_value("disable")
+    at.radio(key="acc_action").set_value("disable").run()
+    at.checkbox(key="acc_confirm_disable").check()
     apply_button(at, lang).click()
     at.run()
     assert not at.exception, at.exception
@@ -535,7 +537,9 @@ def test_the_accounts_page_disables_another_account_and_ends_its_sessions(demo_s
         store.add_session(session("staff", 1))
     at = run_page("accounts.py", USERS["admin"], "en")
     at.selectbox(key="acc_target").select("staff")
-    at.radio(key="acc_action").set_value("disable")
+    at.radio(key="acc_action").set_value("disable").run()
+    assert apply_button(at, "en").label == "Disable the account"
+    at.checkbox(key="acc_confirm_disable").check()
     apply_button(at, "en").click()
     at.run()
     assert not at.exception and not at.error, at.error

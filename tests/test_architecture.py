@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GEO_STACK = {"geopandas", "shapely", "pyproj", "pandas", "numpy", "pyogrio"}
+GEO_STACK = {"geopandas", "shapely", "pyproj", "pandas", "numpy", "pyogrio", "openpyxl"}
 UI_LIBRARIES = {"streamlit", "folium", "streamlit_folium", "branca", "altair"}
 DRIVERS = {"sqlite3", "psycopg", "psycopg2", "psycopg_pool"}
 #: The application code, as opposed to tests, benchmarks and scripts.

@@ -723,6 +723,14 @@ def test_unknown_fields_are_dropped_with_a_note_not_an_error():
     assert "ignored" in notes["colour"].message and "已忽略" in notes["colour"].message_zh
 
 
+def test_an_ignored_property_names_the_closest_known_column():
+    up = read(collection(*issues(1, f1={"标题": "路灯不亮", "reportedon": "2022-01-02", "颜色": "红"})))
+    hints = {n.field: (n.hint, n.hint_zh) for n in up.notes if n.code == "unknown_field"}
+    assert hints["reportedon"][0].startswith("the closest known column is 'reported_on' (Reported on)")
+    assert hints["标题"][1].startswith("最接近的已知列是“议题”（议题）")
+    assert hints["颜色"] == (None, None)  # nothing close enough to guess
+
+
 def test_columns_named_by_their_chinese_label_are_read():
     props = {"议题编号": "PY-1", "议题": "停车", "类别": "停车", "四个围绕": "民生", "阶段": "收集",
              "收集日期": "2022-01-02"}

@@ -52,12 +52,12 @@ def test_the_pages_are_listed_with_their_permissions():
 
 
 @pytest.mark.parametrize("issue_id, stage, expected", [
-    ("I0095", "collected", {"advance", "close", "comment"}),
-    ("I0103", "selected", {"advance", "close", "comment"}),
-    ("I0101", "stakeholders", {"advance", "close", "comment"}),
-    (AT_MEETING, "meeting", {"advance", "record_meeting", "close", "comment"}),
-    ("I0067", "implementing", {"advance", "comment"}),
-    ("I0001", "done", {"comment", "evaluate"}),
+    ("I0095", "collected", {"advance", "close", "comment", "correct"}),  # no step back from the first
+    ("I0103", "selected", {"advance", "close", "comment", "correct", "step_back"}),
+    ("I0101", "stakeholders", {"advance", "close", "comment", "correct", "step_back"}),
+    (AT_MEETING, "meeting", {"advance", "record_meeting", "close", "comment", "correct", "step_back"}),
+    ("I0067", "implementing", {"advance", "comment", "correct", "step_back"}),
+    ("I0001", "done", {"comment", "evaluate", "correct", "step_back"}),
 ])
 def test_staff_sees_one_form_per_allowed_action_at_every_stage(demo_store_path, issue_id, stage,
                                                                expected):
@@ -92,7 +92,9 @@ def test_staff_moves_an_issue_from_meeting_to_consensus(demo_store_path):
         events = store.load_layer("issue_events")
     assert row["consensus_text"] == "划定停车位，物业每月巡查一次"
     last = events[events["issue_id"] == AT_MEETING].iloc[-1]
-    assert (last["from_stage"], last["to_stage"], last["by"]) == ("meeting", "consensus", "staff")
+    # signed by the person behind the demo staff account, with the account's role
+    assert (last["from_stage"], last["to_stage"], last["by"], last["by_role"]) == (
+        "meeting", "consensus", "李晓燕", "staff")
 
 
 def test_a_missing_field_is_refused_with_the_reason_and_nothing_changes(demo_store_path):
@@ -235,7 +237,7 @@ def test_a_member_starts_at_the_linked_community_with_its_overdue_issues(demo_st
     assert overdue_here <= set(todo["议题编号"])
     assert set(todo["议题编号"]) <= set(here["issue_id"])  # only this community's issues
     row = todo[todo["议题编号"] == "I0067"].iloc[0]
-    assert row["逾期天数"] == 21 and "落实超过办结时限" in row["督办原因"]
+    assert row["逾期天数"] == "21" and "落实超过办结时限" in row["督办原因"]  # text: gaps show "—"
     assert (todo["停留天数"].dropna() >= 0).all()
 
 

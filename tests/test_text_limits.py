@@ -310,7 +310,8 @@ FORM_FIELDS = {"stakeholders": ("issues", "stakeholders"),
                "consensus_text": ("issues", "consensus_text"),
                "unit": ("issues", "responsible_unit"), "person": ("issues", "responsible_person"),
                "result": ("issues", "result_public"), "reason": ("issues", "closed_reason"),
-               "note": ("issue_events", "note")}
+               "note": ("issue_events", "note"),
+               "title": ("issues", "title")}  # correcting a recorded field: the title first
 
 
 def _text_widgets(at: AppTest) -> list:
@@ -384,6 +385,6 @@ def test_a_markdown_user_name_shows_literally_in_the_sidebar_and_the_notes(demo_
     assert unescape(caption.split(" · ")[0]) == MARKDOWN_NAME
     assert "](" not in caption and "**" not in caption  # every bracket and star escaped
     notes = at.dataframe[3].value
-    assert MARKDOWN_NAME in set(notes.iloc[:, -2])  # the "by" column: a plain text cell
+    assert f"{MARKDOWN_NAME} (Staff)" in set(notes.iloc[:, -2])  # "by": name (role), a plain text cell
     admin = run_page("accounts.py", USERS["admin"])
     assert MARKDOWN_NAME in set(admin.dataframe[0].value.iloc[:, 0])

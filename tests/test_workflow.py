@@ -267,7 +267,7 @@ def test_timeline_is_ordered_by_date_then_event_id(store):
     frame = workflow.timeline(store, "I0007")
     assert frame["event_id"].tolist() == ["I0007-E001", "I0007-E002", "I0007-E003"]
     assert list(frame.columns) == ["event_id", "issue_id", "at", "from_stage", "to_stage", "by",
-                                   "note", "kind"]
+                                   "note", "kind", "by_role"]
 
 
 # --- refusals: every reason at once, nothing written ------------------------------------------

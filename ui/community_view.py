@@ -17,7 +17,7 @@ from geo.export import to_geojson_text
 from geo.schema import CATEGORIES, CPPCC_ROLES, FIVE_HAVES, MEMBER_ROLES, STAGES, VENUE_KINDS
 from ui.i18n import enum_label, field_label, t
 from ui.safe import md, token
-from ui.tables import members_text, tick_cells
+from ui.tables import dashed, members_text, tick_cells
 
 SELECTED = "selected_community"  # plain key: survives page switches
 _PICK_COMM, _PICK_MEMBER, _URL_SEEN = "_cm_community", "_cm_member", "_cm_url_seen"
@@ -130,7 +130,7 @@ def reason_label(codes: str, lang: str) -> str:
 
 def supervision_table(todo: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The supervision list for display and CSV: labels, not codes; public fields only."""
-    return pd.DataFrame({
+    return dashed(pd.DataFrame({
         field_label("issues", "issue_id", lang): todo["issue_id"],
         field_label("issues", "title", lang): todo["title"],
         field_label("issues", "category", lang): todo["category"].map(lambda c: enum_label(CATEGORIES, c, lang)),
@@ -140,7 +140,7 @@ def supervision_table(todo: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("days_overdue", lang): todo["days_overdue"],
         t("days_in_stage", lang): todo["days_in_stage"],
         t("cm_reason", lang): todo["reasons"].map(lambda r: reason_label(r, lang)),
-    })
+    }))
 
 
 def supervision_geojson(todo: pd.DataFrame) -> bytes:

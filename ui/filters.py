@@ -10,6 +10,13 @@ from ui.i18n import enum_label, t
 from ui.safe import token
 
 _STATE = "issue_filter"
+_OVERDUE = "f_overdue"
+
+
+def set_overdue_only(on: bool) -> None:
+    """Show only overdue issues (or all again): a callback for the overview's 逾期 figure. The
+    sidebar toggle follows, and the URL keeps it (`overdue_only=1`)."""
+    st.session_state[_OVERDUE] = on
 
 
 def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
@@ -26,7 +33,7 @@ def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
     saved: IssueFilter = st.session_state[_STATE]
     seeds = {"f_cat": list(saved.categories), "f_focus": list(saved.focus),
              "f_stage": list(saved.stages), "f_comm": list(saved.communities),
-             "f_overdue": saved.overdue_only,
+             _OVERDUE: saved.overdue_only,
              "f_dates": tuple(d for d in (saved.date_from, saved.date_to) if d)}
     for key, value in seeds.items():
         st.session_state.setdefault(key, value)
@@ -44,7 +51,7 @@ def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
         st.multiselect(t("f_community", lang), list(names), key="f_comm", format_func=names.get,
                        placeholder=t("all", lang))
         st.date_input(t("f_date", lang), key="f_dates", format="YYYY-MM-DD")
-        st.toggle(t("f_overdue", lang), key="f_overdue")
+        st.toggle(t("f_overdue", lang), key=_OVERDUE)
 
     dates = tuple(st.session_state["f_dates"] or ())
     current = IssueFilter(
@@ -52,7 +59,7 @@ def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
         stages=tuple(st.session_state["f_stage"]), communities=tuple(st.session_state["f_comm"]),
         date_from=dates[0] if len(dates) > 0 else None,
         date_to=dates[1] if len(dates) > 1 else None,
-        overdue_only=bool(st.session_state["f_overdue"]))
+        overdue_only=bool(st.session_state[_OVERDUE]))
     st.session_state[_STATE] = current
     st.query_params.from_dict({**current.to_query(), "lang": lang})
     return current

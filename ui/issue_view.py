@@ -1,5 +1,6 @@
 """The issue and new-issue pages' widgets: which issue (URL, map click, picker), its record, place,
-timeline and meetings as tables, the forms for the next step, and placing and saving a new issue.
+timeline and meetings as tables, writing (the action forms are `ui.issue_actions`), and placing
+and saving a new issue.
 
 yishi.services.workflow decides what may happen and checks every write, geo.joins.place says
 where a point falls (over the cached snapshot); these helpers only gather the inputs, draw the
@@ -21,18 +22,19 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geo import stats
+from geo import procedure, stats
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.errors import InputError, PermissionDenied, WorkflowError
-from geo.joins import place, venues_by_distance
+from geo.errors import InputError, Message, PermissionDenied, WorkflowError, msg
+from geo.joins import place
 from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, STAGES, WGS84
 from geo.text import strip_invisible
+from geo.words import CATALOGUE
 from geo.values import is_blank
 from yishi.accounts import User
 from yishi.services import workflow
 from yishi.services.snapshot import Snapshot
 from yishi.storage import Store
-from ui import data
+from ui import data, forms
 from ui.i18n import enum_label, field_label, t
 from ui.safe import max_chars, md, token
 from ui.tables import ISSUE_ENUMS, members_text, metres_text, satisfaction_text, text, text_cells
@@ -45,13 +47,33 @@ _PICK, _URL_SEEN, _FLASH = "_issue_pick", "_issue_url_seen", "_issue_flash"
 REFUSALS = (WorkflowError, PermissionDenied, InputError)
 
 POINT = "new_issue_point"  # plain key: the new issue's (lon, lat) in WGS84
-#: The new issue just saved (its id), until its page is opened or another is saved.
-CREATED = "_ni_created"
+#: The new issue just saved (its id, and its title), until its page is opened or another is saved.
+CREATED, _CREATED_TITLE, _SHOW_CREATED = "_ni_created", "_ni_created_title", "_ni_show_created"
+#: Keeps the saved notice (container key "ni_created") in view for a moment after the save: the
+#: map above reloads without the point and shifts the page meanwhile. A scroll, touch or key
+#: of the user's stops it at once.
+_KEEP_IN_VIEW = """<script>(() => {
+  let stop = false, n = 0;
+  for (const e of ["wheel", "touchstart", "keydown"]) addEventListener(e, () => { stop = true; }, {once: true, passive: true});
+  const keep = () => {
+    const box = document.querySelector(".st-key-ni_created");
+    if (stop) return;
+    if (box) {
+      const r = box.getBoundingClientRect();
+      if (r.top < 0 || r.bottom > innerHeight) box.scrollIntoView({block: "nearest"});
+    }
+    if (++n < 25) setTimeout(keep, 150);
+  };
+  keep();
+})();</script>"""
 _SEEN, _SEEDED = "_ni_click_seen", "_ni_seeded"
 _LON, _LAT = "_ni_lon", "_ni_lat"
-_FORM_KEYS = ("ni_title", "ni_category", "ni_focus", "ni_description", "ni_residents",
-              "ni_reporter_name", "ni_reporter_phone")
-_MEETING_FIELDS = ("held_on", "venue_id", "participants")
+NEW_ISSUE_FORM = "new_issue_form"
+#: The new-issue widgets as an empty form shows them: set (not popped) after a save, so that the
+#: browser empties them too (see ui.forms).
+NEW_ISSUE_DEFAULTS: dict[str, Any] = {
+    "ni_title": "", "ni_category": CATEGORIES.codes[0], "ni_focus": None, "ni_residents": None,
+    "ni_description": "", "ni_reporter_name": "", "ni_reporter_phone": "", POINT: None}
 
 
 def select_issue(issue_id: str) -> None:
@@ -95,8 +117,12 @@ def choose_issue(titles: dict[str, str], lang: str) -> str | None:
 
 
 def pop_flash() -> str | None:
-    """The message a successful action left for the rerun it caused (shown once)."""
-    return st.session_state.pop(_FLASH, None)
+    """The message a successful action left for the rerun it caused (shown once, and as a toast:
+    the forms are at the bottom of the page, where the eye is after a click)."""
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.toast(md(flash), icon=":material/check_circle:")
+    return flash
 
 
 # ------------------------------------------------------------------ record and place
@@ -180,26 +206,42 @@ def _stage_changes(events: pd.DataFrame) -> pd.Series:
     return events["kind"].isna() | (events["kind"] == "stage")
 
 
+def signature(by: Any, role: Any, lang: str) -> str:
+    """Who wrote a timeline row: "王建国（政协委员）" for a row signed from an account (its
+    `by_role`), the stored free text alone for imported and demo rows ("—" when none)."""
+    name = text(by)
+    if is_blank(role) or is_blank(by) or f"sig_role_{role}" not in CATALOGUE:
+        return name
+    return t("sig", lang, name=name, role=t(f"sig_role_{role}", lang))
+
+
+def signed(events: pd.DataFrame, lang: str) -> pd.Series:
+    """The `signature` of every row of `events`."""
+    roles = events["by_role"] if "by_role" in events else pd.Series(None, index=events.index, dtype=object)
+    return pd.Series([signature(b, r, lang) for b, r in zip(events["by"], roles)], index=events.index,
+                     dtype=object)
+
+
 def timeline_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The stage changes among `events`: when, from, to, by whom, note."""
+    """The stage changes among `events`: when, from, to, who signed, note."""
     steps = events[_stage_changes(events)]
     return pd.DataFrame({
         field_label("issue_events", "at", lang): steps["at"],
         field_label("issue_events", "from_stage", lang): steps["from_stage"].map(
             lambda c: enum_label(STAGES, None if is_blank(c) else c, lang)),
         field_label("issue_events", "to_stage", lang): steps["to_stage"].map(lambda c: enum_label(STAGES, c, lang)),
-        field_label("issue_events", "by", lang): text_cells(steps["by"]),
+        field_label("issue_events", "by", lang): signed(steps, lang),
         field_label("issue_events", "note", lang): text_cells(steps["note"]),
     })
 
 
 def notes_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The other events (supervision notes, comments, evaluations), kept apart from the stages."""
+    """The other events (supervision notes, evaluations, corrections), kept apart from the stages."""
     notes = events[~_stage_changes(events)]
     return pd.DataFrame({
         field_label("issue_events", "at", lang): notes["at"],
         field_label("issue_events", "kind", lang): notes["kind"].map(lambda k: enum_label(EVENT_KINDS, k, lang)),
-        field_label("issue_events", "by", lang): text_cells(notes["by"]),
+        field_label("issue_events", "by", lang): signed(notes, lang),
         field_label("issue_events", "note", lang): text_cells(notes["note"]),
     })
 
@@ -220,120 +262,38 @@ def meetings_table(meetings: pd.DataFrame, venues: pd.DataFrame, issue_id: str, 
 # ------------------------------------------------------------------ writing
 
 
-def write(run: Callable[[Store], T], lang: str) -> tuple[bool, T | None]:
+def write(run: Callable[[Store], T], lang: str, *, form: str | None = None,
+          content: Any = None) -> tuple[bool, T | None]:
     """Run `run(store)` on a fresh store connection: (True, its result), or (False, None) after
-    drawing the refusal with every reason the service gave, in `lang` (escaped)."""
+    drawing the refusal with every reason the service gave, in `lang` (escaped), each beside its
+    field where the form reserved a place (`ui.forms`).
+
+    With `form` (its name), a submit that repeats the form's last write (`forms.repeated`: a
+    double click, or the same `content` again within seconds) writes nothing and says so calmly.
+    """
+    if form is not None and forms.repeated(form, content):
+        forms.repeat_notice(lang)
+        return False, None
     try:
         with data.open_store() as store:
-            return True, run(store)
+            result = run(store)
     except REFUSALS as refused:
-        st.error(t("act_refused", lang) + "\n\n"
-                 + "\n".join(f"- {md(r)}" for r in refused.lines(lang)))
+        forms.show(form, refused, lang)
         return False, None
+    if form is not None:
+        forms.saved(form, content)
+    return True, result
 
 
-# ------------------------------------------------------------------ the action forms
+# ------------------------------------------------------------------ the action forms (ui.issue_actions)
 
 
-def _label(name: str, lang: str) -> str:
-    return field_label("meetings" if name in _MEETING_FIELDS else "issues", name, lang)
-
-
-def _meeting_fields(issue: pd.Series, snap: Snapshot, key: str, lang: str) -> dict[str, Any]:
-    metres = venues_by_distance(issue.geometry, snap.venues)  # nearest first: the default
-    venue_ids = list(metres)
-    venue_names = dict(zip(snap.venues["venue_id"], snap.venues["name"]))
-    a, b = st.columns(2)
-    held_on = a.date_input(_label("held_on", lang), value=snap.today, max_value=snap.today, format="YYYY-MM-DD",
-                           key=f"{key}-held_on")
-    venue = b.selectbox(_label("venue_id", lang), venue_ids, index=0 if venue_ids else None, key=f"{key}-venue",
-                        placeholder=t("bw_choose_option", lang),
-                        format_func=lambda v: venue_names.get(v, v) + (
-                            f" ({metres[v]:,.0f} m)" if metres.get(v) == metres.get(v) else ""))
-    method = a.selectbox(_label("method", lang), METHODS.codes, index=None, key=f"{key}-method",
-                         format_func=lambda c: enum_label(METHODS, c, lang), placeholder=t("iss_choose_one", lang))
-    participants = b.number_input(_label("participants", lang), min_value=0, value=None, step=1,
-                                  key=f"{key}-participants")
-    return {"held_on": held_on, "venue_id": venue, "method": method, "participants": participants}
-
-
-def _stage_fields(to: str, issue: pd.Series, snap: Snapshot, key: str, lang: str) -> dict[str, Any]:
-    """The inputs a move to `to` needs (see workflow.requirements)."""
-    if to == "stakeholders":
-        return {"stakeholders": st.text_area(_label("stakeholders", lang), key=f"{key}-stakeholders",
-                                             placeholder=t("iss_stakeholders_hint", lang),
-                                             max_chars=max_chars("issues", "stakeholders"))}
-    if to == "meeting":
-        return _meeting_fields(issue, snap, key, lang)
-    if to == "consensus":
-        return {"consensus_text": st.text_area(_label("consensus_text", lang), key=f"{key}-consensus_text",
-                                               max_chars=max_chars("issues", "consensus_text"))}
-    if to == "implementing":
-        a, b, c = st.columns(3)
-        return {"responsible_unit": a.text_input(_label("responsible_unit", lang), key=f"{key}-unit",
-                                                 max_chars=max_chars("issues", "responsible_unit")),
-                "responsible_person": b.text_input(_label("responsible_person", lang), key=f"{key}-person",
-                                                   max_chars=max_chars("issues", "responsible_person")),
-                "due_on": c.date_input(_label("due_on", lang), value=None, min_value=snap.today,
-                                       format="YYYY-MM-DD", key=f"{key}-due")}
-    if to == "done":
-        return {"result_public": st.text_area(_label("result_public", lang), key=f"{key}-result",
-                                              max_chars=max_chars("issues", "result_public"))}
-    if to == "closed":
-        return {"closed_reason": st.text_area(_label("closed_reason", lang), key=f"{key}-reason",
-                                              max_chars=max_chars("issues", "closed_reason"))}
-    return {}
-
-
-def _submit(run: Callable[[Store], Any], done_text: str, lang: str) -> None:
-    """Write; success reruns the page with a one-time notice, a refusal stays on the form."""
-    if write(run, lang)[0]:
+def _submit(run: Callable[[Store], Any], done_text: str, lang: str, *, form: str | None = None) -> None:
+    """Write; success reruns the page with a one-time notice (and a toast), a refusal stays on the
+    form. `form` (the st.form key, prefix of its widget keys) makes a repeated submit a no-op."""
+    if write(run, lang, form=form)[0]:
         st.session_state[_FLASH] = t("act_saved", lang, what=done_text)
         st.rerun()
-
-
-def action_form(action: str, issue: pd.Series, user: User, snap: Snapshot, lang: str) -> None:
-    """Draw the form for one of workflow.allowed_actions and write it through yishi.services.workflow.
-
-    Widget keys are `act-{action}-{issue_id}-{stage}-{field}`, so a form starts empty after a
-    stage change.
-    """
-    issue_id, stage = str(issue["issue_id"]), str(issue["stage"])
-    key = f"act-{action}-{issue_id}-{stage}"
-    if action == "advance":
-        to = workflow.next_stage(stage)
-        title = t("act_advance", lang, stage=enum_label(STAGES, to, lang))
-    elif action == "record_meeting":
-        to, title = "meeting", t("act_record_meeting", lang)
-    elif action == "close":
-        to, title = "closed", t("act_close", lang)
-    else:
-        to, title = None, t(f"act_{action}", lang)
-    with st.form(key, border=True):
-        st.markdown(f"**{title}**")
-        if to is not None:
-            needed = workflow.requirements(to)
-            st.caption(t("iss_needs", lang) + "、".join(_label(n, lang) for n in needed) if needed
-                       else t("iss_needs_nothing", lang))
-            values = _stage_fields(to, issue, snap, key, lang)
-            values["note"] = st.text_input(t("act_note", lang), key=f"{key}-note",
-                                           max_chars=max_chars("issue_events", "note"))
-        elif action == "comment":
-            st.caption(t("iss_needs", lang) + t("act_note_text", lang))
-            values = {"note": st.text_area(t("act_note_text", lang), key=f"{key}-note",
-                                           max_chars=max_chars("issue_events", "note"))}
-        else:  # evaluate
-            values = {"satisfaction": st.slider(field_label("issues", "satisfaction", lang), 1.0, 5.0, 4.0, 0.1,
-                                                key=f"{key}-satisfaction")}
-        if not st.form_submit_button(t("act_submit", lang), type="primary", key=f"{key}-submit"):
-            return
-    by = user.username
-    if action == "comment":
-        _submit(lambda s: workflow.comment(s, issue_id, values["note"], by=by, user=user), title, lang)
-    elif action == "evaluate":
-        _submit(lambda s: workflow.evaluate(s, issue_id, values["satisfaction"], by=by, user=user), title, lang)
-    else:
-        _submit(lambda s: workflow.advance(s, issue_id, to, values, by=by, user=user), title, lang)
 
 
 # ------------------------------------------------------------------ a new issue
@@ -397,22 +357,30 @@ class NewIssue:
 
 
 def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
-    """Draw the details form (reporter name and phone only when `private`); the submission, or
-    None when the form was not submitted on this run."""
-    with st.form("new_issue_form"):
+    """Draw the details form (reporter name and phone only when `private`), with a place for the
+    summary of a refusal at its top and for each field's problems below it; the submission, or
+    None when the form was not submitted on this run. Call `forms.begin(NEW_ISSUE_FORM, ...)` first."""
+    form = NEW_ISSUE_FORM
+    with st.form(form):
+        forms.summary(form)
         title = st.text_input(field_label("issues", "title", lang) + " *", key="ni_title",
                               max_chars=max_chars("issues", "title"))
+        forms.under(form, "title")
         c1, c2, c3 = st.columns(3)
         category = c1.selectbox(field_label("issues", "category", lang) + " *", CATEGORIES.codes, key="ni_category",
                                 placeholder=t("bw_choose_option", lang),
                                 format_func=lambda c: enum_label(CATEGORIES, c, lang))
+        forms.under(form, "category", c1)
         focus = c2.selectbox(field_label("issues", "focus", lang), FOCUS_AREAS.codes, index=None, key="ni_focus",
                              format_func=lambda c: enum_label(FOCUS_AREAS, c, lang),
                              placeholder=t("ni_focus_auto", lang))
+        forms.under(form, "focus", c2)
         residents = c3.number_input(field_label("issues", "residents_affected", lang), min_value=0, value=None,
                                     step=1, key="ni_residents")
+        forms.under(form, "residents_affected", c3)
         description = st.text_area(field_label("issues", "description", lang), key="ni_description",
                                    max_chars=max_chars("issues", "description"))
+        forms.under(form, "description")
         values: dict[str, Any] = {"description": description, "residents_affected": residents}
         if private:
             st.caption(t("ni_reporter", lang))
@@ -420,29 +388,64 @@ def new_issue_form(*, private: bool, lang: str) -> NewIssue | None:
             values["reporter_name"] = r1.text_input(field_label("issues", "reporter_name", lang),
                                                     key="ni_reporter_name",
                                                     max_chars=max_chars("issues", "reporter_name"))
+            forms.under(form, "reporter_name", r1)
             values["reporter_phone"] = r2.text_input(field_label("issues", "reporter_phone", lang),
                                                      key="ni_reporter_phone",
                                                      max_chars=max_chars("issues", "reporter_phone"))
+            forms.under(form, "reporter_phone", r2)
         saved = st.form_submit_button(t("ni_save", lang), type="primary", key="ni_save")
     if not saved:
         return None
     return NewIssue(title, category, focus, {k: v for k, v in values.items() if v not in (None, "")})
 
 
+def _problems_without_point(new: NewIssue) -> list[Message]:
+    """Every problem of `new` when no place is chosen yet: "pick the place" and the rest at once."""
+    problems, _ = procedure.new_issue(lon=None, lat=None, title=new.title, category=new.category,
+                                      focus=new.focus, values=new.values, area=(0.0, 0.0, 0.0, 0.0),
+                                      area_name=msg("wf_area_city"))
+    return [msg("ni_need_point"), *(p for p in problems if forms.field_of(p) != "point")]
+
+
 def save_new_issue(point: tuple[float, float] | None, new: NewIssue, user: User, lang: str) -> None:
     """Create the issue through yishi.services.workflow. Success remembers its id (CREATED, SELECTED),
-    clears the point and the form and reruns; a refusal lists every reason."""
+    clears the point, leaves a toast and reruns (`forms.begin` then empties the form); a refusal
+    shows every reason, each beside its field. A repeat of the last save (a double click, the
+    same issue again, or the emptied form clicked again at once) writes nothing."""
+    form, content = NEW_ISSUE_FORM, (point, new)
+    if forms.repeated(form, content):
+        forms.repeat_notice(lang)
+        return
+    st.session_state.pop(CREATED, None)
     if point is None:
-        st.error(t("ni_need_point", lang))
+        forms.show(form, _problems_without_point(new), lang)
         return
     ok, new_id = write(lambda store: workflow.create_issue(
         store, lon=point[0], lat=point[1], title=new.title, category=new.category, focus=new.focus,
-        values=new.values, by=user.username, user=user), lang)
+        values=new.values, by=user.username, user=user), lang, form=form, content=content)
     if not ok:
         return
-    st.session_state[CREATED] = new_id
+    st.session_state[CREATED], st.session_state[_CREATED_TITLE] = new_id, new.title
+    st.session_state[_SHOW_CREATED] = True
     select_issue(new_id)
     st.session_state[POINT] = None
-    for key in _FORM_KEYS:
-        st.session_state.pop(key, None)
+    forms.toast_later(t("ni_saved", lang, id=new_id))
     st.rerun()
+
+
+def created_notice(lang: str) -> None:
+    """The issue just saved, where the eye is after the click (right below the form): its id and
+    title, that the form is empty for the next one, and a button to its page."""
+    created = st.session_state.get(CREATED)
+    if not created:
+        return
+    with st.container(border=True, key="ni_created"):
+        st.success(t("ni_saved_title", lang, id=md(created), title=md(st.session_state.get(_CREATED_TITLE, ""))),
+                   icon=":material/check_circle:")
+        st.caption(t("ni_form_cleared", lang))
+        if st.button(t("open_issue_page", lang), key="ni_open", type="primary", icon=":material/open_in_new:"):
+            select_issue(created)
+            st.session_state.pop(CREATED, None)
+            st.switch_page("pages/issue.py")
+    if st.session_state.pop(_SHOW_CREATED, False):  # the run right after the save only
+        st.html(_KEEP_IN_VIEW, unsafe_allow_javascript=True)

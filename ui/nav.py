@@ -33,12 +33,14 @@ PAGES: tuple[PageSpec, ...] = (
              default_for=frozenset({"leader", "staff", "admin"})),
     PageSpec("community.py", "nav_community", ":material/groups:", "nav_group_map", "view_map",
              default_for=frozenset({"member"})),
+    PageSpec("report.py", "nav_report", ":material/print:", "nav_group_map", "view_map"),
     PageSpec("issue.py", "nav_issue", ":material/description:", "nav_group_work", "view_issue"),
     PageSpec("new_issue.py", "nav_new_issue", ":material/add_location_alt:", "nav_group_work", "create"),
     PageSpec("board.py", "nav_board", ":material/campaign:", "nav_group_public", None),
     PageSpec("upload.py", "nav_upload", ":material/upload_file:", "nav_group_work", "upload"),
     PageSpec("accounts.py", "nav_accounts", ":material/manage_accounts:", "nav_group_admin",
              "manage_accounts"),
+    PageSpec("audit.py", "nav_audit", ":material/history:", "nav_group_admin", "manage_accounts"),
 )
 
 

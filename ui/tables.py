@@ -2,12 +2,16 @@
 
 Stored text reaches a cell without direction-control or zero-width characters (`geo.text`), also
 text stored before uploads removed them: a grid cell is drawn as plain text, but still in the
-order such characters dictate."""
+order such characters dictate.
+
+A missing value is shown as "—" (`MISSING`), never as the grid's "None", "nan" or "NaT"; a CSV
+download writes it as an empty cell."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geo.export import to_csv_text
@@ -19,6 +23,8 @@ from ui.i18n import enum_label, field_label, t
 #: The columns a table of issues shows, in order (never the reporter's personal data).
 ISSUE_COLUMNS = ("issue_id", "title", "category", "focus", "stage", "community", "reported_on",
                  "due_on", "done_on", "responsible_unit", "satisfaction")
+#: How a table shows a missing value.
+MISSING = "—"
 #: Issue fields that hold enumeration codes (shown as their labels).
 ISSUE_ENUMS = {"category": CATEGORIES, "focus": FOCUS_AREAS, "stage": STAGES, "method": METHODS}
 
@@ -29,7 +35,8 @@ def community_names(communities: pd.DataFrame) -> dict[str, str]:
 
 def issue_table(issues: pd.DataFrame, communities: pd.DataFrame, lang: str,
                 columns: tuple[str, ...] = ISSUE_COLUMNS, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Issues as a display table: enum codes as labels, community names, translated headers."""
+    """Issues as a display table: enum codes as labels, community names, translated headers,
+    "—" where a value is missing."""
     names = community_names(communities)
     frame = pd.DataFrame(index=issues.index)
     for column in (*columns, *extra):
@@ -41,12 +48,43 @@ def issue_table(issues: pd.DataFrame, communities: pd.DataFrame, lang: str,
             frame[column] = visible(issues[column])
     frame = frame.rename(columns=lambda c: field_label("issues", c, lang) if c != "community"
                          else field_label("communities", "name", lang))
-    return frame.reset_index(drop=True)
+    return dashed(frame.reset_index(drop=True))
+
+
+def dashed(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every missing or blank cell as MISSING: a grid draws a null as "None".
+
+    Only columns that have a missing cell change: they become text throughout (a grid cannot
+    mix numbers and text in a column); the others keep their type, so numbers still sort as
+    numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        gaps = series.isna() | series.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+        if gaps.any():
+            out[column] = [MISSING if gap else _cell_text(v) for v, gap in zip(series, gaps)]
+    return out
+
+
+def _cell_text(value: Any) -> str:
+    """A present value of a column that also has gaps, as text (numbers short: 4.0 -> "4",
+    592.543 -> "592.54")."""
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """CSV for download (UTF-8 with BOM for spreadsheet tools; formula cells neutralised)."""
-    return to_csv_text(table).encode("utf-8-sig")
+    """CSV for download (UTF-8 with BOM for spreadsheet tools; formula cells neutralised); a cell
+    shown as MISSING is written empty."""
+    cells = table.copy()
+    for column in cells.columns:
+        shown = cells[column].map(lambda v: isinstance(v, str) and v == MISSING).astype(bool)
+        if shown.any():
+            cells[column] = cells[column].astype(object).where(~shown, "")
+    return to_csv_text(cells).encode("utf-8-sig")
 
 
 def visible(series: pd.Series) -> pd.Series:

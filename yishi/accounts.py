@@ -16,7 +16,7 @@ False
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,9 +29,11 @@ ROLES: tuple[str, ...] = ("leader", "member", "staff", "admin")
 USERNAME_CHARS = 64
 
 #: Everything a role may be allowed: opening pages and seeing private fields, then the issue
-#: actions under the same names as `yishi.services.workflow.ACTIONS` (buttons, audit).
+#: actions under the same names as `yishi.services.workflow.ACTIONS` (buttons, audit), then the
+#: repairs of a recorded issue (`workflow.correct`, `workflow.step_back`).
 VERBS: tuple[str, ...] = ("view_map", "view_issue", "view_private", "upload", "manage_accounts",
-                          "create", "advance", "record_meeting", "close", "comment", "evaluate")
+                          "create", "advance", "record_meeting", "close", "comment", "evaluate",
+                          "correct", "step_back")
 
 _READ = frozenset({"view_map", "view_issue"})
 #: What each role may do. Staff run the procedure; members supervise (notes only); leaders
@@ -40,7 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leader": _READ,
     "member": _READ | {"comment"},
     "staff": _READ | {"view_private", "upload", "create", "advance", "record_meeting", "close",
-                      "comment", "evaluate"},
+                      "comment", "evaluate", "correct", "step_back"},
     "admin": _READ | {"manage_accounts"},
 }
 
@@ -60,6 +62,8 @@ class User:
     #: The command line's own operator (`yishi.services.workflow.operator`): a person at the
     #: server's shell, not a store account, so there is no stored role to read again.
     operator: bool = False
+    #: The person's name (王建国), which signs their notes (`yishi.services.workflow`).
+    display_name: str | None = field(default=None, compare=False)
 
     def can(self, verb: str) -> bool:
         return can(self, verb)
@@ -67,7 +71,8 @@ class User:
 
 def user_from_row(row: dict) -> User:
     """The User of a stored account row (its role as stored now)."""
-    return User(row["username"], row["role"], row.get("community_id"), row.get("member_id"))
+    return User(row["username"], row["role"], row.get("community_id"), row.get("member_id"),
+                display_name=row.get("display_name") or None)
 
 
 def can(user: User | None, verb: str) -> bool:

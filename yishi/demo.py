@@ -26,6 +26,8 @@ DEMO_ACCOUNTS = (
     ("staff", "staff", "staff-demo-2022"),
     ("admin", "admin", "admin-demo-2022"),
 )
+#: The people behind the demo accounts, who sign their notes (the member's is their CPPCC record's).
+DEMO_NAMES = {"leader": "赵志强", "staff": "李晓燕", "admin": "陈明"}
 
 
 def read_demo_layer(name: str) -> pd.DataFrame:
@@ -88,8 +90,10 @@ def seed_demo_accounts(store: Store, *, by: str = "demo-builder") -> None:
         if store.get_user(username) is not None:
             continue
         community = member = None
+        name = DEMO_NAMES.get(username)
         if role == "member" and len(cppcc):
             community = cppcc["linked_community_id"].iloc[0]
             member = cppcc["member_id"].iloc[0]
+            name = cppcc["name"].iloc[0]
         accounts.add_user(store, username, password, role=role, by=admin,
-                          community_id=community, member_id=member)
+                          community_id=community, member_id=member, display_name=name)

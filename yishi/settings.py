@@ -12,6 +12,7 @@ import subprocess
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from yishi import datasets
 
@@ -73,6 +74,17 @@ def _key_file(path: Path) -> bytes:
     return key
 
 
+def timezone() -> ZoneInfo:
+    """The time zone pages show times in (YISHI_TIMEZONE, an IANA name; default Asia/Shanghai):
+    the store keeps UTC."""
+    name = os.environ.get("YISHI_TIMEZONE", "").strip() or "Asia/Shanghai"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"$YISHI_TIMEZONE must name a time zone such as Asia/Shanghai, not {name!r}") \
+            from None
+
+
 def version() -> str:
     """The running code's version: $YISHI_VERSION, else the git commit of the working tree."""
     return os.environ.get("YISHI_VERSION", "").strip() or _git_commit()
@@ -90,4 +102,4 @@ def _git_commit() -> str:
 
 
 __all__ = ["cookie_secure", "public_origin", "secret_key", "session_idle", "session_max_age",
-           "version"]
+           "timezone", "version"]

@@ -1,7 +1,8 @@
 """The properties of the features: which column feeds which field, ids, typed columns.
 
 A column may be named by the field's name, its Chinese or English label, or a name the
-DBF format cut to ten characters; anything else is ignored with a note. Each field's
+DBF format cut to ten characters; anything else is ignored with a note that names the closest
+accepted column, if one is close. Each field's
 values then go to the checker for its type (`geo.ingest.checkers`), and ids must be unique.
 """
 
@@ -14,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from geo.ingest.checkers import check_column
+from geo.errors import msg
 from geo.ingest.raw import Raw, describe
 from geo.ingest.report import Report
+from geo.ingest.tables import closest_name
 from geo.schema import Field, Layer
 
 
@@ -38,8 +41,8 @@ def _resolve_columns(raw: Raw, layer: Layer, report: Report) -> dict[str, list[s
     sources: dict[str, list[str]] = {f.name: [f.name] if f.name in keys else [] for f in layer.fields}
     by_alias: dict[str, str] = {}
     for f in layer.fields:
-        for alias in (f.name.lower(), f.zh, f.en.lower()):
-            by_alias.setdefault(alias, f.name)
+        for alias in accepted_names(f):
+            by_alias.setdefault(alias.lower(), f.name)
     unknown = []
     for key in sorted(keys - set(sources)):
         name = by_alias.get(key.strip().lower())
@@ -52,10 +55,24 @@ def _resolve_columns(raw: Raw, layer: Layer, report: Report) -> dict[str, list[s
             report.note("field_renamed", field=name, column=key, label=f.en, label_zh=f.zh)
         else:
             unknown.append(key)
+    names = [alias for f in layer.fields for alias in accepted_names(f)]
     for key in unknown:
-        count = sum(1 for p in raw.props if key in p)
-        report.note("unknown_field", field=key, layer=layer.en.lower(), layer_zh=layer.zh, count=count)
+        count = sum(1 for p in raw.props if p.get(key) is not None)
+        near = closest_name(key, names)
+        hint = msg("ingest.closest_column", name=near, field=layer.get(by_alias[near.lower()])) \
+            if near else None
+        report.note("unknown_field", field=key, layer=layer.en.lower(), layer_zh=layer.zh, count=count,
+                    hint=hint)
     return sources
+
+
+def accepted_names(f: Field) -> tuple[str, ...]:
+    """The column names that feed `f` (any case): its Chinese label, English label and name."""
+    names: list[str] = []
+    for name in (f.zh, f.en, f.name):
+        if name.lower() not in (n.lower() for n in names):
+            names.append(name)
+    return tuple(names)
 
 
 def _column(props: list[dict], keys: list[str]) -> np.ndarray:

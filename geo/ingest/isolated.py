@@ -61,7 +61,7 @@ __all__ = ["ReadLimits", "read_points_file_isolated", "read_upload_isolated",
            "validate_file_isolated", "warm_up"]
 
 #: Imported once by the forkserver, so that each child starts with them loaded.
-_PRELOAD = ["geo.ingest.isolated", "geo.ingest.ogr", "pyogrio", "geo.ingest._forkserver"]
+_PRELOAD = ["geo.ingest.isolated", "geo.ingest.ogr", "pyogrio", "openpyxl", "geo.ingest._forkserver"]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ class Raw:
     to_lonlat: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
     #: False when the file's CRS is not supported: positions cannot be checked.
     crs_ok: bool = True
+    #: Spreadsheets: each feature's row in the sheet, as Excel numbers it (the header is a
+    #: row, blank rows are skipped); None for other formats.
+    rows: list[int] | None = None
 
 
 class Int(str):

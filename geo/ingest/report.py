@@ -28,7 +28,7 @@ UNREADABLE_CODES: frozenset[str] = frozenset({
     "too_large", "empty", "encoding", "not_json", "truncated", "not_geojson",
     "features_not_list", "unsupported_format", "unreadable",
     "encrypted", "damaged", "zip_method", "too_compressed", "zip_contents", "gpkg_view",
-    "too_slow", "too_much_memory",
+    "too_slow", "too_much_memory", "wrong_kind", "no_rows",
 })
 #: Note codes: information about what was changed while reading; never a reason to refuse.
 NOTE_CODES: dict[str, str] = _codes("ingest.note.")
@@ -83,11 +83,13 @@ class Report:
         self.problems.append(Problem(code, message, message_zh, feature, field, hint, hint_zh))
 
     def note(self, code: str, field: str | None = None, **fmt: Any) -> None:
+        """A note; its hint is ``ingest.note_hint.<code>`` when `fmt` has ``hint`` (a Message)."""
         field = _short_field(field)
         fmt.setdefault("field", field)
         fmt = _short_params(fmt)
         message, message_zh = both(f"ingest.note.{code}", **fmt)
-        self.notes.append(Problem(code, message, message_zh, None, field))
+        hint, hint_zh = both(f"ingest.note_hint.{code}", **fmt) if fmt.get("hint") else (None, None)
+        self.notes.append(Problem(code, message, message_zh, None, field, hint, hint_zh))
 
     @property
     def file_level(self) -> bool:

@@ -8,7 +8,9 @@ to find a broken spot.
 from __future__ import annotations
 
 import codecs
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +19,75 @@ from geo.ingest.report import Report
 from geo.words import say
 
 
+#: What a file's name says it is, for the formats read here.
+_BY_SUFFIX = {".geojson": "geojson", ".json": "geojson", ".zip": "zip", ".gpkg": "gpkg",
+              ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+#: Kinds of file recognised but not read here (each has ingest.kind_of.<kind> and
+#: ingest.kind_hint.<kind> in the word catalogue).
+OTHER_KINDS = ("xls", "ods", "pdf", "image", "xml")
+#: Files named like these are parts of formats not read on their own (a lone .shp).
+_NOT_READ = (".shp", ".dbf", ".shx", ".kml", ".kmz", ".dxf")
+
+
 def sniff_format(data: bytes, filename: str) -> str:
-    """'geojson', 'zip', 'gpkg' or 'unknown': first bytes decide, then the file name."""
+    """'geojson', 'zip', 'gpkg', 'csv', 'xlsx', one of OTHER_KINDS or 'unknown'.
+
+    The content decides (a CSV renamed .geojson is read as CSV); the name only where the
+    content says nothing, e.g. a damaged zip or text that is neither JSON nor a table.
+    """
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return "zip"
+        return _zip_kind(data)
     if data.startswith(b"SQLite format 3\x00"):
         return "gpkg"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls, or an encrypted .xlsx
+        return "xls"
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "image"
     suffix = Path(filename).suffix.lower()
-    if suffix in (".zip", ".gpkg"):
-        return suffix[1:]  # named so, but not one: reported as unreadable there
-    if suffix in (".shp", ".dbf", ".shx", ".kml", ".kmz", ".csv", ".xlsx", ".xls", ".dxf"):
+    if suffix in _NOT_READ:
         return "unknown"
-    return "geojson"
+    text = _text_head(data).lstrip()
+    if text[:1] in ("{", "["):
+        return "geojson"
+    if text[:1] == "<":
+        return "xml"
+    first_line = text.split("\n", 1)[0]
+    if any(d in first_line for d in ",\t;"):
+        return "csv"
+    return "unknown" if suffix == ".xls" else _BY_SUFFIX.get(suffix, "geojson")
+
+
+def named_format(filename: str) -> str | None:
+    """The format a file's name says it has ('csv' for data.csv), None if it says none."""
+    return _BY_SUFFIX.get(Path(filename).suffix.lower())
+
+
+def _zip_kind(data: bytes) -> str:
+    """'xlsx' for an Excel workbook, 'ods' for an OpenDocument one, else 'zip'."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        return "zip"  # reported as a damaged zip there
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    return "zip"
+
+
+def _text_head(data: bytes) -> str:
+    """The start of the file as text, enough to see its first line and first character."""
+    head = data[:65536]
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return ""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(encoding, "ignore")
+    return head.decode("latin-1")  # the ASCII marks looked for are the same in GBK
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),

@@ -1,8 +1,8 @@
 """Reading an uploaded file: the format's reader, then the checks every format shares.
 
-`read_upload` picks the reader (GeoJSON, zipped Shapefile, GeoPackage) from the first
-bytes, then checks positions (`geo.ingest.positions`) and properties
-(`geo.ingest.fields`) and keeps only the features without problems. It only reads: a bad
+`read_upload` picks the reader (GeoJSON, zipped Shapefile, GeoPackage, CSV, XLSX) from the
+content (a renamed file is read as what it is, with a note), then checks positions
+(`geo.ingest.positions`) and properties (`geo.ingest.fields`) and keeps only the features without problems. It only reads: a bad
 file changes nothing. No exception escapes a read but for a wrong call (`InputError`): an
 error nobody foresaw becomes an "unreadable" problem, without a traceback or a path.
 Untrusted files are read through `geo.ingest.isolated`, which bounds time and memory.
@@ -28,7 +28,8 @@ from geo.ingest.ogr import read_gpkg, read_zip
 from geo.ingest.positions import check_positions
 from geo.ingest.raw import Int, Raw
 from geo.ingest.report import Report
-from geo.ingest.sniff import sniff_format
+from geo.ingest.sniff import OTHER_KINDS, named_format, sniff_format
+from geo.ingest.tables import read_csv, read_xlsx
 from geo.schema import LAYERS, UPLOADABLE, WGS84, Layer
 
 _log = logging.getLogger(__name__)
@@ -53,8 +54,15 @@ class Upload:
     n_features: int
     rejected: list[int]
     notes: list[Problem] = field(default_factory=list)
-    #: 'geojson', 'shapefile', 'gpkg', or '' when the file could not be recognised.
+    #: 'geojson', 'shapefile', 'gpkg', 'csv', 'xlsx', or '' when the file could not be recognised.
     source_format: str = ""
+    #: Spreadsheets: the sheet row of each feature (feature n is on row ``rows[n - 1]``), so
+    #: a report can name the row a person sees; empty for other formats.
+    rows: tuple[int, ...] = ()
+
+    def row_of(self, feature: int) -> int:
+        """The spreadsheet row of feature number `feature` (the feature number elsewhere)."""
+        return self.rows[feature - 1] if 0 < feature <= len(self.rows) else feature
 
     @property
     def ok(self) -> bool:
@@ -153,7 +161,8 @@ def _points(data: bytes, filename: str, lay: Layer, source: str, max_bytes: int)
     frame = gpd.GeoDataFrame({"properties": pd.Series(props[keep], index=index, dtype=object)},
                              geometry=gpd.GeoSeries(geometry[keep], index=index, crs=WGS84),
                              crs=WGS84)
-    return Upload("points", frame, report.problems, len(props), rejected, report.notes, fmt)
+    return Upload("points", frame, report.problems, len(props), rejected, report.notes, fmt,
+                  tuple(raw.rows or ()) if raw is not None else ())
 
 
 def validate_file(path: str | Path, *, layer: str, source_crs: str = "wgs84",
@@ -248,10 +257,21 @@ def _read_raw(data: bytes, filename: str, layer: Layer, report: Report,
         raw = read_zip(data, layer, report, max_bytes)
     elif fmt == "gpkg":
         raw = read_gpkg(data, layer, report)
+    elif fmt == "csv":
+        raw = read_csv(data, layer, report)
+    elif fmt == "xlsx":
+        raw = read_xlsx(data, layer, report, max_bytes)
+    elif fmt in OTHER_KINDS:
+        kind = msg(f"ingest.kind_of.{fmt}")
+        report.add("wrong_kind", name=repr(filename), what=kind, hint=msg(f"ingest.kind_hint.{fmt}"))
+        return None, ""
     else:
         report.add("unsupported_format", name=repr(filename))
-        raw = None
-    return raw, fmt if fmt != "unknown" else ""
+        return None, ""
+    named = named_format(filename)
+    if named is not None and named != fmt:  # a renamed file: say what it was read as
+        report.note("format_sniffed", name=repr(filename), what=msg(f"ingest.kind_of.{fmt}"))
+    return raw, fmt
 
 
 def _check_arguments(layer: str, source_crs: str, *, any_layer: bool = False) -> tuple[Layer, str]:
@@ -268,13 +288,14 @@ def _validate(raw: Raw, layer: Layer, source: str, report: Report) -> Upload:
     columns = check_properties(raw, layer, report)
     rejected, keep = _kept(geometry, report)
     if report.file_level:
-        return _empty_upload(layer, report, raw.n, raw.fmt, rejected)
+        return _empty_upload(layer, report, raw.n, raw.fmt, rejected, rows=raw.rows)
     index = pd.Index(np.flatnonzero(keep) + 1, name="feature")
     data = {name: pd.Series(col[keep], index=index, dtype=_DTYPES[layer.get(name).type])
             for name, col in columns.items()}
     frame = gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry[keep], index=index, crs=WGS84),
                              index=index, crs=WGS84)
-    return Upload(layer.name, frame, report.problems, raw.n, rejected, report.notes, raw.fmt)
+    return Upload(layer.name, frame, report.problems, raw.n, rejected, report.notes, raw.fmt,
+                  tuple(raw.rows or ()))
 
 
 def _kept(geometry: np.ndarray, report: Report) -> tuple[list[int], np.ndarray]:
@@ -288,14 +309,15 @@ def _kept(geometry: np.ndarray, report: Report) -> tuple[list[int], np.ndarray]:
 
 
 def _empty_upload(layer: Layer, report: Report, n: int, fmt: str,
-                  rejected: list[int] | None = None, *, points: bool = False) -> Upload:
+                  rejected: list[int] | None = None, *, points: bool = False,
+                  rows: list[int] | None = None) -> Upload:
     """An upload without rows: the layer's columns, or `read_points`' when `points`."""
     index = pd.Index([], dtype="int64", name="feature")
     columns = {"properties": pd.Series([], dtype=object, index=index)} if points else \
         {f.name: pd.Series([], dtype=_DTYPES[f.type], index=index) for f in layer.fields}
     frame = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=WGS84, index=index), crs=WGS84)
     return Upload("points" if points else layer.name, frame, report.problems, n, rejected or [],
-                  report.notes, fmt)
+                  report.notes, fmt, tuple(rows or ()))
 
 
 _DTYPES = {"str": object, "date": object, "int": "Int64", "float": "float64", "bool": "boolean"}

@@ -63,8 +63,94 @@ WORDS: dict[str, tuple[str, str]] = {
         "无法读取此类文件：{name}",
         "{name} is not a kind of file that can be read here"),
     "ingest.hint.unsupported_format": (
-        "请上传 GeoJSON（.geojson）、打包成 zip 的 Shapefile（含 .shp、.dbf、.shx、.prj）或 GeoPackage（.gpkg）",
-        "upload GeoJSON (.geojson), a zipped Shapefile (.zip with .shp, .dbf, .shx, .prj) or a GeoPackage (.gpkg)"),
+        "请上传 GeoJSON（.geojson）、打包成 zip 的 Shapefile（含 .shp、.dbf、.shx、.prj）、GeoPackage（.gpkg），"
+        "或带经纬度列的 CSV / Excel（.xlsx）表格",
+        "upload GeoJSON (.geojson), a zipped Shapefile (.zip with .shp, .dbf, .shx, .prj), a GeoPackage (.gpkg), "
+        "or a CSV / Excel (.xlsx) table with longitude and latitude columns"),
+    # what a file is, by its content (a renamed file is read as what it is)
+    "ingest.problem.wrong_kind": (
+        "文件 {name} 看起来是{what}，这里不能读取",
+        "{name} looks like {what}, which cannot be read here"),
+    "ingest.hint.wrong_kind": ("{hint}", "{hint}"),
+    "ingest.kind_of.geojson": ("GeoJSON 文本", "GeoJSON text"),
+    "ingest.kind_of.zip": ("zip 压缩包", "a zip file"),
+    "ingest.kind_of.gpkg": ("GeoPackage", "a GeoPackage"),
+    "ingest.kind_of.csv": ("CSV 表格", "a CSV table"),
+    "ingest.kind_of.xlsx": ("Excel 工作簿（XLSX）", "an Excel workbook (XLSX)"),
+    "ingest.kind_of.xls": ("旧版 Excel 文件（.xls）或设置了密码的 Excel 文件",
+                           "an old Excel file (.xls) or a password-protected Excel file"),
+    "ingest.kind_of.ods": ("OpenDocument 表格（.ods）", "an OpenDocument spreadsheet (.ods)"),
+    "ingest.kind_of.pdf": ("PDF 文档", "a PDF document"),
+    "ingest.kind_of.image": ("图片", "a picture"),
+    "ingest.kind_of.xml": ("网页、KML 或其他 XML 文件", "a web page, KML or other XML file"),
+    "ingest.kind_hint.xls": (
+        "请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx，不设密码）或“CSV UTF-8”",
+        "in Excel or WPS, 'Save As' an Excel workbook (.xlsx, without a password) or 'CSV UTF-8'"),
+    "ingest.kind_hint.ods": (
+        "请另存为 Excel 工作簿（.xlsx）或 CSV", "save it as an Excel workbook (.xlsx) or CSV"),
+    "ingest.kind_hint.pdf": (
+        "请上传数据文件（表格或 GIS 图层），而不是打印出来的文档",
+        "upload the data (a table or a GIS layer), not a printed document"),
+    "ingest.kind_hint.image": (
+        "请上传数据文件（表格或 GIS 图层），而不是截图或照片",
+        "upload the data (a table or a GIS layer), not a screenshot or photo"),
+    "ingest.kind_hint.xml": (
+        "KML 请先在 QGIS 中另存为 GeoJSON；网页请另存为 CSV",
+        "save a KML as GeoJSON in QGIS first; save a web page's table as CSV"),
+    "ingest.note.format_sniffed": (
+        "文件名为 {name}，但内容是{what}，已按{what}读取",
+        "{name} holds {what}, whatever its name says, and was read as such"),
+    "ingest.note.sheet_used": (
+        "工作簿有 {n} 个工作表，已读取“{sheet}”（与图层同名的工作表优先，否则读取第一个）",
+        "the workbook has {n} sheets; {sheet!r} was read (a sheet named like the layer first, "
+        "else the first)"),
+    # tables (CSV, XLSX): the position columns, and each cell named by row and column
+    "ingest.problem.no_lonlat": (
+        "表格中{missing}（表头：{columns}）{closest}",
+        "the table has {missing} (header: {columns}){closest}"),
+    "ingest.hint.no_lonlat": (
+        "请用两列写位置，表头为“经度”和“纬度”（也可写 lng/lat、lon/lat、longitude/latitude 或 X/Y，不区分大小写）",
+        "give the position in two columns headed 经度 and 纬度, or lng/lat, lon/lat, "
+        "longitude/latitude or X/Y (any case)"),
+    "ingest.table.missing_lon_lat": ("没有经度列和纬度列", "no longitude and no latitude column"),
+    "ingest.table.missing_lon": ("没有经度列", "no longitude column"),
+    "ingest.table.missing_lat": ("没有纬度列", "no latitude column"),
+    "ingest.table.closest": ("；列“{column}”与“{name}”相近，是否写错了？",
+                             "; is column {column!r} meant to be {name!r}?"),
+    "ingest.problem.no_wkt": (
+        "表格中没有图形列（WKT），{layer_zh}需要用多边形表示范围（表头：{columns}）{closest}",
+        "the table has no shape (WKT) column, and {layer} are areas (header: {columns}){closest}"),
+    "ingest.hint.no_wkt": (
+        "范围请上传 GeoJSON、Shapefile 或 GeoPackage；表格中需要一列“WKT”，例如 POLYGON((115.65 34.41, ...))",
+        "upload areas as GeoJSON, Shapefile or GeoPackage; a table needs a 'WKT' column, "
+        "e.g. POLYGON((115.65 34.41, ...))"),
+    "ingest.problem.no_rows": ("表格只有表头，没有数据行", "the table has a header but no rows"),
+    "ingest.hint.no_rows": ("请在表头下面每行填写一条记录", "write one record per row under the header"),
+    "ingest.problem.missing_coordinate": (
+        "第 {row} 行的“{column}”是空的", "row {row}: {column!r} is empty"),
+    "ingest.hint.missing_coordinate": (
+        "每一行都需要位置：请填写经度和纬度（度），例如 115.65 和 34.41",
+        "every row needs its position: longitude and latitude in degrees, e.g. 115.65 and 34.41"),
+    "ingest.problem.bad_number": (
+        "第 {row} 行的“{column}”是“{value}”，不是数字",
+        "row {row}: {column!r} is {value!r}, not a number"),
+    "ingest.hint.bad_number": (
+        "经纬度请写成数字（度），例如 115.65；不要写“度分秒”或文字",
+        "write coordinates as plain numbers in degrees, e.g. 115.65 (not degrees-minutes-seconds "
+        "or words)"),
+    "ingest.problem.bad_wkt": (
+        "第 {row} 行的“{column}”不是有效的 WKT 图形：{value}",
+        "row {row}: {column!r} is not a WKT shape: {value!r}"),
+    "ingest.hint.bad_wkt": (
+        "请写成 WKT，例如 POINT(115.65 34.41) 或 POLYGON((115.65 34.41, 115.66 34.41, 115.66 34.42, 115.65 34.41))",
+        "write WKT, e.g. POINT(115.65 34.41) or POLYGON((115.65 34.41, 115.66 34.41, 115.66 34.42, "
+        "115.65 34.41))"),
+    "ingest.table.csv_error": ("第 {row} 行无法按 CSV 读取（{reason}）", "row {row} is not CSV ({reason})"),
+    "ingest.closest_column": (
+        "最接近的已知列是“{name}”（{field}）；如果指的是它，请把表头改成“{name}”",
+        "the closest known column is {name!r} ({field}); if that is what it holds, rename the "
+        "header to {name!r}"),
+    "ingest.note_hint.unknown_field": ("{hint}", "{hint}"),
     "ingest.problem.unreadable": ("无法读取该 {fmt}：{detail_zh}", "the {fmt} cannot be read: {detail}"),
     "ingest.hint.unreadable": ("请重新导出图层", "export the layer again"),
     "ingest.problem.ambiguous_layer": (

@@ -58,10 +58,10 @@ MEMBER_COMMUNITY = "411402001007"
 FIRST_COMMUNITY = "411402001001"
 #: Signed-in roles and the pages of their navigation (ui/nav.PAGES).
 NAV = {
-    "leader": ("总览", "社区", "议题详情", "公示栏"),
-    "member": ("总览", "社区", "议题详情", "公示栏"),
-    "staff": ("总览", "社区", "议题详情", "新建议题", "公示栏", "数据上传"),
-    "admin": ("总览", "社区", "议题详情", "公示栏", "账号管理"),
+    "leader": ("总览", "社区", "打印报告", "议题详情", "公示栏"),
+    "member": ("总览", "社区", "打印报告", "议题详情", "公示栏"),
+    "staff": ("总览", "社区", "打印报告", "议题详情", "新建议题", "公示栏", "数据上传"),
+    "admin": ("总览", "社区", "打印报告", "议题详情", "公示栏", "账号管理", "操作记录"),
 }
 UPLOAD_ORDER = ("communities", "compounds", "venues", "issues")
 LAYER_LABEL = {"communities": "社区", "compounds": "小区", "venues": "议事点", "issues": "议题"}
@@ -705,6 +705,17 @@ def _board(v: Visit, h: Hostile) -> None:
     v.check("公示栏")
 
 
+def _report(v: Visit, h: Hostile) -> None:
+    """The print view draws its own HTML tables and SVG map: every title shows literally."""
+    v.open("打印报告")
+    tables = v.page.locator("table.yishi-print-table")
+    tables.first.wait_for()
+    v.settle()
+    v.expect("打印报告 tables", "\n".join(tables.all_inner_texts()),
+             [t.text for t in h.of("issue") if t.id.startswith("H")])
+    v.check("打印报告")
+
+
 def _new_issue(v: Visit, h: Hostile) -> None:
     v.open("新建议题")
     frame = v.map_frame()
@@ -760,6 +771,7 @@ def test_every_page_shows_the_corpus_literally(hostile, browser, who):
             ids = [t.id for t in hostile.of("issue", only_must=True)]
             v.section("议题详情", _issue, hostile, ids if who == "staff" else ["H01", ids[-1]])
             v.section("公示栏", _board, hostile)
+            v.section("打印报告", _report, hostile)
             if who == "staff":
                 v.section("新建议题", _new_issue, hostile)
                 v.section("数据上传", _upload, hostile)

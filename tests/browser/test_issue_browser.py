@@ -31,12 +31,12 @@ def test_staff_move_an_issue_to_consensus_in_the_browser(app_url, make_page):
 
     form = p.page.locator("[data-testid='stForm']").filter(has_text="推进到“达成共识”")
     form.get_by_label("共识内容").fill(AGREED)
-    form.get_by_role("button", name="提交").click()
+    form.get_by_role("button", name="推进到“达成共识”").click()
 
     success = p.page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="达成共识")
     success.wait_for()
     stage_line.filter(has_text="达成共识").wait_for()
-    p.page.get_by_text("推进到“落实中”").wait_for()  # the next step's form
+    p.page.get_by_role("button", name="推进到“落实中”").wait_for()  # the next step's form
     p.page.wait_for_function(STALE_GONE, timeout=30_000)  # the rerun has finished drawing
     success.scroll_into_view_if_needed()
     shot = p.screenshot("issue-advanced")
@@ -74,7 +74,7 @@ def test_a_click_on_the_new_issue_map_places_the_point_before_saving(app_url, ma
 def test_a_member_sees_the_linked_community_zoomed_with_its_supervision_list(app_url, make_page):
     p = make_page(1400, 2200)
     p.sign_in(app_url, "member", "member-demo-2022")
-    p.page.get_by_role("link", name="社区").click()
+    p.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="社区").click()
     p.page.get_by_text("督办清单").wait_for()
     frame = p.map_frame()
     frame.wait_for_function("() => document.querySelectorAll('.leaflet-interactive').length > 0")

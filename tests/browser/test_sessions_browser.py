@@ -103,11 +103,13 @@ def test_a_disabled_member_s_open_tab_cannot_save(own_app, make_page):
 
     admin = make_page(1400, 1400)
     admin.sign_in(url, "admin", "admin-demo-2022", next_path="/accounts")
-    edit = admin.page.locator("[data-testid='stForm']").filter(has_text="修改账号")
+    edit = admin.page.locator("[data-testid='stVerticalBlock']").filter(
+        has=admin.page.get_by_role("heading", name="修改账号")).last
     edit.get_by_role("combobox").first.click()
-    admin.page.get_by_role("option", name="member", exact=True).click()
+    admin.page.get_by_role("option", name=re.compile(r"^member\b")).click()
     edit.get_by_text("停用", exact=True).click()
-    edit.get_by_role("button", name="执行").click()
+    edit.get_by_text("我确认停用此账号").click()  # disabling asks for a tick first
+    edit.get_by_role("button", name="停用账号").click()
     admin.page.locator("[data-testid='stAlertContentSuccess']").wait_for()
 
     form.get_by_role("button").last.click()

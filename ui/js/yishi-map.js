@@ -53,25 +53,62 @@
       "border:3px solid rgba(255,255,255,.8);box-sizing:border-box;display:flex;" +
       "align-items:center;justify-content:center";
     div.textContent = String(n);
+    var late = c.getAllChildMarkers().some(function (m) { return m.options.overdue; });
+    if (late) { div.style.borderColor = OVERDUE_RING.color; }  /* a cluster holding an overdue issue */
     return L.divIcon({className: "yishi-cluster", iconSize: L.point(s, s), html: div});
   }
 
-  /* Issues as canvas CircleMarkers from columnar arrays (see ui.maps.layers.issue_payload):
-   * positions in 1e-5 degrees, delta-encoded by latitude; `k` packs community, category and
-   * stage. Tooltips are bound on first hover (one per marker up front would cost 10^5). */
+  /* The pane issues are drawn in: above the venue icons (markerPane, 600) and below tooltips
+   * (650), so a click on an issue that overlaps a venue hits the issue. The pane itself lets
+   * clicks through (only the drawn circles take them), so venues and clusters stay clickable. */
+  var ISSUE_PANE = "yishiIssues";
+
+  function issuePane(map) {
+    if (!map.getPane(ISSUE_PANE)) {
+      var pane = map.createPane(ISSUE_PANE);
+      pane.style.zIndex = 620;
+      pane.style.pointerEvents = "none";
+    }
+  }
+
+  /* Overdue issues (D.od: positions in the drawing order) get a dark outline and a red ring
+   * around it, drawn by a second, non-clickable circle that follows the issue layer. */
+  var OVERDUE_RING = {color: "#d50000", weight: 3, opacity: 1, fill: false, interactive: false};
+
+  /* Issues as SVG CircleMarkers in their own pane from columnar arrays (see
+   * ui.maps.layers.issue_payload): positions in 1e-5 degrees, delta-encoded by latitude; `k`
+   * packs community, category and stage. Tooltips are bound on first hover (one per marker up
+   * front would cost 10^5). */
   function issues(D) {
     var group = D.cluster ? L.markerClusterGroup({
       chunkedLoading: true, maxClusterRadius: 45, disableClusteringAtZoom: 17,
       spiderfyOnMaxZoom: false, showCoverageOnHover: false, iconCreateFunction: clusterIcon
     }) : L.featureGroup();
-    var n = D.k.length, markers = new Array(n), y = D.y0;
+    var renderer = L.svg({pane: ISSUE_PANE});
+    var late = {}, od = D.od || [];
+    for (var o = 0; o < od.length; o++) { late[od[o]] = true; }
+    var n = D.k.length, markers = new Array(n), rings = [], y = D.y0;
     for (var i = 0; i < n; i++) {
       y += D.dy[i];
       var st = D.k[i] % D.ns, ca = Math.floor(D.k[i] / D.ns) % D.nc;
-      markers[i] = L.circleMarker([y / 1e5, (D.x0 + D.x[i]) / 1e5], {
-        radius: D.radius, weight: 1, color: "#ffffff", opacity: 0.9,
-        fillColor: D.colors[D.byStage ? st : ca], fillOpacity: 0.9, ix: i});
+      var at = [y / 1e5, (D.x0 + D.x[i]) / 1e5];
+      markers[i] = L.circleMarker(at, {
+        radius: D.radius, weight: late[i] ? 2 : 1, color: late[i] ? "#212121" : "#ffffff", opacity: 0.9,
+        fillColor: D.colors[D.byStage ? st : ca], fillOpacity: 0.9, ix: i, overdue: !!late[i],
+        pane: ISSUE_PANE, renderer: renderer});
+      if (late[i]) {
+        rings.push(L.circleMarker(at, L.extend({radius: D.radius + 5, pane: ISSUE_PANE,
+                                                renderer: renderer, overdueRing: true}, OVERDUE_RING)));
+      }
     }
+    var ringLayer = L.layerGroup(rings);
+    var beforeAdd = group.beforeAdd;
+    group.beforeAdd = function (map) {
+      issuePane(map);
+      return beforeAdd ? beforeAdd.call(this, map) : undefined;
+    };
+    group.on("add", function () { ringLayer.addTo(group._map); });
+    group.on("remove", function () { ringLayer.remove(); });
     if (group.addLayers) { group.addLayers(markers); }
     else { for (var j = 0; j < n; j++) { group.addLayer(markers[j]); } }
     function tip(i) {
@@ -90,7 +127,11 @@
     return group;
   }
 
-  /* A corner box holding D.html (built from escaped labels by ui.maps.legend). */
+  /* A map narrower than this is a phone's: the legend starts folded. */
+  var NARROW_PX = 560;
+
+  /* A corner box holding D.html (built from escaped labels by ui.maps.legend), folded under
+   * its title D.title (escaped) and closed at first on a narrow map, where it would hide it. */
   function legend(map, D) {
     var control = L.control({position: D.position});
     control.onAdd = function () {
@@ -98,13 +139,98 @@
       div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;" +
         "border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.45 sans-serif;" +
         "max-height:46vh;overflow:auto;color:#212121";
-      div.innerHTML = D.html;
+      if (D.title) {
+        var box = L.DomUtil.create("details", "yishi-legend-box", div);
+        var head = L.DomUtil.create("summary", "yishi-legend-title", box);
+        head.style.cssText = "font-weight:bold;cursor:pointer";
+        head.innerHTML = D.title;
+        L.DomUtil.create("div", "yishi-legend-body", box).innerHTML = D.html;
+        box.open = map.getSize().x >= NARROW_PX;
+      } else {
+        div.innerHTML = D.html;
+      }
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     };
     control.addTo(map);
     return control;
+  }
+
+  /* The map on a page, phones included.
+   *
+   * st_folium gives the map a fixed height in pixels inside its iframe, and the page's CSS
+   * (ui/styles/phone.css) makes that iframe shorter on a phone: the map fills its frame
+   * instead, so the frame never scrolls on its own. On a touch screen one finger scrolls the
+   * page and two fingers move the map (the approach of Leaflet.GestureHandling): dragging is
+   * off, so Leaflet's container lets a one-finger swipe through (touch-action: pan-x pan-y);
+   * a one-finger swipe shows D.hint (escaped); two fingers pan and pinch. Controls get touch
+   * sized (44 px). */
+  function phone(map, D) {
+    var style = document.createElement("style");
+    style.textContent = "html,body{overflow:hidden}#map_div{height:100vh!important}" +
+      ".yishi-touch .leaflet-bar a{width:44px;height:44px;line-height:44px}" +
+      ".yishi-touch .leaflet-control-layers-toggle{width:44px;height:44px}" +
+      ".yishi-legend summary{padding:2px 0}" +
+      ".yishi-touch .yishi-legend summary{box-sizing:border-box;min-height:44px;padding:12px 0;line-height:20px}" +
+      ".yishi-gesture-hint{position:absolute;inset:0;z-index:1100;display:flex;align-items:center;" +
+      "justify-content:center;background:rgba(0,0,0,.45);color:#fff;font:bold 16px/1.4 sans-serif;" +
+      "text-align:center;padding:1em;pointer-events:none;opacity:0;transition:opacity .3s}" +
+      ".yishi-gesture-hint.yishi-shown{opacity:1}";
+    document.head.appendChild(style);
+    map.invalidateSize(false);  /* now, so fitting the bounds later sees the frame's real size */
+    /* The frame may still be growing to its height when the bounds are fitted (st_folium sets
+     * it after the script ran): fit them again on each resize until the person moves the map. */
+    var fit = map.fitBounds, wanted = null, moved = false;
+    map.fitBounds = function (bounds, options) {
+      wanted = [bounds, options];
+      return fit.call(map, bounds, options);
+    };
+    L.DomEvent.on(map.getContainer(), "pointerdown wheel keydown touchstart", function () { moved = true; });
+    window.addEventListener("resize", function () {
+      map.invalidateSize(false);
+      if (wanted && !moved) { fit.apply(map, wanted); }
+    });
+    var touch = (navigator.maxTouchPoints || 0) > 0 || "ontouchstart" in window;
+    if (!touch) { return null; }
+    var box = map.getContainer();
+    L.DomUtil.addClass(box, "yishi-touch");
+    var hint = L.DomUtil.create("div", "yishi-gesture-hint", box);
+    hint.innerHTML = D.hint;
+    var hide = null;
+    map.dragging.disable();
+    function show(on) {
+      clearTimeout(hide);
+      if (on) { L.DomUtil.addClass(hint, "yishi-shown"); }
+      else { hide = setTimeout(function () { L.DomUtil.removeClass(hint, "yishi-shown"); }, 900); }
+    }
+    function onTouch(e) {
+      if (e.touches.length > 1) {
+        if (e.type === "touchmove") { e.preventDefault(); }  /* the map's, not the page's */
+        map.dragging.enable();
+        show(false);
+      } else if (e.type === "touchmove") {
+        show(true);
+      }
+    }
+    function onEnd(e) {
+      if (e.touches.length === 0) {
+        map.dragging.disable();  /* before the next gesture starts: one finger scrolls again */
+        show(false);
+      }
+    }
+    /* a mouse on a touch screen still drags, for that one press */
+    box.addEventListener("pointerdown", function (e) {
+      if (e.pointerType === "mouse") { map.dragging.enable(); }
+    }, true);
+    document.addEventListener("pointerup", function (e) {
+      if (e.pointerType === "mouse") { setTimeout(function () { map.dragging.disable(); }, 0); }
+    }, true);
+    box.addEventListener("touchstart", onTouch, {passive: true});
+    box.addEventListener("touchmove", onTouch, {passive: false});
+    box.addEventListener("touchend", onEnd, {passive: true});
+    box.addEventListener("touchcancel", onEnd, {passive: true});
+    return null;
   }
 
   /* The tile-less (intranet) basemap: a plain light background. */
@@ -114,5 +240,5 @@
   }
 
   window.YishiMap = {shapes: shapes, venues: venues, issues: issues, legend: legend,
-                     background: background};
+                     background: background, phone: phone};
 })();

@@ -20,7 +20,15 @@ The rooms, in the order they depend on each other:
 - preview: `preview_map`, the upload preview
 - clicks: `clicked_issue_id`, which issue a click meant
 - widget: `show_map`, the map on a page (imported from ui.maps.widget: it loads the
-  streamlit-folium component, which the builders, tests and benches do not need)
+  streamlit-folium component, which the builders, tests and benches do not need), and
+  `coded_radio`, the map's option radios, which keep their choice across a language switch
+- card: the clicked issue's card and table rows that open an issue (imported from
+  ui.maps.card: it loads Streamlit and the issue page's helpers)
+
+On a phone the map fills a shorter frame (ui/styles/phone.css), one finger scrolls the page
+and two move the map, and the legend starts folded (`YishiMap.phone`, `YishiMap.legend`).
+Issues are drawn in their own pane above the venue icons, so a click on an issue hits it;
+overdue issues (with `today`) carry a red ring, listed in the legend.
 
 Map words come from the catalogue (geo/words/maps.py) through `ui.i18n.t`.
 """

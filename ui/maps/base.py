@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, Literal
 
 import folium
@@ -24,7 +25,7 @@ from ui.maps.assets import localize
 from ui.maps.display import display_xy
 from ui.maps.elements import MapControl
 from ui.maps.legend import legend, legend_html
-from ui.maps.payload import allowed
+from ui.maps.payload import allowed, escape
 from ui.maps.style import bins
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,19 @@ DEFAULT_CENTER = (34.4366, 115.6169)
 MAX_ZOOM = 19
 
 
-def new_map() -> folium.Map:
-    """An empty canvas map that can cluster even with no tile layer."""
+def new_map(lang: str = "zh") -> folium.Map:
+    """An empty canvas map that can cluster even with no tile layer, and that behaves on a phone
+    (fills its shorter frame; one finger scrolls the page, two move the map: `phone`)."""
     m = folium.Map(location=DEFAULT_CENTER, zoom_start=14, tiles=None, prefer_canvas=True,
                    control_scale=True)
     m.options["maxZoom"] = MAX_ZOOM  # clustering needs it when there is no tile layer
+    phone(lang).add_to(m)
     return m
+
+
+def phone(lang: str) -> MapControl:
+    """The map on a phone: fills its frame, two-finger panning on touch screens (with a hint)."""
+    return MapControl("phone", {"hint": escape(t("map_two_fingers", lang))})
 
 
 def background(color: str = "#eef1f4") -> MapControl:
@@ -110,13 +118,15 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
               compounds: gpd.GeoDataFrame | None = None, venues: gpd.GeoDataFrame | None = None,
               issues: gpd.GeoDataFrame | None = None, lang: str = "zh", basemap: Basemap = "osm",
               color_by: ColorBy = "stage", open_counts: Mapping[str, int] | None = None,
-              focus_bounds: Bounds | None = None, asset_base: str | None = None,
+              focus_bounds: Bounds | None = None, asset_base: str | None = None, today: date | None = None,
               cluster_above: int = layers.CLUSTER_ABOVE, max_titles: int = layers.MAX_TITLES) -> folium.Map:
     """The issue map: communities shaded by open issues, compounds, venues, issues, outline.
 
     Layers arrive in EPSG:4326 with the schema's column names; only ALLOWED_FIELDS are read.
     `focus_bounds` is (min lon, min lat, max lon, max lat) in WGS84; default the subdistrict.
-    Scripts load from static/vendor (`asset_base`, default /app/static/vendor).
+    With `today`, open issues past their due date are ringed as overdue (only that flag
+    reaches the page, not the date). Scripts load from static/vendor (`asset_base`, default
+    /app/static/vendor).
     """
     _check(basemap, BASEMAPS, "basemap")
     _check(color_by, COLOR_BY, "color_by")
@@ -129,7 +139,7 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
                                           else layers.open_counts_by_community(issues)).items()}
     classes = bins(max((counts.get(c, 0) for c in names), default=0))
 
-    m = new_map()
+    m = new_map(lang)
     m.options["zoomSnap"] = 0.25  # fit the subdistrict snugly, not to the next whole zoom level
     _add_basemap(m, basemap, lang)
     failed: list[str] = []
@@ -146,7 +156,7 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
         _add(m, _guarded(failed, label, make))
     payload = _guarded(failed, ISSUES.label(lang), lambda: layers.issue_payload(
         frames["issues"], community_names=names, lang=lang, color_by=color_by, basemap=basemap,
-        max_titles=max_titles))
+        max_titles=max_titles, overdue=layers.overdue_mask(issues, today)))
     if payload is None:  # the issues failed: the legend still shows the shading
         payload = layers.issue_payload(None, community_names=names, lang=lang, color_by=color_by)
     if payload["k"]:
@@ -155,7 +165,7 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     _add(m, _guarded(failed, VENUES.label(lang), lambda: layers.venue_layer(frames["venues"], lang, basemap)
                      if len(frames["venues"]) else None))
     kinds = sorted({str(k) for k in frames["venues"]["kind"]})
-    legend(legend_html(payload, classes, lang, color_by, kinds, failed)).add_to(m)
+    legend(legend_html(payload, classes, lang, color_by, kinds, failed), lang=lang).add_to(m)
     m.failed_layers = failed
     Fullscreen(position="topleft", title=t("map_fullscreen", lang),
                title_cancel=t("map_exit_fullscreen", lang)).add_to(m)

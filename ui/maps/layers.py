@@ -6,12 +6,14 @@ and style indexes as JSON, drawn by ui/js/yishi-map.js.
 10^5 issues as one folium.Marker each make a page of ~50 MB. Issues are drawn instead from
 a few columnar integer arrays (coordinates in 1e-5 degrees, sorted by latitude and
 delta-encoded, plus one packed category/stage/community code per issue) and small label
-tables, turned into canvas CircleMarkers (clustered when many) in the browser.
+tables, turned into CircleMarkers (clustered when many) in the browser, in a pane above the
+venue icons so a click on an issue reaches the issue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -31,6 +33,7 @@ from geo.schema import (
     VENUE_KINDS,
     VENUES,
 )
+from geo.stats import is_overdue
 from ui.i18n import t
 from ui.maps.display import collection, display_polygons, points
 from ui.maps.elements import YishiLayer
@@ -163,13 +166,22 @@ def _codes(values: pd.Series, known: Sequence[str]) -> tuple[list[str], np.ndarr
     return codes, pd.Index(codes).get_indexer(text).astype(np.int64)
 
 
+def overdue_mask(issues: gpd.GeoDataFrame | None, today: date | None) -> np.ndarray | None:
+    """True per row of `issues` for an open issue past its due date (None without `today`)."""
+    if today is None or issues is None or not {"stage", "due_on"} <= set(issues.columns):
+        return None
+    return is_overdue(issues, today).to_numpy(dtype=bool)
+
+
 def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[str, str],
                   lang: str = "zh", color_by: str = "stage", basemap: str = "osm",
-                  max_titles: int = MAX_TITLES) -> dict[str, Any]:
+                  max_titles: int = MAX_TITLES, overdue: np.ndarray | None = None) -> dict[str, Any]:
     """The compact, escaped data `YishiMap.issues` draws (and the legend counts).
 
     Coordinates are integers in 1e-5 degrees, sorted by latitude; `dy` holds latitude steps
-    from `y0`, `x` longitudes minus `x0`; `k` packs (community, category, stage) per issue.
+    from `y0`, `x` longitudes minus `x0`; `k` packs (community, category, stage) per issue;
+    `od` lists the drawn positions of the overdue issues (`overdue`: one flag per row of
+    `issues`), which get a ring.
     """
     frame = allowed(issues, "issues")
     pos, lon, lat = points(frame, basemap)
@@ -185,6 +197,7 @@ def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[s
     y0 = int(yi.min()) if len(yi) else 0
     x0 = int(xi.min()) if len(xi) else 0
     k = ((cm * len(cats) + ca) * len(stages) + st)[order]
+    late = np.zeros(len(pos), bool) if overdue is None else np.asarray(overdue, bool)[pos][order]
     titles = None
     if len(frame) <= max_titles:
         raw = frame["title"].to_numpy()[order]
@@ -207,6 +220,7 @@ def issue_payload(issues: gpd.GeoDataFrame | None, *, community_names: Mapping[s
         "byStage": color_by == "stage",
         "colors": [palette.get(c, GREY) for c in keyed],
         "counts": np.bincount(st if color_by == "stage" else ca, minlength=len(keyed)).tolist(),
+        "od": np.flatnonzero(late).tolist(),
     }
 
 

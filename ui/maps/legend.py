@@ -1,5 +1,6 @@
-"""The legend in the map's corner: issue colours with counts, venue icons, the open-issue shading,
-and the layers that could not be drawn. Every label in it goes through `escape`."""
+"""The legend in the map's corner: issue colours with counts, the overdue ring, venue icons, the
+open-issue shading, and the layers that could not be drawn. Every label in it goes through `escape`.
+It folds under a title (closed at first on a phone-sized map, where it would cover the map)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,22 @@ from ui.maps.payload import escape, short
 from ui.maps.style import OPEN_PALETTE, swatch, venue_icon_html
 
 
-def legend(html_text: str, position: str = "bottomright") -> MapControl:
-    """A corner box showing `html_text` (built here from escaped labels)."""
-    return MapControl("legend", {"html": html_text, "position": position})
+def legend(html_text: str, position: str = "bottomright", *, lang: str | None = None) -> MapControl:
+    """A corner box showing `html_text` (built here from escaped labels); with `lang`, folded
+    under the title "图例 / Legend"."""
+    title = escape(t("map_legend", lang)) if lang else None
+    return MapControl("legend", {"html": html_text, "position": position, "title": title})
+
+
+#: The ring drawn around an overdue issue (see OVERDUE_RING in ui/js/yishi-map.js).
+OVERDUE_RING = "#d50000"
+
+
+def overdue_swatch() -> str:
+    """A marker with its overdue ring, as the map draws it."""
+    return (f'<span style="display:inline-block;width:9px;height:9px;border-radius:50%;'
+            f'background:#bdbdbd;border:2px solid #212121;box-shadow:0 0 0 3px {OVERDUE_RING};'
+            f'margin:0 8px 0 3px;vertical-align:-1px"></span>')
 
 
 def _section(title: str, rows: list[str]) -> str:
@@ -30,6 +44,9 @@ def legend_html(payload: dict[str, Any], classes: list[tuple[int, int]], lang: s
     field = ISSUES.get(color_by if color_by == "stage" else "category")
     issue_rows = [f"{swatch(c)}{lab} ({n})" for c, lab, n in
                   zip(payload["colors"], labels, payload["counts"]) if n]
+    if payload.get("od"):
+        issue_rows.append(f'<span class="yishi-legend-overdue">{overdue_swatch()}'
+                          f'{escape(t("map_overdue", lang))} ({len(payload["od"])})</span>')
     parts = []
     if issue_rows:
         parts.append(_section(f"{ISSUES.label(lang)} · {field.label(lang)}", issue_rows))

@@ -39,7 +39,7 @@ def preview_map(frame: gpd.GeoDataFrame, *, statuses: Sequence[str], label_field
     styles = [order.index(s) if s in PREVIEW_COLORS else len(order) for s in statuses[:len(shown)]]
     table = [{"color": c, "fillColor": c, "weight": 2, "fillOpacity": 0.5}
              for c in (*PREVIEW_COLORS.values(), GREY)]
-    m = new_map()
+    m = new_map(lang)
     background().add_to(m)
     if outline is not None and len(outline):
         subdistrict_layer(allowed(outline, "subdistrict"), lang, "none").add_to(m)
@@ -53,7 +53,7 @@ def preview_map(frame: gpd.GeoDataFrame, *, statuses: Sequence[str], label_field
             "hover": None, "sticky": False, "radius": 6}
     YishiLayer("shapes", data, name=t("map_preview", lang)).add_to(m)
     legend("".join(f"<div>{swatch(PREVIEW_COLORS[k])} {escape(words[k])}</div>"
-                   for k in PREVIEW_COLORS)).add_to(m)
+                   for k in PREVIEW_COLORS), lang=lang).add_to(m)
     if len(shown):
         minx, miny, maxx, maxy = shown.total_bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]])

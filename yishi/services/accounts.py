@@ -16,16 +16,18 @@ from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
-from geo.errors import InputError, Message, PermissionDenied, msg
+from geo.errors import InputError, Message, PermissionDenied, WorkflowError, msg
+from geo.schema import NAME_CHARS
+from geo.text import strip_invisible
 from yishi import accounts as model
 from yishi.accounts import (ROLES, USERNAME_CHARS, User, hash_password, password_matches, require,
                             role_term, term, user_from_row)
-from yishi.passwords import check_password
+from yishi.passwords import check_password, password_problems
 from yishi.storage import Store
 
-__all__ = ["ACCOUNT_FREE_FAILURES", "BASE_WAIT", "acting", "FREE_FAILURES", "MAX_WAIT", "SignInRefused", "account_user",
-           "add_user", "authenticate", "list_users", "set_disabled", "set_password", "set_role",
-           "wait_after"]
+__all__ = ["ACCOUNT_FREE_FAILURES", "BASE_WAIT", "AccountRefused", "acting", "FREE_FAILURES", "MAX_WAIT",
+           "SignInRefused", "account_user", "add_user", "authenticate", "list_users",
+           "set_disabled", "set_display_name", "set_password", "set_role", "wait_after"]
 
 #: Failures in a row from one address before sign-in to the account slows down there, and
 #: the first wait. Counting per (account, address) means whoever types wrong passwords slows
@@ -39,6 +41,16 @@ MAX_WAIT = timedelta(hours=1)
 ACCOUNT_FREE_FAILURES = 100
 
 
+class AccountRefused(WorkflowError, InputError):
+    """A new account refused: `problems` lists every reason (an InputError too); each
+    problem's key says which field it is about, so a form shows it there (`ui.forms`)."""
+
+    HEADING = "acc_refused_add"
+
+    def __init__(self, username: str, problems: list[Message]):
+        super().__init__(username, problems)
+
+
 class SignInRefused(PermissionDenied):
     """Wrong name or password, disabled account, or throttled; `retry_after` in seconds."""
 
@@ -49,13 +61,6 @@ class SignInRefused(PermissionDenied):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _check_name(username: str) -> str:
-    name = username.strip()
-    if not name or len(name) > USERNAME_CHARS or any(c.isspace() or not c.isprintable() for c in name):
-        raise InputError(msg("account_bad_name", name=username))
-    return name
 
 
 def _check_role(role: str) -> None:
@@ -86,25 +91,62 @@ def _check_new_password(store: Store, password: str, username: str) -> None:
     check_password(password, username=username, demo_store=store.meta("demo") == "1")
 
 
+def _display_name(display_name: str | None) -> tuple[str | None, list[Message]]:
+    """A person's name as signed (invisible characters out, trimmed; None when blank)."""
+    name = strip_invisible(display_name or "").strip() or None
+    if name is not None and len(name) > NAME_CHARS:
+        return None, [msg("account_display_name_long", n=NAME_CHARS)]
+    return name, []
+
+
 def add_user(store: Store, username: str, password: str, *, role: str, by: User,
-             community_id: str | None = None, member_id: str | None = None) -> None:
-    """Create an account; members must name the community they are linked to."""
+             community_id: str | None = None, member_id: str | None = None,
+             display_name: str | None = None) -> None:
+    """Create an account, refusing it with every problem at once (`AccountRefused`).
+
+    Members must name the community they are linked to; one linked to a CPPCC member record
+    (`member_id`) without a community takes that member's. `display_name` is the person's
+    name, which signs their notes.
+    """
     acting(store, by, "manage_accounts")
-    name = _check_name(username)
-    _check_role(role)
+    problems: list[Message] = []
+    name = username.strip()
+    if not name or len(name) > USERNAME_CHARS or any(c.isspace() or not c.isprintable() for c in name):
+        problems.append(msg("account_bad_name", name=username))
+    elif store.get_user(name) is not None:
+        problems.append(msg("account_exists", name=name))
+    shown, name_problems = _display_name(display_name)
+    problems += name_problems
+    if role not in ROLES:
+        problems.append(msg("account_unknown_role", role=role, choices=[role_term(r) for r in ROLES]))
+    member = store.get_row("members", member_id) if member_id else None
+    if member_id and member is None:
+        problems.append(msg("account_no_member", member_id=member_id))
+    community_id = community_id or (member or {}).get("linked_community_id") or None
     if role == "member" and not community_id:
-        raise _member_needs_community()
+        problems.append(msg("account_member_needs_community", field=term("acc_community")))
     if community_id and store.get_row("communities", community_id) is None:
-        raise InputError(msg("account_no_community", community_id=community_id))
-    if store.get_user(name) is not None:
-        raise InputError(msg("account_exists", name=name))
-    _check_new_password(store, password, name)
+        problems.append(msg("account_no_community", community_id=community_id))
+    problems += password_problems(password, username=name, demo_store=store.meta("demo") == "1")
+    if problems:
+        raise AccountRefused(name or username, problems)
     store.put_user({"username": name, "role": role, "community_id": community_id,
                     "member_id": member_id, "password_hash": hash_password(password),
                     "disabled": 0, "failed_count": 0, "locked_until": None,
-                    "created_at": _now().isoformat(timespec="seconds")},
+                    "created_at": _now().isoformat(timespec="seconds"), "display_name": shown},
                    by=by.username, action="user_add",
-                   detail={"role": role, "community_id": community_id})
+                   detail={"role": role, "community_id": community_id, "member_id": member_id})
+
+
+def set_display_name(store: Store, username: str, display_name: str | None, *, by: User) -> None:
+    """Change the name an account's notes are signed with (notes already written keep theirs)."""
+    acting(store, by, "manage_accounts")
+    user = _existing(store, username)
+    shown, problems = _display_name(display_name)
+    if problems:
+        raise AccountRefused(user["username"], problems)
+    store.put_user({"username": user["username"], "display_name": shown}, by=by.username,
+                   action="user_rename", detail={"from": user.get("display_name"), "to": shown})
 
 
 def _existing(store: Store, username: str) -> dict:
@@ -243,4 +285,4 @@ def account_user(store: Store, username: str, *, via: str) -> User | None:
                   detail={"via": via, "reason": "no enabled account"})
         return None
     store.log(by=username, action="signin", target=username, layer="users", detail={"via": via})
-    return User(user["username"], user["role"], user["community_id"], user["member_id"])
+    return user_from_row(user)

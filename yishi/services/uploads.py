@@ -2,7 +2,9 @@
 
 read and check the file (geo.ingest, in a child process with time and memory limits) ->
 preview it against the store (new / updated / unchanged) -> a refused file is recorded as
-rejected, so the audit shows every attempt -> commit all or nothing -> undo a batch. Every write needs the ``upload`` permission (staff);
+rejected, so the audit shows every attempt -> commit all or nothing -> undo a batch (the page's
+`undo_upload` says how many rows it removed and restored). Every write needs the ``upload``
+permission (staff);
 the command line acts as the operator (`workflow.operator`).
 """
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.errors import ValidationError
+from geo.errors import InputError, ValidationError, msg
 from geo.ingest import DEFAULT_MAX_BYTES, UNREADABLE_CODES, Upload
 from geo.ingest.isolated import read_upload_isolated
 from geo.schema import get_layer
@@ -91,6 +93,39 @@ def undo(store: Store, batch_id: int, *, user: User) -> BatchResult:
     """Restore what was there before a committed batch."""
     acting(store, user, PERMISSION)
     return store.undo(batch_id, by=user.username)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What undoing an upload did: the rows it had added are removed, the rows it had changed
+    are back as they were before it."""
+
+    batch_id: int
+    removed: int
+    restored: int
+
+
+def undo_upload(store: Store, batch_id: int, *, user: User) -> Undone:
+    """Undo a committed upload, saying how many rows went and how many came back.
+
+    Raises InputError when `batch_id` is not a committed upload (or later batches changed the
+    same rows, as `Store.undo` refuses)."""
+    acting(store, user, PERMISSION)
+    batches = uploads_history(store)
+    row = batches[batches["batch_id"] == batch_id]
+    if row.empty:
+        raise InputError(msg("batch_missing", batch=batch_id))
+    result = store.undo(batch_id, by=user.username)
+    added = int(row["n_new"].iloc[0] or 0)
+    removed = min(added, len(result.updated))
+    return Undone(batch_id, removed, len(result.updated) - removed)
+
+
+def uploads_history(store: Store) -> pd.DataFrame:
+    """The uploads of the batch log, newest first: imported, refused and undone files (issue
+    work, the demo build and other writes are in the audit trail, not here)."""
+    history = store.history()
+    return history[history["action"] == "import"].reset_index(drop=True)
 
 
 def undoable(history: pd.DataFrame) -> list[int]:

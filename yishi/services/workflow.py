@@ -11,8 +11,14 @@ and the undo log.
 
 Besides stage changes: another meeting can be recorded while the issue is at ``meeting``
 (`record_meeting`), members and staff add supervision notes 督办意见 (`comment`), and
-residents' satisfaction 群众评价 is recorded once the issue is done (`evaluate`). `place`
-says where a point falls, from the store's layers near it.
+residents' satisfaction 群众评价 is recorded once the issue is done (`evaluate`). Staff repair
+a record: `correct` changes one recorded field (a typo), `step_back` returns the issue to the
+stage before with a reason; both are audited and leave a timeline row. `place` says where a
+point falls, from the store's layers near it.
+
+A timeline row written by an account is signed by the person: `by` is the account's display
+name as stored at that moment (the `by` given when it has none) and `by_role` its role; the
+audit row names who acted as given (`by`). The command line's operator signs with `by`.
 
 Text is taken as `geo.procedure` takes it: invisible direction and zero-width characters are
 dropped silently, and every value (a timeline note too) must fit its field's length
@@ -37,7 +43,7 @@ import shapely
 from geo import procedure
 from geo.errors import InputError, Message, WorkflowError, msg
 from geo.joins import place as place_points
-from geo.procedure import ACTIONS, next_stage, requirements, stage_term
+from geo.procedure import ACTIONS, REPAIRS, STEP_BACK_CLEARS, next_stage, requirements, stage_term
 from geo.schema import ISSUE_EVENTS, ISSUES, SHANGQIU_BBOX, WGS84, get_layer
 from geo.values import is_missing
 from yishi.accounts import User, can
@@ -45,15 +51,16 @@ from yishi.services.accounts import acting
 from yishi.storage import Row, Store
 
 __all__ = [
-    "ACTIONS", "WorkflowError", "advance",
-    "allowed_actions", "check", "comment", "create_issue", "evaluate", "issue_record",
-    "next_stage", "operator", "place", "record_meeting", "requirements", "timeline",
+    "ACTIONS", "REPAIRS", "WorkflowError", "advance", "allowed_actions", "allowed_repairs",
+    "check", "comment", "correct", "create_issue", "evaluate", "issue_record", "next_stage",
+    "operator", "place", "record_meeting", "requirements", "step_back", "timeline",
 ]
 
 #: The audit trail's action name for each workflow action (closing is a stage change).
 AUDIT_ACTIONS: dict[str, str] = {
     "create": "create", "advance": "advance", "close": "advance",
     "record_meeting": "record_meeting", "comment": "comment", "evaluate": "evaluate",
+    "correct": "correct", "step_back": "step_back",
 }
 
 
@@ -72,6 +79,11 @@ def operator(by: str, role: str = "staff") -> User:
 def allowed_actions(issue_row: Mapping[str, Any], user: User | None) -> list[str]:
     """What `user` may do to this issue now, in `ACTIONS` order (no buttons for nobody)."""
     return [a for a in procedure.possible_actions(issue_row["stage"]) if can(user, a)]
+
+
+def allowed_repairs(issue_row: Mapping[str, Any], user: User | None) -> list[str]:
+    """The repairs (`REPAIRS`: correct, step_back) `user` may make to this issue now."""
+    return [r for r in procedure.possible_repairs(issue_row["stage"]) if can(user, r)]
 
 
 def _issue(store: Store, issue_id: str) -> Row:
@@ -135,10 +147,14 @@ def _next_event_id(store: Store, issue_id: str) -> str:
 
 
 def _event(store: Store, event_id: str, issue_id: str, *, from_stage: str | None,
-           to_stage: str, by: str, note: str | None, kind: str) -> Row:
-    """A timeline row dated the store's today."""
+           to_stage: str, by: str, note: str | None, kind: str, actor: User | None = None) -> Row:
+    """A timeline row dated the store's today, signed by `actor` (see the module's notes)."""
+    signer, role = by, None
+    if actor is not None and not actor.operator:
+        signer, role = actor.display_name or by, actor.role
     return {"event_id": event_id, "issue_id": issue_id, "at": store.today().isoformat(),
-            "from_stage": from_stage, "to_stage": to_stage, "by": by, "note": note, "kind": kind}
+            "from_stage": from_stage, "to_stage": to_stage, "by": signer, "note": note,
+            "kind": kind, "by_role": role}
 
 
 def _commit(store: Store, issue_id: str, *, action: str, by: str, issue_rows: list[Row],
@@ -196,7 +212,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
     before = _issue(store, issue_id)
     stage = before["stage"]
     action = procedure.action_for(stage, to)
-    acting(store, user, action)
+    actor = acting(store, user, action)
     planned = _plan(before, to, values, store=store)
     if planned.problems:
         raise WorkflowError(msg("wf_what_step", issue_id=issue_id, stage=stage_term(stage),
@@ -212,7 +228,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
         detail["meeting_id"] = meeting_id
         note = note or f"{meeting_id} {meeting['held_on']} {meeting['method']}"
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by, note=note,
-                   kind="stage")
+                   kind="stage", actor=actor)
     updates = {"meetings": [_consensus_meeting(store, issue_id)]} if to == "consensus" else None
     _commit(store, issue_id, action=action, by=by,
             issue_rows=[{"issue_id": issue_id, "stage": to, **planned.update}],
@@ -240,7 +256,7 @@ def record_meeting(store: Store, issue_id: str, values: Mapping[str, Any], *, by
 def comment(store: Store, issue_id: str, note: str, *, by: str,
             user: User | None = None) -> str:
     """Add a supervision note 督办意见 to any issue's timeline; returns the event id."""
-    acting(store, user, "comment")
+    actor = acting(store, user, "comment")
     event_id = _next_event_id(store, issue_id)
     before = _issue(store, issue_id)
     problems = procedure.note_problems(note)
@@ -248,7 +264,7 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
         raise WorkflowError(msg("wf_what_note", issue_id=issue_id), problems)
     stage = before["stage"]
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
-                   note=procedure.note_value(note)[0], kind="comment")
+                   note=procedure.note_value(note)[0], kind="comment", actor=actor)
     _commit(store, issue_id, action="comment", by=by, issue_rows=[],
             extra={"issue_events": [event]},
             detail={"issue_id": issue_id, "from": stage, "to": stage, "event_id": event["event_id"]})
@@ -258,7 +274,7 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
 def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
              user: User | None = None, note: str | None = None) -> Row:
     """Record residents' satisfaction 群众评价 (1-5) with a done issue; returns the issue row."""
-    acting(store, user, "evaluate")
+    actor = acting(store, user, "evaluate")
     event_id = _next_event_id(store, issue_id)
     before = _issue(store, issue_id)
     stage = before["stage"]
@@ -268,7 +284,7 @@ def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
     if problems:
         raise WorkflowError(msg("wf_what_evaluation", issue_id=issue_id), problems)
     event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
-                   note=written or f"满意度 satisfaction {value:g}", kind="evaluation")
+                   note=written or f"满意度 satisfaction {value:g}", kind="evaluation", actor=actor)
     _commit(store, issue_id, action="evaluate", by=by,
             issue_rows=[{"issue_id": issue_id, "satisfaction": value}],
             extra={"issue_events": [event]},
@@ -287,7 +303,7 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
     development, housing -> hard_case, else livelihood). `values` may carry description,
     residents_affected, reporter_name, reporter_phone and a timeline ``note``.
     """
-    acting(store, user, "create")
+    actor = acting(store, user, "create")
     values = dict(values or {})
     area, area_name = _area(store)
     problems, row = procedure.new_issue(lon=lon, lat=lat, title=title, category=category,
@@ -303,7 +319,7 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
         row.update({"issue_id": issue_id, "reported_on": store.today().isoformat(),
                     "geom": point})
         event = _event(store, f"{issue_id}-E001", issue_id, from_stage=None,
-                       to_stage="collected", by=by, note=note, kind="stage")
+                       to_stage="collected", by=by, note=note, kind="stage", actor=actor)
         try:
             _commit(store, issue_id, action="create", by=by, issue_rows=[row],
                     extra={"issue_events": [event]},
@@ -315,6 +331,83 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
             raise
         return issue_id
     raise AssertionError("unreachable")
+
+
+# --- repairs: a typo corrected, a stage stepped back -------------------------------------
+
+
+def correct(store: Store, issue_id: str, field: str, value: Any, reason: str, *,
+            user: User | None, by: str | None = None) -> Row:
+    """Correct one recorded field of an issue (a typo), with a reason; returns the issue row.
+
+    The field must be recorded at the issue's stage or before (`geo.procedure.CORRECTABLE`)
+    and the value passes the checks it passed when first recorded. One batch writes the field
+    and a timeline row (kind correction: the field, old -> new, the reason; a resident's
+    private value is not repeated there), with the audit row; the batch log keeps both values.
+    """
+    actor = acting(store, user, "correct")
+    event_id = _next_event_id(store, issue_id)  # first: see _next_event_id
+    before = _issue(store, issue_id)
+    stage = before["stage"]
+    problems, new = procedure.correction(before, field, value, reason, today=store.today())
+    if problems:
+        named = ISSUES.get(field) if field in ISSUES.field_names else field
+        raise WorkflowError(msg("fix_what", issue_id=issue_id, field=named), problems)
+    written = procedure.note_value(reason)[0]
+    old = before.get(field)
+    note = procedure.correction_note(field, old, new, written or "")
+    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by or actor.username,
+                   note=note, kind="correction", actor=actor)
+    detail: dict[str, Any] = {"issue_id": issue_id, "from": stage, "to": stage, "field": field,
+                              "reason": written}
+    if not ISSUES.get(field).private:
+        detail.update(value_before=old, value_after=new)  # "new" is the batch's count of new rows
+    _commit(store, issue_id, action="correct", by=by or actor.username,
+            issue_rows=[{"issue_id": issue_id, field: new}], extra={"issue_events": [event]},
+            detail=detail)
+    return _issue(store, issue_id)
+
+
+def _closed_from(store: Store, issue_id: str) -> str | None:
+    """The stage a closed issue was closed from, as its timeline says (None: it does not)."""
+    events = timeline(store, issue_id)
+    closing = events[(events["to_stage"] == "closed") & (events["from_stage"] != "closed")]
+    return None if closing.empty else closing["from_stage"].iloc[-1]
+
+
+def step_back(store: Store, issue_id: str, reason: str, *, user: User | None,
+              by: str | None = None) -> Row:
+    """Return an issue to the stage before its own, with a reason; returns the issue row.
+
+    Not from collected; a closed issue returns to the stage it was closed from. What the
+    undone stage marked is cleared (`geo.procedure.STEP_BACK_CLEARS`: the consensus date and
+    the meeting's consensus flag, the completion date and the evaluation, the reason for
+    closing); typed facts are kept. One batch with a timeline row (kind stage, from -> to,
+    the reason as its note) and the audit row.
+    """
+    actor = acting(store, user, "step_back")
+    event_id = _next_event_id(store, issue_id)  # first: see _next_event_id
+    before = _issue(store, issue_id)
+    stage = before["stage"]
+    closed_from = _closed_from(store, issue_id) if stage == "closed" else None
+    problems, to = procedure.step_back(issue_id, stage, reason, closed_from=closed_from)
+    if problems or to is None:
+        raise WorkflowError(msg("back_what", issue_id=issue_id), problems)
+    cleared = {name: None for name in STEP_BACK_CLEARS.get(stage, ())}
+    updates = None
+    if stage == "consensus":
+        held = _meetings_of(store, issue_id)
+        flagged = held[held["consensus"].fillna(False).astype(bool)]["meeting_id"]
+        updates = {"meetings": [{"meeting_id": m, "consensus": 0} for m in flagged]} if len(flagged) else None
+    written = procedure.note_value(reason)[0]
+    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by or actor.username,
+                   note=written, kind="stage", actor=actor)
+    _commit(store, issue_id, action="step_back", by=by or actor.username,
+            issue_rows=[{"issue_id": issue_id, "stage": to, **cleared}],
+            extra={"issue_events": [event]}, updates=updates,
+            detail={"issue_id": issue_id, "from": stage, "to": to, "reason": written,
+                    "cleared": sorted(cleared)})
+    return _issue(store, issue_id)
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
 from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck
 
-SCHEMA_VERSION = "3"  # 2: sessions; 3: sign-in failures per account and address
+SCHEMA_VERSION = "4"  # 2: sessions; 3: sign-in failures per account and address; 4: see _migrate
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
 
@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS users (
     CHECK (role IN ('leader', 'member', 'staff', 'admin')),
   community_id TEXT, member_id TEXT, password_hash TEXT NOT NULL,
   disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL
+  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL,
+  display_name TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS sessions (
   session_hash TEXT PRIMARY KEY,
@@ -108,6 +109,31 @@ CREATE TABLE IF NOT EXISTS signin_failures (
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in con.execute(f'PRAGMA table_info("{table}")')]
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring an older store's tables up to this schema, keeping every row (inside the caller's
+    transaction). 4: accounts gain `display_name`; the timeline gains `by_role` and the
+    kind "correction". A layer table whose definition changed (a column added, an enumeration
+    grown: SQLite cannot alter a CHECK) is rebuilt with the columns both definitions have."""
+    if "display_name" not in _columns(con, "users"):
+        con.execute("ALTER TABLE users ADD COLUMN display_name TEXT")
+    for layer in LAYERS.values():
+        ddl = _table_ddl(layer)
+        stored = con.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+                             (layer.name,)).fetchone()[0]
+        if stored == ddl.replace("CREATE TABLE IF NOT EXISTS ", "CREATE TABLE ", 1):
+            continue
+        new = f"_new_{layer.name}"
+        con.execute(ddl.replace(f'IF NOT EXISTS "{layer.name}"', f'"{new}"', 1))
+        kept = ", ".join(f'"{c}"' for c in _columns(con, layer.name) if c in _columns(con, new))
+        con.execute(f'INSERT INTO "{new}" ({kept}) SELECT {kept} FROM "{layer.name}"')
+        con.execute(f'DROP TABLE "{layer.name}"')
+        con.execute(f'ALTER TABLE "{new}" RENAME TO "{layer.name}"')
 
 
 class SQLiteStore:
@@ -199,6 +225,7 @@ class SQLiteStore:
                     con.execute(stmt)
             for layer in LAYERS.values():
                 con.execute(_table_ddl(layer))
+            _migrate(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             con.execute("INSERT OR IGNORE INTO meta VALUES ('revision', '0')")
 
@@ -270,7 +297,9 @@ class SQLiteStore:
         if bbox is not None and layer.geometry:
             clauses.append("maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?")
             params += [bbox[0], bbox[2], bbox[1], bbox[3]]
-        columns = ", ".join(f'"{n}"' for n in names)
+        # an older store read as it is (read-only) lacks the columns added since: read as empty
+        stored = set(_columns(self._con, name)) if self._outdated is not None else set(names)
+        columns = ", ".join(f'"{n}"' if n in stored else f'NULL AS "{n}"' for n in names)
         filters = " WHERE " + " AND ".join(clauses) if clauses else ""
         sql = f'SELECT {columns} FROM "{name}"{filters} ORDER BY "{layer.id_field}"'
         frame = pd.DataFrame.from_records(self._con.execute(sql, params).fetchall(), columns=names)

@@ -1,0 +1,63 @@
+"""A store made by the previous schema (3) opens as the current one with every row kept: accounts
+gain a display name, the timeline its signer's role and the kind "correction" (a CHECK SQLite
+cannot alter: the table is rebuilt)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+from geo.schema import EVENT_KINDS
+from tests.helpers import USERS
+from yishi.services import workflow
+from yishi.storage import open_store
+from yishi.storage.sqlite import SCHEMA_VERSION
+
+#: The timeline table as schema 3 made it.
+OLD_EVENTS = """CREATE TABLE "issue_events" (
+  "event_id" TEXT PRIMARY KEY NOT NULL, "issue_id" TEXT NOT NULL,
+  "at" TEXT NOT NULL CHECK (date("at", '+0 days') IS "at"),
+  "from_stage" TEXT CHECK ("from_stage" IN ('collected', 'selected', 'stakeholders', 'meeting', 'consensus',
+    'implementing', 'done', 'closed')),
+  "to_stage" TEXT NOT NULL CHECK ("to_stage" IN ('collected', 'selected', 'stakeholders', 'meeting', 'consensus',
+    'implementing', 'done', 'closed')),
+  "by" TEXT, "note" TEXT, "kind" TEXT CHECK ("kind" IN ('stage', 'comment', 'evaluation'))
+) STRICT"""
+
+
+def make_version_3(path) -> int:
+    """Turn a copy of the demo store into a schema-3 store; returns its number of timeline rows."""
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("ALTER TABLE users DROP COLUMN display_name")
+        con.execute("ALTER TABLE issue_events RENAME TO events_now")
+        con.execute(OLD_EVENTS)
+        con.execute('INSERT INTO issue_events SELECT event_id, issue_id, at, from_stage, to_stage, "by", note, kind'
+                    " FROM events_now")
+        con.execute("DROP TABLE events_now")
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        return con.execute("SELECT count(*) FROM issue_events").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_version_3_store_is_migrated_keeping_every_row(demo_store_file, tmp_path):
+    path = tmp_path / "old.sqlite"
+    shutil.copy(demo_store_file, path)
+    n_events = make_version_3(path)
+    with sqlite3.connect(path) as con:
+        n_users = con.execute("SELECT count(*) FROM users").fetchone()[0]
+        assert n_users == 4 and "correction" not in con.execute(
+            "SELECT sql FROM sqlite_schema WHERE name = 'issue_events'").fetchone()[0]
+    with open_store(path) as store:
+        assert store.meta("schema_version") == SCHEMA_VERSION == "4"
+        events = store.load_layer("issue_events")
+        assert len(events) == n_events and events["by_role"].isna().all()
+        assert events["by"].iloc[0] == "社区网格员"
+        users = store.load_users()
+        assert len(users) == 4 and users["display_name"].isna().all()  # to be named by an admin
+        assert "correction" in EVENT_KINDS.codes
+        workflow.correct(store, "I0094", "title", "更正后的议题", "迁移后可以更正", user=USERS["staff"])
+        last = workflow.timeline(store, "I0094").iloc[-1]
+        assert (last["kind"], last["by"], last["by_role"]) == ("correction", "staff", "staff")
+        assert store.check().ok

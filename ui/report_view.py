@@ -1,0 +1,122 @@
+"""The print view's parts: which scope (the whole subdistrict under the URL's filters, or one
+community), its figures, full tables as plain HTML and the print button.
+
+Tables here are HTML tables with every row, not the grid (`st.dataframe` draws only the rows in
+view, so a printout would stop after about ten). Every cell goes through `ui.tables.text`
+("—" when missing, invisible characters out) and is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from geo import stats
+from geo.filters import IssueFilter, from_query
+from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES
+from ui.i18n import enum_label, t
+from ui.tables import text
+
+#: The scope picker's value for the whole subdistrict.
+ALL = ""
+_PICK, _URL_SEEN = "_rp_scope", "_rp_url_seen"
+#: A column whose longest cell is longer than this may wrap; shorter ones (dates, stages) never do.
+WRAP_CHARS = 12
+
+
+def choose_scope(names: dict[str, str], lang: str) -> str | None:
+    """Draw the scope picker; return the chosen community id, or None for the whole subdistrict.
+
+    `?community=` in the URL chooses once per new value (an unknown id falls back to the whole
+    subdistrict); the choice is written back to the URL, so the printed page's address says
+    what it shows."""
+    wanted = st.query_params.get("community", ALL)
+    if wanted != st.session_state.get(_URL_SEEN):
+        st.session_state[_URL_SEEN] = wanted
+        st.session_state[_PICK] = wanted if wanted in names else ALL
+    st.selectbox(t("rp_scope", lang), [ALL, *names], key=_PICK,
+                 format_func=lambda c: t("rp_all", lang) if c == ALL else names.get(c, c))
+    chosen = st.session_state[_PICK]
+    if chosen == ALL:
+        st.query_params.pop("community", None)
+    else:
+        st.query_params["community"] = chosen
+    st.session_state[_URL_SEEN] = chosen
+    return chosen or None
+
+
+def url_filter(names: dict[str, str]) -> IssueFilter:
+    """The overview's filter as its URL carries it (unknown values are ignored here: the
+    overview names them)."""
+    return from_query(st.query_params.to_dict(), names)[0]
+
+
+def filter_text(chosen: IssueFilter, names: dict[str, str], lang: str) -> str:
+    """What a filter keeps, in words ("none" when it keeps everything)."""
+    parts, comma, semicolon = [], *(("、", "；") if lang == "zh" else (", ", "; "))
+    for key, codes, label in (("f_category", chosen.categories, lambda c: enum_label(CATEGORIES, c, lang)),
+                              ("f_focus", chosen.focus, lambda c: enum_label(FOCUS_AREAS, c, lang)),
+                              ("f_stage", chosen.stages, lambda c: enum_label(STAGES, c, lang)),
+                              ("f_community", chosen.communities, lambda c: names.get(c, c))):
+        if codes:
+            parts.append(f"{t(key, lang)}: {comma.join(label(c) for c in codes)}")
+    if chosen.date_from or chosen.date_to:
+        parts.append(f"{t('f_date', lang)}: {chosen.date_from or '…'} – {chosen.date_to or '…'}")
+    if chosen.overdue_only:
+        parts.append(t("f_overdue", lang))
+    return semicolon.join(parts) or t("rp_no_filters", lang)
+
+
+def overview_figures(issues: pd.DataFrame, meetings: pd.DataFrame, today: date,
+                     lang: str) -> list[tuple[str, str]]:
+    """The overview's seven figures as (label, value) pairs."""
+    figures = stats.published_figures(issues, meetings)
+    satisfaction = stats.mean_satisfaction(issues)
+    return [(t("kpi_meetings", lang), str(figures["meetings"])),
+            (t("kpi_consensus", lang), str(figures["consensus"])),
+            (t("kpi_implemented", lang), str(figures["implemented"])),
+            (t("kpi_in_progress", lang), str(figures["in_progress"])),
+            (t("kpi_open", lang), str(int(stats.is_open(issues).sum()))),
+            (t("kpi_overdue", lang), str(int(stats.is_overdue(issues, today).sum()))),
+            (t("kpi_satisfaction", lang), "—" if satisfaction is None else f"{satisfaction:.2f} / 5")]
+
+
+def figures_html(pairs: list[tuple[str, str]], notes: list[str] | None = None) -> str:
+    """Figures as a row of boxes (a grid that wraps on narrow paper), each label over its value,
+    with an optional small note under the value."""
+    notes = notes or [""] * len(pairs)
+    boxes = "".join(f'<div class="yishi-figure"><div class="yishi-figure-label">{escape(label)}</div>'
+                    f'<div class="yishi-figure-value">{escape(value)}</div>'
+                    + (f'<div class="yishi-hint">{escape(note)}</div>' if note else "") + "</div>"
+                    for (label, value), note in zip(pairs, notes))
+    return f'<div class="yishi-figures">{boxes}</div>'
+
+
+def html_table(frame: pd.DataFrame, *, name: str) -> str:
+    """Every row of `frame` as an HTML table (headers and cells escaped, "—" for missing).
+    `name` (a class) lets a test or a stylesheet find the table."""
+    cells = frame.map(text) if len(frame.columns) else frame
+    opens = ['<td class="yishi-wrap">' if len(cells) and cells[c].str.len().max() > WRAP_CHARS else "<td>"
+             for c in cells.columns]
+    head = "".join(f'<th scope="col">{escape(text(c))}</th>' for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"{td}{escape(v)}</td>" for v, td in zip(row, opens)) + "</tr>"
+                   for row in cells.itertuples(index=False))
+    if frame.empty:
+        rows = f'<tr><td colspan="{max(len(frame.columns), 1)}">—</td></tr>'
+
+    return (f'<div class="yishi-table-wrap"><table class="yishi-print-table {escape(name)}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def print_button(lang: str) -> None:
+    """"Print / save as PDF": the browser's print dialog (our own constant script; the label is
+    escaped). The print stylesheet hides the button, the sidebar and the header on paper."""
+    label = escape(t("rp_print", lang))
+    st.html(f'<div class="yishi-print-bar"><button type="button" id="yishi-print" class="yishi-print-button">'
+            f'{label}</button><span class="yishi-hint">{escape(t("rp_print_hint", lang))}</span></div>'
+            '<script>document.getElementById("yishi-print")'
+            '.addEventListener("click", () => window.print());</script>',
+            unsafe_allow_javascript=True)
