@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.schema import CATEGORIES
 from ui import data
-from ui.i18n import enum_label, field_label, t
+from ui.i18n import choice, enum_label, field_label, t
 from ui.safe import md
 from ui.shell import header
 
@@ -19,8 +19,9 @@ done = snap.issues[snap.issues["stage"] == "done"].sort_values(["done_on", "issu
 left, right = st.columns(2)
 chosen_comm = left.multiselect(t("f_community"), list(names), format_func=names.get,
                                placeholder=t("all"), key="board_comm")
-chosen_cat = right.multiselect(t("f_category"), CATEGORIES.codes, placeholder=t("all"),
-                               format_func=lambda c: enum_label(CATEGORIES, c, lang), key="board_cat")
+with right:
+    chosen_cat = choice(st.multiselect, t("f_category"), CATEGORIES.codes, key="board_cat", lang=lang,
+                        placeholder=t("all"), format_func=lambda c: enum_label(CATEGORIES, c, lang))
 if chosen_comm:
     done = done[done["community_id"].isin(chosen_comm)]
 if chosen_cat:

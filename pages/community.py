@@ -12,9 +12,9 @@ import streamlit as st
 
 from geo import stats
 from ui import access, auth, community_view, data, errors, maps
-from ui.i18n import t
+from ui.i18n import choice, t
 from ui.maps.card import issue_card
-from ui.maps.widget import coded_radio, show_map
+from ui.maps.widget import show_map
 from ui.shell import header
 from ui.tables import csv_bytes
 
@@ -47,8 +47,8 @@ with st.container(key="yishi-kpis-community"):  # a two-column grid on a phone (
 def community_map() -> None:
     """The community's compounds, venues and issues, zoomed to its polygon, and the clicked
     issue's card beside the map (under it on a phone)."""
-    basemap = coded_radio(t("basemap", lang), maps.BASEMAPS, key="cm_basemap", lang=lang, horizontal=True,
-                          format_func=lambda b: t(f"basemap_{b}", lang))
+    basemap = choice(st.radio, t("basemap", lang), maps.BASEMAPS, key="cm_basemap", lang=lang,
+                     horizontal=True, format_func=lambda b: t(f"basemap_{b}", lang))
     polygon = communities[communities["community_id"] == cid]
     bounds = tuple(float(v) for v in polygon.total_bounds)
     open_counts = snap.issues[stats.is_open(snap.issues)]["community_id"].value_counts().to_dict()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import auth, data, errors, forms, issue_view, maps
-from ui.i18n import t
+from ui.i18n import choice, t
 from ui.maps.widget import show_map
 from ui.shell import header
 
@@ -35,8 +35,8 @@ st.caption(t("ni_intro", lang))
 @errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def pick_map() -> None:
     """The map; a click anywhere becomes the point (the whole page reruns to show its place)."""
-    basemap = st.radio(t("basemap", lang), maps.BASEMAPS, key="ni_basemap", horizontal=True,
-                       format_func=lambda b: t(f"basemap_{b}", lang))
+    basemap = choice(st.radio, t("basemap", lang), maps.BASEMAPS, key="ni_basemap", lang=lang,
+                     horizontal=True, format_func=lambda b: t(f"basemap_{b}", lang))
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities,
                           compounds=snap.compounds, venues=snap.venues, issues=snap.issues,
                           lang=lang, basemap=basemap)

@@ -7,9 +7,9 @@ import streamlit as st
 from geo import stats
 from ui import access, auth, charts, data, errors, maps
 from ui.filters import issue_filter, set_overdue_only
-from ui.i18n import t
+from ui.i18n import choice, t
 from ui.maps.card import issue_card, table_opening_issues
-from ui.maps.widget import coded_radio, show_map
+from ui.maps.widget import show_map
 from ui.shell import header
 from ui.tables import csv_bytes, dashed, issue_table
 
@@ -43,11 +43,11 @@ def issue_map() -> None:
     a click reruns only this fragment."""
     pick_basemap, pick_color = st.columns(2)
     with pick_basemap:
-        basemap = coded_radio(t("basemap"), maps.BASEMAPS, key="ov_basemap", lang=lang, horizontal=True,
-                              format_func=lambda b: t(f"basemap_{b}", lang))
+        basemap = choice(st.radio, t("basemap"), maps.BASEMAPS, key="ov_basemap", lang=lang, horizontal=True,
+                         format_func=lambda b: t(f"basemap_{b}", lang))
     with pick_color:
-        color_by = coded_radio(t("color_by"), maps.COLOR_BY, key="ov_color", lang=lang, horizontal=True,
-                               format_func=lambda c: t(f"color_{c}", lang))
+        color_by = choice(st.radio, t("color_by"), maps.COLOR_BY, key="ov_color", lang=lang, horizontal=True,
+                          format_func=lambda c: t(f"color_{c}", lang))
     open_counts = issues[stats.is_open(issues)]["community_id"].value_counts().to_dict()
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities,
                           compounds=snap.compounds, venues=snap.venues, issues=issues, lang=lang,

@@ -14,7 +14,7 @@ from geo.schema import UPLOADABLE, get_layer
 from yishi import settings
 from yishi.services import uploads
 from ui import auth, data
-from ui.i18n import t
+from ui.i18n import choice, t
 from ui.maps.widget import show_map
 from ui.safe import md
 from ui.shell import header
@@ -36,10 +36,12 @@ user = auth.require("upload")
 st.caption(t("upl_intro"))
 
 left, middle = st.columns(2)
-layer = left.selectbox(t("up_layer"), UPLOADABLE, key="up_layer", placeholder=t("bw_choose_option"),
-                       format_func=lambda name: get_layer(name).label(lang))
-crs = middle.radio(t("up_crs"), SOURCE_CRS, key="up_crs", horizontal=True,
-                   format_func=lambda code: t(f"up_crs_{code}", lang))
+with left:
+    layer = choice(st.selectbox, t("up_layer"), UPLOADABLE, key="up_layer", lang=lang,
+                   placeholder=t("bw_choose_option"), format_func=lambda name: get_layer(name).label(lang))
+with middle:
+    crs = choice(st.radio, t("up_crs"), SOURCE_CRS, key="up_crs", lang=lang, horizontal=True,
+                 format_func=lambda code: t(f"up_crs_{code}", lang))
 with st.expander(t("upl_guide_title", layer=get_layer(layer).label(lang)), icon=":material/table_view:",
                  expanded=st.session_state.get("up_file") is None):
     st.caption(t("upl_guide_caption"))

@@ -77,7 +77,7 @@ def test_a_page_typed_by_url_asks_to_sign_in_or_is_refused(demo_store_path, spec
 def overview(at_filter: dict | None = None, lang: str = "zh") -> AppTest:
     at = run_page("overview.py", USERS["leader"], lang)
     for key, value in (at_filter or {}).items():
-        at.multiselect(key=key).set_value(value)
+        at.multiselect(key=f"_{key}_{lang}").set_value(value)  # ui.i18n.choice: the language's widget
     if at_filter:
         at.run()
     return at

@@ -108,7 +108,7 @@ def test_the_page_says_what_to_upload_for_the_chosen_layer(demo_store_path):
     assert guide.loc["类型", "可选值 / 格式"] == "议事室、议事亭、议事角、议事长廊"
     assert guide.loc["有牌子", "类型"] == "是/否" and guide.loc["启用日期", "可选值 / 格式"] == "YYYY-MM-DD"
     assert [b.proto.label for b in at.download_button] == ["GeoJSON 模板", "CSV 模板", "Excel 模板"]
-    at.selectbox(key="up_layer").set_value("communities").run()
+    at.selectbox(key="_up_layer_zh").set_value("communities").run()
     guide = table(at, "可用的列名").set_index("字段")
     assert guide.index[0] == "范围（图形）" and "WKT" in guide.iloc[0]["可用的列名"]
     assert "社区名称" in guide.index
@@ -124,7 +124,7 @@ def test_the_guide_in_english(demo_store_path):
                                               ("issues", "geojson", "zh")])
 def test_a_downloaded_template_uploads_cleanly(demo_store_path, layer, fmt, lang):
     at = page(lang)
-    at.selectbox(key="up_layer").set_value(layer).run()
+    at.selectbox(key=f"_up_layer_{lang}").set_value(layer).run()
     at = upload(at, template_name(layer, fmt, lang), template(layer, fmt, lang))
     assert not at.error and not at.warning, texts(at.error) + texts(at.warning)
     assert [m.value for m in at.metric][:4] == ["1", "0", "0", "0"]

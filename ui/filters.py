@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.filters import IssueFilter, from_query
 from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES
-from ui.i18n import enum_label, t
+from ui.i18n import choice, enum_label, t
 from ui.safe import token
 
 _STATE = "issue_filter"
@@ -46,8 +46,8 @@ def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
         st.subheader(t("filters", lang))
         for key, label, enum in (("f_cat", "f_category", CATEGORIES), ("f_focus", "f_focus", FOCUS_AREAS),
                                  ("f_stage", "f_stage", STAGES)):
-            st.multiselect(t(label, lang), enum.codes, key=key, placeholder=t("all", lang),
-                           format_func=lambda c, e=enum: enum_label(e, c, lang))
+            choice(st.multiselect, t(label, lang), enum.codes, key=key, lang=lang, placeholder=t("all", lang),
+                   format_func=lambda c, e=enum: enum_label(e, c, lang))
         st.multiselect(t("f_community", lang), list(names), key="f_comm", format_func=names.get,
                        placeholder=t("all", lang))
         st.date_input(t("f_date", lang), key="f_dates", format="YYYY-MM-DD")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import streamlit as st
 
 from geo import words
@@ -49,3 +52,30 @@ def field_label(layer: str, field: str, language: str | None = None) -> str:
 
 def has_text(key: str) -> bool:
     return key in words.CATALOGUE
+
+
+def choice(widget: Callable[..., Any], label: str, options: Sequence[Any], *, key: str, lang: str,
+           format_func: Callable[[Any], str], **kwargs: Any) -> Any:
+    """`widget` (st.radio, st.selectbox or st.multiselect, outside a form) whose choice is kept by
+    its code in the plain session key `key`, across a language switch.
+
+    Why: the browser keeps a choice as the label it shows, so after a language switch the old
+    label matches no option: the widget shows nothing selected, or the old language's label.
+    Here the widget's own key carries the language, is seeded from `key` on every run, and a
+    new choice is written back to `key`.
+    """
+    options = list(options)
+    widget_key = f"_{key}_{lang}"
+    if key in st.session_state:
+        kept = st.session_state[key]
+        if isinstance(kept, list):
+            st.session_state[widget_key] = [v for v in kept if v in options]
+        elif kept is None or kept in options:
+            st.session_state[widget_key] = kept
+
+    def keep() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    value = widget(label, options, key=widget_key, on_change=keep, format_func=format_func, **kwargs)
+    st.session_state[key] = value
+    return value

@@ -8,6 +8,8 @@ Screenshots go to test-artifacts/ (map-phone-*, map-desktop-*)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import new_page
@@ -188,15 +190,29 @@ def test_desktop_click_on_an_overdue_issue_opens_its_card_and_the_issue_page(des
     assert page.errors == [], page.errors
 
 
-def test_desktop_colour_by_keeps_its_choice_in_english(browser, app_url):
+def test_desktop_colour_by_and_filters_keep_their_choice_in_english(browser, app_url):
     page = new_page(browser, 1400, 1000)
     try:
         open_overview(page, app_url)
         page.page.get_by_role("radiogroup", name="议题着色").get_by_text("类别").click()
         page.page.wait_for_function(SELECTED, arg=["议题着色", "类别"])
+        heading = page.page.get_by_role("heading", name=re.compile(r"^议题列表 \(\d+\)"))
+        every = heading.inner_text()
+        category = page.page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first
+        category.click()
+        page.page.get_by_role("option", name="停车", exact=True).click()
+        page.page.keyboard.press("Escape")
+        page.page.wait_for_function(
+            "(every) => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('议题列表 (')"
+            " && h.innerText !== every)", arg=every)
+        shown = re.search(r"\((\d+)\)", heading.inner_text()).group(1)
         page.page.get_by_role("radiogroup", name="语言").get_by_text("English").click()
         page.page.get_by_text("Meetings held").first.wait_for()
         page.page.wait_for_function(SELECTED, arg=["Colour issues by", "Category"])
+        # the sidebar filter still chooses parking, now said in English, and filters the same rows
+        category.get_by_text("Parking", exact=True).wait_for()
+        assert "停车" not in category.inner_text()
+        page.page.get_by_role("heading", name=re.compile(rf"\({shown}\)$")).first.wait_for()
         map_frame(page)
         page.screenshot("map-desktop-en")
     finally:

@@ -20,8 +20,7 @@ The rooms, in the order they depend on each other:
 - preview: `preview_map`, the upload preview
 - clicks: `clicked_issue_id`, which issue a click meant
 - widget: `show_map`, the map on a page (imported from ui.maps.widget: it loads the
-  streamlit-folium component, which the builders, tests and benches do not need), and
-  `coded_radio`, the map's option radios, which keep their choice across a language switch
+  streamlit-folium component, which the builders, tests and benches do not need)
 - card: the clicked issue's card and table rows that open an issue (imported from
   ui.maps.card: it loads Streamlit and the issue page's helpers)
 
