@@ -13,7 +13,7 @@ from yishi import settings
 from ui import auth, data
 from ui.i18n import t
 from ui.shell import header
-from ui.uploads import local_times
+from ui.tables import local_times
 
 #: How many of the latest audit rows the page reads.
 LIMIT = 2000

@@ -4,31 +4,18 @@ CPPCC member records a member account may be linked to."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
 from geo.schema import CPPCC_ROLES
 from geo.values import is_blank
-from yishi import settings
 from ui import auth
 from ui.i18n import t
-from ui.tables import text
+from ui.tables import local_times, text
 
 #: The table's columns: (word key, how a stored account row becomes the cell).
 _COLUMNS = ("username", "name", "role", "community", "member", "status", "failed", "locked", "created")
-
-
-def local_time(value: Any) -> str:
-    """A stored UTC time (ISO text) as local "YYYY-MM-DD HH:MM" (`settings.timezone`), "—" if none."""
-    if is_blank(value):
-        return "—"
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return text(value)
-    return moment.astimezone(settings.timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 def cppcc_members(members: pd.DataFrame, community_names: dict[str, str]) -> dict[str, str]:
@@ -57,7 +44,7 @@ def account_table(users: pd.DataFrame, community_names: dict[str, str], member_n
             return t("acc_disabled" if row.get("disabled") else "acc_enabled", lang)
         if column == "failed":
             return int(row.get("failed_count") or 0)
-        return local_time(row.get("locked_until" if column == "locked" else "created_at"))
+        return local_times(pd.Series([row.get("locked_until" if column == "locked" else "created_at")])).iloc[0]
 
     records = users.to_dict("records")
     return pd.DataFrame({t(f"acc_col_{c}", lang): [cell(r, c) for r in records] for c in _COLUMNS})

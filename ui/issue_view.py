@@ -49,7 +49,7 @@ REFUSALS = (WorkflowError, PermissionDenied, InputError)
 POINT = "new_issue_point"  # plain key: the new issue's (lon, lat) in WGS84
 #: The new issue just saved (its id, and its title), until its page is opened or another is saved.
 CREATED, _CREATED_TITLE, _SHOW_CREATED = "_ni_created", "_ni_created_title", "_ni_show_created"
-#: Keeps the saved notice (container key "ni_created") in view for a moment after the save: the
+#: Keeps the saved notice (container key "ni_created") in view for 15 s after the save: the
 #: map above reloads without the point and shifts the page meanwhile. A scroll, touch or key
 #: of the user's stops it at once.
 _KEEP_IN_VIEW = """<script>(() => {
@@ -62,7 +62,7 @@ _KEEP_IN_VIEW = """<script>(() => {
       const r = box.getBoundingClientRect();
       if (r.top < 0 || r.bottom > innerHeight) box.scrollIntoView({block: "nearest"});
     }
-    if (++n < 25) setTimeout(keep, 150);
+    if (++n < 100) setTimeout(keep, 150);  // 15 s: the map may reload late on a busy server
   };
   keep();
 })();</script>"""

@@ -18,6 +18,7 @@ from geo.export import to_csv_text
 from geo.schema import CATEGORIES, FOCUS_AREAS, MEMBER_ROLES, METHODS, STAGES
 from geo.text import INVISIBLE, strip_invisible
 from geo.values import is_blank
+from yishi import settings
 from ui.i18n import enum_label, field_label, t
 
 #: The columns a table of issues shows, in order (never the reporter's personal data).
@@ -98,6 +99,14 @@ def visible(series: pd.Series) -> pd.Series:
 def text(value: Any) -> str:
     """A value as display text, "—" when missing (never "None" or "nan")."""
     return "—" if is_blank(value) else strip_invisible(str(value))
+
+
+def local_times(at: pd.Series) -> pd.Series:
+    """Stored UTC times as local "YYYY-MM-DD HH:MM" (YISHI_TIMEZONE, `settings.timezone`); "—" for
+    none; text that is not a time stays as it is."""
+    parsed = pd.to_datetime(at, utc=True, errors="coerce", format="ISO8601")
+    local = parsed.dt.tz_convert(settings.timezone()).dt.strftime("%Y-%m-%d %H:%M")
+    return local.where(parsed.notna(), at.map(lambda v: "—" if is_blank(v) else strip_invisible(str(v))))
 
 
 def text_cells(series: pd.Series) -> pd.Series:

@@ -13,13 +13,13 @@ from geo.errors import Problem
 from geo.ingest import Upload
 from geo.ingest.templates import field_guide
 from geo.schema import LAYERS, get_layer
-from yishi import settings
 from yishi.services.uploads import Checked
 from ui import maps
 from ui.i18n import t
 from ui.maps.assets import localize
 from ui.maps.layers import shapes
 from ui.maps.payload import short
+from ui.tables import local_times
 
 #: Codes of the notes that belong in the main report, not only among the notes.
 IGNORED = "unknown_field"
@@ -87,14 +87,6 @@ def ignored_columns(notes: list[Problem], lang: str) -> pd.DataFrame:
         t("upl_ignored_hint", lang): [(n.hint_zh if lang == "zh" else n.hint) or t("upl_ignored_none", lang)
                                       for n in ignored],
     })
-
-
-def local_times(at: pd.Series) -> pd.Series:
-    """Stored UTC times as local "YYYY-MM-DD HH:MM" (YISHI_TIMEZONE); text that is not a time
-    stays as it is."""
-    parsed = pd.to_datetime(at, utc=True, errors="coerce", format="ISO8601")
-    local = parsed.dt.tz_convert(settings.timezone()).dt.strftime("%Y-%m-%d %H:%M")
-    return local.where(parsed.notna(), at.astype(str))
 
 
 def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:

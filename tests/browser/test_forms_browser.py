@@ -117,7 +117,7 @@ def test_new_issue_errors_beside_the_field_then_a_double_click_saves_once(own_ap
     assert count(store, "issues") == before + 1
     assert title.input_value() == ""
     assert re.search(r"I\d{4}", saved.inner_text())
-    page.wait_for_function(NOTICE_IN_VIEW, timeout=10_000)  # where the eye is after the click
+    page.wait_for_function(NOTICE_IN_VIEW, timeout=20_000)  # where the eye is after the click
     p.screenshot(f"forms-saved-{lang}-{width}")
     assert not page.locator("[data-testid='stException']").count()
     assert p.errors == [], p.errors
