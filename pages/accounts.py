@@ -16,7 +16,6 @@ from yishi.accounts import ROLES, USERNAME_CHARS
 from yishi.services import accounts
 from ui import accounts_view, auth, data, forms
 from ui.i18n import t
-from ui.issue_actions import DANGER
 from ui.safe import md
 from ui.shell import header
 
@@ -91,20 +90,14 @@ with add.form(ADD_FORM):
     added = st.form_submit_button(t("acc_add"), type="primary", key="acc_add_submit")
 if added:
     auth.require("manage_accounts")
-    content = (username, display_name, role, community, member)
-    if forms.repeated(ADD_FORM, content):
-        forms.repeat_notice(lang)
-    else:
-        try:
-            with data.open_store() as store:
-                accounts.add_user(store, username, password, role=role, community_id=community, member_id=member,
-                                  display_name=display_name, by=admin)
-        except (InputError, PermissionDenied) as refused:
-            forms.show(ADD_FORM, refused, lang)  # each problem under its field; what was typed stays
-        else:
-            forms.saved(ADD_FORM, content)
-            st.session_state[_FLASH] = t("acc_added", lang, name=username.strip())
-            st.rerun()
+    # a repeat writes nothing; a refusal shows each problem under its field, what was typed stays
+    written, _ = forms.write(
+        lambda s: accounts.add_user(s, username, password, role=role, community_id=community, member_id=member,
+                                    display_name=display_name, by=admin),
+        lang, form=ADD_FORM, content=(username, display_name, role, community, member))
+    if written:
+        st.session_state[_FLASH] = t("acc_added", lang, name=username.strip())
+        st.rerun()
 
 # Nothing is chosen in advance: a change to an account is always a deliberate choice. Not a
 # form: the button says what it will do as soon as an action is chosen, and disabling (which
@@ -124,7 +117,7 @@ with edit.container(border=True):
     new_name = st.text_input(t("acc_display_name", lang), key="acc_display", max_chars=NAME_CHARS)
     new_password = st.text_input(t("acc_new_password"), type="password", key="acc_password")
     final = action == "disable"
-    with st.container(key=f"{DANGER}-account" if final else "acc-apply-box"):
+    with st.container(key=f"{forms.DANGER}-account" if final else "acc-apply-box"):
         confirmed = final and st.checkbox(t("acc_disable_confirm", lang), key="acc_confirm_disable")
         label = t(f"acc_btn_{action}", lang) if action else t("acc_apply")
         clicked = st.button(label, key="acc_apply", type="secondary" if final else "primary",

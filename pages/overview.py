@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import stats
-from ui import access, auth, charts, data, errors, maps
+from ui import access, auth, charts, data, errors, maps, report_view
 from ui.filters import issue_filter, set_overdue_only
 from ui.i18n import choice, t
 from ui.maps.card import issue_card, table_opening_issues
@@ -21,17 +21,11 @@ view = issue_filter(names, lang)
 issues = view.apply(snap.issues, snap.today)
 meetings = snap.meetings[snap.meetings["issue_id"].isin(issues["issue_id"])]
 
-figures = stats.published_figures(issues, meetings)
-satisfaction = stats.mean_satisfaction(issues)
-kpis = [("kpi_meetings", figures["meetings"]), ("kpi_consensus", figures["consensus"]),
-        ("kpi_implemented", figures["implemented"]), ("kpi_in_progress", figures["in_progress"]),
-        ("kpi_open", int(stats.is_open(issues).sum())),
-        ("kpi_overdue", int(stats.is_overdue(issues, snap.today).sum())),
-        ("kpi_satisfaction", "—" if satisfaction is None else f"{satisfaction:.2f} / 5")]
+figures = report_view.overview_figures(issues, meetings, snap.today, lang)  # the print view's too
 with st.container(key="yishi-kpis-overview"):  # a two-column grid on a phone (ui/styles/phone.css)
-    for column, (key, value) in zip(st.columns(len(kpis)), kpis):
-        column.metric(t(key), value)
-        if key == "kpi_overdue":  # the figure leads to the overdue issues (and back)
+    for column, (label, value) in zip(st.columns(len(figures)), figures):
+        column.metric(label, value)
+        if label == t("kpi_overdue", lang):  # the figure leads to the overdue issues (and back)
             column.button(t("ov_show_all" if view.overdue_only else "ov_show_overdue"), key="ov_overdue_kpi",
                           type="tertiary", on_click=set_overdue_only, args=(not view.overdue_only,))
 

@@ -4,7 +4,6 @@ CPPCC member records a member account may be linked to."""
 
 from __future__ import annotations
 
-from typing import Any
 
 import pandas as pd
 
@@ -13,10 +12,6 @@ from geo.values import is_blank
 from ui import auth
 from ui.i18n import t
 from ui.tables import local_times, text
-
-#: The table's columns: (word key, how a stored account row becomes the cell).
-_COLUMNS = ("username", "name", "role", "community", "member", "status", "failed", "locked", "created")
-
 
 def cppcc_members(members: pd.DataFrame, community_names: dict[str, str]) -> dict[str, str]:
     """The CPPCC member records a member account may stand for: id -> "name · linked community"."""
@@ -29,22 +24,18 @@ def cppcc_members(members: pd.DataFrame, community_names: dict[str, str]) -> dic
 def account_table(users: pd.DataFrame, community_names: dict[str, str], member_names: dict[str, str],
                   lang: str) -> pd.DataFrame:
     """Every account (no password hash) with labelled columns, in `lang`."""
-    def cell(row: dict, column: str) -> Any:
-        if column == "username":
-            return text(row["username"])
-        if column == "name":
-            return text(row.get("display_name"))
-        if column == "role":
-            return auth.role_label(row["role"], lang)
-        if column == "community":
-            return text(community_names.get(row.get("community_id"), row.get("community_id")))
-        if column == "member":
-            return text(member_names.get(row.get("member_id"), row.get("member_id")))
-        if column == "status":
-            return t("acc_disabled" if row.get("disabled") else "acc_enabled", lang)
-        if column == "failed":
-            return int(row.get("failed_count") or 0)
-        return local_times(pd.Series([row.get("locked_until" if column == "locked" else "created_at")])).iloc[0]
+    def named(ids: pd.Series, names: dict[str, str]) -> pd.Series:
+        return ids.map(lambda i: text(names.get(i, i)))
 
-    records = users.to_dict("records")
-    return pd.DataFrame({t(f"acc_col_{c}", lang): [cell(r, c) for r in records] for c in _COLUMNS})
+    columns = {
+        "username": users["username"].map(text),
+        "name": users["display_name"].map(text),
+        "role": users["role"].map(lambda r: auth.role_label(r, lang)),
+        "community": named(users["community_id"], community_names),
+        "member": named(users["member_id"], member_names),
+        "status": users["disabled"].map(lambda d: t("acc_disabled" if d else "acc_enabled", lang)),
+        "failed": users["failed_count"].fillna(0).astype(int),
+        "locked": local_times(users["locked_until"]),
+        "created": local_times(users["created_at"]),
+    }
+    return pd.DataFrame({t(f"acc_col_{c}", lang): v.to_list() for c, v in columns.items()})

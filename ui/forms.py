@@ -18,7 +18,7 @@ One form, in order (`form` is its name, e.g. the st.form key)::
     # on submit: forms.repeated(form, content) -> forms.repeat_notice(lang);
     # a refusal -> forms.show(form, refusal, lang); a write -> forms.saved(form, content)
 
-`ui.issue_view.write(run, lang, form=..., content=...)` does the last line for the issue forms.
+`write(run, lang, form=..., content=...)` does the last line for every form that writes.
 Without `begin`/`summary`/`under`, `show` draws the whole refusal where it is called.
 """
 
@@ -27,19 +27,22 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
-from geo.errors import Message, Problem, YishiError
+from geo.errors import InputError, Message, PermissionDenied, Problem, WorkflowError, YishiError
+from yishi.storage import Store
+from ui import data
 from ui.i18n import t
 from ui.safe import md
 
 #: A second submission of the same content this soon after a write is taken as a repeat.
 WINDOW_S = 10.0
-_STATES = "_forms"  # session: form name -> _Form
+_STATES = "_forms"
+T = TypeVar("T")  # session: form name -> _Form
 
 #: Refusals that name no schema field, by catalogue key: the form field they are about.
 FIELD_OF_KEY: dict[str, str] = {
@@ -244,3 +247,34 @@ def show(form: str | None, refusal: Refusal | Iterable[Refusal], lang: str) -> N
         return
     state.summary.error(listed)
     st.error(t("form_not_saved_see_above", lang, n=len(problems)))
+
+
+# ------------------------------------------------------------------ writing
+
+#: The refusals geo raises for a write; shown to the user with every reason, never as a crash.
+REFUSALS = (WorkflowError, PermissionDenied, InputError)
+#: Container-key prefix of a destructive or final action (red frame and button, ui/styles/actions.css).
+DANGER = "yishi-danger"
+
+
+def write(run: Callable[[Store], T], lang: str, *, form: str | None = None,
+          content: Any = None) -> tuple[bool, T | None]:
+    """Run `run(store)` on a fresh store connection: (True, its result), or (False, None) after
+    drawing the refusal with every reason the service gave, in `lang` (escaped), each beside its
+    field where the form reserved a place (`under`).
+
+    With `form` (its name), a submit that repeats the form's last write (`repeated`: a
+    double click, or the same `content` again within seconds) writes nothing and says so calmly.
+    """
+    if form is not None and repeated(form, content):
+        repeat_notice(lang)
+        return False, None
+    try:
+        with data.open_store() as store:
+            result = run(store)
+    except REFUSALS as refused:
+        show(form, refused, lang)
+        return False, None
+    if form is not None:
+        saved(form, content)
+    return True, result

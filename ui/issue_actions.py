@@ -27,8 +27,6 @@ from ui.i18n import enum_label, field_label, t
 from ui.safe import max_chars
 
 _MEETING_FIELDS = ("held_on", "venue_id", "participants")
-#: Containers whose key starts so are final actions: ui/styles/actions.css draws them apart, in red.
-DANGER = "yishi-danger"
 
 
 def _label(name: str, lang: str) -> str:
@@ -152,7 +150,7 @@ def close_form(issue: pd.Series, user: User, snap: Snapshot, lang: str) -> None:
     issue_id, stage = str(issue["issue_id"]), str(issue["stage"])
     key = f"act-close-{issue_id}-{stage}"
     forms.begin(key)
-    with st.container(key=f"{DANGER}-close-{issue_id}"):
+    with st.container(key=f"{forms.DANGER}-close-{issue_id}"):
         with st.form(key, border=True):
             st.markdown(f"**{t('act_final', lang)}**")
             forms.summary(key)
@@ -226,9 +224,8 @@ def correct_form(issue: pd.Series, user: User, lang: str) -> None:
 def _back_to(issue: pd.Series, events: pd.DataFrame) -> str | None:
     """The stage a step back leads to (for a closed issue, the one its timeline closed it from)."""
     stage = str(issue["stage"])
-    closing = events[(events["to_stage"] == "closed") & (events["from_stage"] != "closed")]
-    closed_from = closing["from_stage"].iloc[-1] if stage == "closed" and len(closing) else None
-    return procedure.step_back(str(issue["issue_id"]), stage, "-", closed_from=closed_from)[1]
+    closed = workflow.closed_from(events) if stage == "closed" else None
+    return procedure.step_back(str(issue["issue_id"]), stage, "-", closed_from=closed)[1]
 
 
 def step_back_form(issue: pd.Series, user: User, events: pd.DataFrame, lang: str) -> None:

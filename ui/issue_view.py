@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -24,7 +24,7 @@ import streamlit as st
 
 from geo import procedure, stats
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.errors import InputError, Message, PermissionDenied, WorkflowError, msg
+from geo.errors import Message, msg
 from geo.joins import place
 from geo.schema import CATEGORIES, EVENT_KINDS, FOCUS_AREAS, ISSUES, METHODS, STAGES, WGS84
 from geo.text import strip_invisible
@@ -34,17 +34,14 @@ from yishi.accounts import User
 from yishi.services import workflow
 from yishi.services.snapshot import Snapshot
 from yishi.storage import Store
-from ui import data, forms
+from ui import forms
 from ui.i18n import enum_label, field_label, t
 from ui.safe import max_chars, md, token
 from ui.tables import ISSUE_ENUMS, members_text, metres_text, satisfaction_text, text, text_cells
 
-T = TypeVar("T")
 
 SELECTED = "selected_issue"  # plain key shared by the overview, community and new-issue pages
 _PICK, _URL_SEEN, _FLASH = "_issue_pick", "_issue_url_seen", "_issue_flash"
-#: The refusals geo raises for a write; shown to the user with every reason, never as a crash.
-REFUSALS = (WorkflowError, PermissionDenied, InputError)
 
 POINT = "new_issue_point"  # plain key: the new issue's (lon, lat) in WGS84
 #: The new issue just saved (its id, and its title), until its page is opened or another is saved.
@@ -262,36 +259,13 @@ def meetings_table(meetings: pd.DataFrame, venues: pd.DataFrame, issue_id: str, 
 # ------------------------------------------------------------------ writing
 
 
-def write(run: Callable[[Store], T], lang: str, *, form: str | None = None,
-          content: Any = None) -> tuple[bool, T | None]:
-    """Run `run(store)` on a fresh store connection: (True, its result), or (False, None) after
-    drawing the refusal with every reason the service gave, in `lang` (escaped), each beside its
-    field where the form reserved a place (`ui.forms`).
-
-    With `form` (its name), a submit that repeats the form's last write (`forms.repeated`: a
-    double click, or the same `content` again within seconds) writes nothing and says so calmly.
-    """
-    if form is not None and forms.repeated(form, content):
-        forms.repeat_notice(lang)
-        return False, None
-    try:
-        with data.open_store() as store:
-            result = run(store)
-    except REFUSALS as refused:
-        forms.show(form, refused, lang)
-        return False, None
-    if form is not None:
-        forms.saved(form, content)
-    return True, result
-
-
 # ------------------------------------------------------------------ the action forms (ui.issue_actions)
 
 
 def _submit(run: Callable[[Store], Any], done_text: str, lang: str, *, form: str | None = None) -> None:
     """Write; success reruns the page with a one-time notice (and a toast), a refusal stays on the
     form. `form` (the st.form key, prefix of its widget keys) makes a repeated submit a no-op."""
-    if write(run, lang, form=form)[0]:
+    if forms.write(run, lang, form=form)[0]:
         st.session_state[_FLASH] = t("act_saved", lang, what=done_text)
         st.rerun()
 
@@ -420,7 +394,7 @@ def save_new_issue(point: tuple[float, float] | None, new: NewIssue, user: User,
     if point is None:
         forms.show(form, _problems_without_point(new), lang)
         return
-    ok, new_id = write(lambda store: workflow.create_issue(
+    ok, new_id = forms.write(lambda store: workflow.create_issue(
         store, lon=point[0], lat=point[1], title=new.title, category=new.category, focus=new.focus,
         values=new.values, by=user.username, user=user), lang, form=form, content=content)
     if not ok:

@@ -92,9 +92,8 @@ def _scale_bar(frame: _Frame, y: float) -> str:
             f'fill="#212121"/><text x="{28 + length:.1f}" y="{y + 7:.1f}">{label}</text></g>')
 
 
-def _issue_marks(frame: _Frame, issues: gpd.GeoDataFrame, today: date) -> list[str]:
-    """Closed and done first, open above them, overdue on top with its ring."""
-    late = stats.is_overdue(issues, today)
+def _issue_marks(frame: _Frame, issues: gpd.GeoDataFrame, late: pd.Series) -> list[str]:
+    """Closed and done first, open above them, overdue (`late`) on top with its ring."""
     order = pd.Series(stats.is_open(issues).astype(int) + late.astype(int), index=issues.index)
     marks: list[str] = []
     for index in order.sort_values(kind="stable").index:
@@ -109,7 +108,7 @@ def _issue_marks(frame: _Frame, issues: gpd.GeoDataFrame, today: date) -> list[s
     return marks
 
 
-def _legend(issues: pd.DataFrame, today: date, lang: str, top: float) -> tuple[str, float]:
+def _legend(issues: pd.DataFrame, late: pd.Series, lang: str, top: float) -> tuple[str, float]:
     """Stage colours with counts (stages that occur), then the overdue ring; returns the markup
     and its height."""
     counts = issues["stage"].value_counts()
@@ -123,9 +122,8 @@ def _legend(issues: pd.DataFrame, today: date, lang: str, top: float) -> tuple[s
                      f'<text x="{x + 22:.1f}" y="{y + 6:.1f}">{_xml(label)}</text>')
     rows = math.ceil(len(entries) / per_row)
     y = top + rows * LEGEND_ROW
-    late = int(stats.is_overdue(issues, today).sum())
     parts.append(f'<circle cx="28" cy="{y:.1f}" r="9" fill="none" stroke="#000" stroke-width="3.5"/>'
-                 f'<text x="42" y="{y + 6:.1f}">{_xml(t("rp_overdue_ring", lang))} ({late})</text>')
+                 f'<text x="42" y="{y + 6:.1f}">{_xml(t("rp_overdue_ring", lang))} ({int(late.sum())})</text>')
     return f'<g font-size="17" fill="#212121">{"".join(parts)}</g>', (rows + 1) * LEGEND_ROW
 
 
@@ -144,7 +142,8 @@ def svg_map(*, subdistrict: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, iss
     for geom in subdistrict.geometry:
         parts.append(f'<path d="{_path(frame, geom)}" fill="none" stroke="#b71c1c" stroke-width="3" '
                      f'stroke-dasharray="10 6"/>')
-    parts += _issue_marks(frame, issues, today)
+    late = stats.is_overdue(issues, today)  # one pass: the rings and the legend's count
+    parts += _issue_marks(frame, issues, late)
     labels = []
     for _, row in communities.iterrows():
         if row.geometry is None or row.geometry.is_empty:
@@ -156,7 +155,7 @@ def svg_map(*, subdistrict: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, iss
     parts.append('<g font-size="17" font-weight="bold" fill="#263238" stroke="#fff" stroke-width="4" '
                  f'paint-order="stroke">{"".join(labels)}</g>')
     parts.append(_scale_bar(frame, frame.height - 24))
-    legend, legend_height = _legend(issues, today, lang, frame.height + LEGEND_ROW)
+    legend, legend_height = _legend(issues, late, lang, frame.height + LEGEND_ROW)
     height = frame.height + legend_height + LEGEND_ROW
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" '
             f'width="{WIDTH}" height="{height:.0f}" font-family="sans-serif">'

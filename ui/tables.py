@@ -61,7 +61,9 @@ def dashed(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         series = out[column]
-        gaps = series.isna() | series.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+        gaps = series.isna()
+        if series.dtype == object or pd.api.types.is_string_dtype(series):  # blank text too, vectorised
+            gaps |= series.astype("string").str.strip().eq("").fillna(False).astype(bool)
         if gaps.any():
             out[column] = [MISSING if gap else _cell_text(v) for v, gap in zip(series, gaps)]
     return out
@@ -98,7 +100,7 @@ def visible(series: pd.Series) -> pd.Series:
 
 def text(value: Any) -> str:
     """A value as display text, "—" when missing (never "None" or "nan")."""
-    return "—" if is_blank(value) else strip_invisible(str(value))
+    return MISSING if is_blank(value) else strip_invisible(str(value))
 
 
 def local_times(at: pd.Series) -> pd.Series:
@@ -106,7 +108,7 @@ def local_times(at: pd.Series) -> pd.Series:
     none; text that is not a time stays as it is."""
     parsed = pd.to_datetime(at, utc=True, errors="coerce", format="ISO8601")
     local = parsed.dt.tz_convert(settings.timezone()).dt.strftime("%Y-%m-%d %H:%M")
-    return local.where(parsed.notna(), at.map(lambda v: "—" if is_blank(v) else strip_invisible(str(v))))
+    return local.where(parsed.notna(), at.map(text))
 
 
 def text_cells(series: pd.Series) -> pd.Series:

@@ -1,5 +1,5 @@
-"""Tables and maps for the upload page (the field guide, the problem report, ignored columns,
-the preview map, the upload history) and the local times the audit page shows too."""
+"""Tables and maps for the upload page: the field guide, the problem report, ignored columns,
+the preview map and the upload history (times local, through `ui.tables.local_times`)."""
 
 from __future__ import annotations
 
@@ -46,11 +46,10 @@ def problem_table(problems: list[Problem], lang: str, upload: Upload | None = No
     """One row per problem: feature number (a spreadsheet's row), field, what is wrong and a
     hint, in `lang`."""
     zh = lang == "zh"
-    rows = upload is not None and bool(upload.rows)
-    where = t("upl_row" if rows else "up_feature", lang)
+    where = t("upl_row" if upload is not None and upload.rows else "up_feature", lang)
     return pd.DataFrame({
         where: [t("up_whole_file", lang) if p.feature is None
-                else upload.row_of(p.feature) if rows and upload is not None else p.feature
+                else upload.row_of(p.feature) if upload is not None else p.feature
                 for p in problems],
         t("up_field", lang): [_field_label(p.field, upload, lang) for p in problems],
         t("up_problem", lang): [p.message_zh if zh else p.message for p in problems],

@@ -65,9 +65,7 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         report.add("unreadable", fmt="zip file", detail=str(err), detail_zh=f"不是有效的 zip 文件（{err}）")
         return None
-    if sum(i.file_size for i in infos) > 4 * max_bytes:
-        size = sum(i.file_size for i in infos)
-        report.add("too_large", size_mb=size / 2**20, cap_mb=round(4 * max_bytes / 2**20, 1))
+    if not _small_enough(infos, report, max_bytes):
         return None
     by_stem: dict[str, dict[str, zipfile.ZipInfo]] = {}
     others = []
@@ -154,6 +152,16 @@ def _names(names: Iterable[str]) -> list[Any]:
     """The first few names for a message (each shortened), then "…" if there are more."""
     names = list(names)
     return [shorten(n) for n in names[:_SHOWN]] + (["…"] if len(names) > _SHOWN else [])
+
+
+def _small_enough(infos: list[zipfile.ZipInfo], report: Report, max_bytes: int) -> bool:
+    """Whether the members together unpack to at most four times the upload limit (reported
+    when not): a zip's own cap, before any member is opened."""
+    size = sum(i.file_size for i in infos)
+    if size > 4 * max_bytes:
+        report.add("too_large", size_mb=size / 2**20, cap_mb=round(4 * max_bytes / 2**20, 1))
+        return False
+    return True
 
 
 def _unpackable(infos: list[zipfile.ZipInfo], report: Report) -> bool:

@@ -33,7 +33,7 @@ import shapely
 
 from geo.errors import Message, msg
 from geo.ingest.geometry import wrong_type
-from geo.ingest.ogr import _names, _unpackable
+from geo.ingest.ogr import _names, _small_enough, _unpackable
 from geo.ingest.raw import Int, Raw
 from geo.ingest.report import Report
 from geo.ingest.sniff import decode
@@ -76,11 +76,7 @@ def read_xlsx(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw 
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         report.add("unreadable", fmt="XLSX", detail=str(err), detail_zh=str(err))
         return None
-    size = sum(i.file_size for i in infos)
-    if size > 4 * max_bytes:
-        report.add("too_large", size_mb=size / 2**20, cap_mb=round(4 * max_bytes / 2**20, 1))
-        return None
-    if not _unpackable(infos, report):
+    if not _small_enough(infos, report, max_bytes) or not _unpackable(infos, report):
         return None
     import openpyxl
 

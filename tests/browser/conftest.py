@@ -72,12 +72,20 @@ def serve_app(store: Path, log_path: Path, *, env: dict[str, str] | None = None,
                 proc.wait()
 
 
+@contextlib.contextmanager
+def private_app(demo_store_file: Path, folder: Path) -> Iterator[tuple[str, Path]]:
+    """The app over its own copy of the demo store in `folder`: (url, store path). For modules
+    that write or count what is written, so they share nothing with the others."""
+    store = folder / "store.sqlite"
+    shutil.copy(demo_store_file, store)
+    with serve_app(store, folder / "streamlit.log") as url:
+        yield url, store
+
+
 @pytest.fixture(scope="session")
 def app_url(demo_store_file, tmp_path_factory):
     """Start the app (server.py) on a free port with a private copy of the demo store."""
-    store = tmp_path_factory.mktemp("browser") / "store.sqlite"
-    shutil.copy(demo_store_file, store)
-    with serve_app(store, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+    with private_app(demo_store_file, tmp_path_factory.mktemp("browser")) as (url, _):
         yield url
 
 

@@ -7,11 +7,10 @@ One server per module over a private copy of the demo store (the rows counted ar
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, new_page, serve_app
+from tests.browser.conftest import ARTIFACTS, new_page, private_app
 from yishi.services.snapshot import take_snapshot
 from yishi.storage import open_store
 
@@ -65,10 +64,8 @@ CONTROL_ROLES = {"button", "textbox", "combobox", "checkbox", "radio", "switch",
 @pytest.fixture(scope="module")
 def served(demo_store_file, tmp_path_factory):
     """The app over its own copy of the demo store: (url, store path)."""
-    store = tmp_path_factory.mktemp("access") / "store.sqlite"
-    shutil.copy(demo_store_file, store)
-    with serve_app(store, tmp_path_factory.mktemp("access-log") / "streamlit.log") as url:
-        yield url, store
+    with private_app(demo_store_file, tmp_path_factory.mktemp("access")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

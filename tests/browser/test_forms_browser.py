@@ -5,13 +5,12 @@ announces the new issue where the click was; a supervision note clicked twice is
 from __future__ import annotations
 
 import re
-import shutil
 import urllib.parse
 
 import pytest
 
 from yishi.storage import open_store
-from tests.browser.conftest import serve_app
+from tests.browser.conftest import private_app
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +32,8 @@ WORDS = {
 @pytest.fixture(scope="module")
 def own_app(demo_store_file, tmp_path_factory):
     """The app over its own copy of the demo store (this module counts what it writes)."""
-    store = tmp_path_factory.mktemp("forms") / "store.sqlite"
-    shutil.copy(demo_store_file, store)
-    with serve_app(store, tmp_path_factory.mktemp("forms-log") / "streamlit.log") as url:
-        yield url, store
+    with private_app(demo_store_file, tmp_path_factory.mktemp("forms")) as served:
+        yield served
 
 
 def count(store, layer: str, **where: str) -> int:

@@ -4,11 +4,10 @@ is out of the page's reach; sign-out and an admin's disabling take effect at the
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.browser.conftest import serve_app
+from tests.browser.conftest import private_app
 from tests.helpers import dump
 from yishi.services import sessions
 
@@ -20,11 +19,8 @@ SIGN_OUT = "退出登录"
 @pytest.fixture(scope="module")
 def own_app(demo_store_file, tmp_path_factory):
     """A server with its own store: these tests disable accounts, so they share nothing."""
-    folder = tmp_path_factory.mktemp("sessions")
-    store = folder / "store.sqlite"
-    shutil.copy(demo_store_file, store)
-    with serve_app(store, folder / "streamlit.log") as url:
-        yield url, store
+    with private_app(demo_store_file, tmp_path_factory.mktemp("sessions")) as served:
+        yield served
 
 
 def settled(page) -> None:

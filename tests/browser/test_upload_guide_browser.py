@@ -4,11 +4,10 @@ undo asks before it deletes, then says what it did."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from tests.browser.conftest import serve_app
+from tests.browser.conftest import private_app
 
 pytestmark = pytest.mark.browser
 
@@ -23,9 +22,7 @@ BAD_CSV = ("议事点编号,名称,类型,经度,纬度\r\n"
 @pytest.fixture(scope="module")
 def app(demo_store_file, tmp_path_factory):
     """The app over its own copy of the demo store: these tests import and undo."""
-    store = tmp_path_factory.mktemp("upload-guide") / "store.sqlite"
-    shutil.copy(demo_store_file, store)
-    with serve_app(store, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+    with private_app(demo_store_file, tmp_path_factory.mktemp("upload-guide")) as (url, _):
         yield url
 
 

@@ -22,4 +22,3 @@ def show_map(fmap: folium.Map, *, key: str, height: int, returned_objects: Seque
     if failed:
         st.warning(t("map_layers_failed", lang, layers=tuple(failed)))
     return st_folium(fmap, key=key, height=height, width="stretch", returned_objects=list(returned_objects))
-

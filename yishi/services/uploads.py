@@ -2,8 +2,8 @@
 
 read and check the file (geo.ingest, in a child process with time and memory limits) ->
 preview it against the store (new / updated / unchanged) -> a refused file is recorded as
-rejected, so the audit shows every attempt -> commit all or nothing -> undo a batch (the page's
-`undo_upload` says how many rows it removed and restored). Every write needs the ``upload``
+rejected, so the audit shows every attempt -> commit all or nothing -> undo a batch (`undo_upload`
+also says how many rows it removed and restored). Every write needs the ``upload``
 permission (staff);
 the command line acts as the operator (`workflow.operator`).
 """

@@ -52,7 +52,7 @@ from yishi.storage import Row, Store
 
 __all__ = [
     "ACTIONS", "REPAIRS", "WorkflowError", "advance", "allowed_actions", "allowed_repairs",
-    "check", "comment", "correct", "create_issue", "evaluate", "issue_record", "next_stage",
+    "check", "closed_from", "comment", "correct", "create_issue", "evaluate", "issue_record", "next_stage",
     "operator", "place", "record_meeting", "requirements", "step_back", "timeline",
 ]
 
@@ -368,9 +368,9 @@ def correct(store: Store, issue_id: str, field: str, value: Any, reason: str, *,
     return _issue(store, issue_id)
 
 
-def _closed_from(store: Store, issue_id: str) -> str | None:
-    """The stage a closed issue was closed from, as its timeline says (None: it does not)."""
-    events = timeline(store, issue_id)
+def closed_from(events: pd.DataFrame) -> str | None:
+    """The stage a closed issue was closed from, as its timeline `events` say (None: they do
+    not); the issue page reads it from the timeline it shows, a step back from the store's."""
     closing = events[(events["to_stage"] == "closed") & (events["from_stage"] != "closed")]
     return None if closing.empty else closing["from_stage"].iloc[-1]
 
@@ -389,8 +389,8 @@ def step_back(store: Store, issue_id: str, reason: str, *, user: User | None,
     event_id = _next_event_id(store, issue_id)  # first: see _next_event_id
     before = _issue(store, issue_id)
     stage = before["stage"]
-    closed_from = _closed_from(store, issue_id) if stage == "closed" else None
-    problems, to = procedure.step_back(issue_id, stage, reason, closed_from=closed_from)
+    closed = closed_from(timeline(store, issue_id)) if stage == "closed" else None
+    problems, to = procedure.step_back(issue_id, stage, reason, closed_from=closed)
     if problems or to is None:
         raise WorkflowError(msg("back_what", issue_id=issue_id), problems)
     cleared = {name: None for name in STEP_BACK_CLEARS.get(stage, ())}

@@ -205,11 +205,12 @@ class SQLiteStore:
         self.close()
 
     def _ensure_schema(self) -> None:
-        """Create the tables once; an older store gains the tables it lacks (all are additive).
+        """Create the tables once; an older store gains the tables it lacks and `_migrate`
+        brings the others up to date, keeping every row.
 
         A current store is only read here, so opening never writes. A read-only store of an
-        older version cannot gain its tables: it is read as it is (every version only added
-        tables), and a query on a table it lacks raises StoreReadOnly saying so."""
+        older version cannot be migrated: it is read as it is (a column added since reads as
+        empty), and a query on a table it lacks raises StoreReadOnly saying so."""
         try:
             found = self.meta("schema_version")
         except sqlite3.OperationalError:
