@@ -133,6 +133,22 @@ class Page:
             self.page.wait_for_timeout(500)
         raise AssertionError("no Leaflet map appeared")
 
+    def choose(self, combobox, typed: str, option: re.Pattern[str]) -> None:
+        """Open a select box, type to filter it and take the option. A rerun that redraws the box
+        between the click and the typing (a slow first run) closes it, so try again a few times."""
+        for _ in range(3):
+            combobox.click()
+            self.page.keyboard.type(typed)
+            found = self.page.get_by_role("option", name=option).first
+            try:
+                found.wait_for(timeout=10_000)
+            except Exception:  # the box closed under us: Escape and open it again
+                self.page.keyboard.press("Escape")
+                continue
+            found.click()
+            return
+        raise AssertionError(f"no option {option.pattern!r} after typing {typed!r}")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

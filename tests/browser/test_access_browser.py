@@ -6,9 +6,11 @@ One server per module over a private copy of the demo store (the rows counted ar
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import ARTIFACTS, new_page, private_app
 from yishi.services.snapshot import take_snapshot
@@ -116,6 +118,8 @@ def test_every_text_has_at_least_4_5_to_1_contrast(open_page, path, ready):
     """Hints (st.caption) were 60 % grey at 60 % opacity: about 3:1 on white."""
     p = open_page(path, ready=ready)
     p.page.locator("[data-testid='stCaptionContainer']").first.wait_for()
+    with contextlib.suppress(PlaywrightTimeout):  # the app's stylesheet may land after the captions
+        p.page.wait_for_function(f"() => ({LOW_CONTRAST})().low.length === 0", timeout=15_000)
     found = p.page.evaluate(LOW_CONTRAST)
     assert found["captions"] >= 2  # the data line under the title and the account line at least
     assert found["low"] == [], found["low"]
