@@ -1223,6 +1223,8 @@ def issue_props(i: Issue, n: int) -> dict:
         "closed_reason": i.closed_reason,
         "reporter_name": f"虚构居民{n:03d}" if i.reporter else None,
         "reporter_phone": f"1990000{n:04d}" if i.reporter else None,
+        "source": "staff", "triage": None, "merged_into": None, "declined_reason": None,
+        "me_too": None,
     }
 
 

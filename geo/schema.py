@@ -120,6 +120,35 @@ EVENT_KINDS = Enum("event_kind", {
     "correction": ("更正记录", "Correction"),
 })
 
+#: Where an issue came from: staff typing it (the default), a resident's own report on the
+#: public pages, or another system through Open311.
+SOURCES = Enum("source", {
+    "staff": ("工作人员录入", "Entered by staff"),
+    "resident": ("群众反映", "Reported by a resident"),
+    "open311": ("外部系统", "Another system (Open311)"),
+})
+
+#: What staff decided about a report from outside (None: entered by staff, nothing to decide).
+TRIAGE = Enum("triage", {
+    "pending": ("待受理", "Awaiting triage"),
+    "accepted": ("已受理", "Accepted"),
+    "merged": ("已合并", "Merged"),
+    "declined": ("不予受理", "Declined"),
+})
+
+#: How a tracking code was handed out (a report, a "me too", an Open311 request).
+TRACKING_KINDS = Enum("tracking_kind", {
+    "report": ("反映", "Report"),
+    "me_too": ("附议", "Me too"),
+    "open311": ("外部系统", "Open311"),
+})
+
+#: How a resident's rating came in: with a tracking code, or by the issue's printed link.
+RATING_VIA = Enum("rating_via", {
+    "code": ("跟踪码", "Tracking code"),
+    "link": ("评价链接", "Evaluation link"),
+})
+
 PROPERTY_MANAGEMENT = Enum("property_management", {
     "company": ("专业物业", "Property company"),
     "self_managed": ("居民自管", "Self-managed"),
@@ -190,6 +219,9 @@ PHONE_CHARS = 40
 NAME_CHARS = 100
 TITLE_CHARS = 200
 TEXT_CHARS = 2_000
+#: A resident's report and rating comment: a phone's worth of text, not an essay.
+REPORT_CHARS = 500
+RATING_CHARS = 300
 #: A timeline row's id is its issue's id and "-E001".
 EVENT_ID_CHARS = ID_CHARS + 24
 
@@ -256,6 +288,11 @@ ISSUES = Layer("issues", "议题", "Issues", "issue_id", "Point", (
     _f("closed_reason", "str", "终止原因", "Reason closed", max_length=TEXT_CHARS),
     _f("reporter_name", "str", "反映人", "Reported by", private=True, max_length=NAME_CHARS),
     _f("reporter_phone", "str", "联系电话", "Phone", private=True, max_length=PHONE_CHARS),
+    _f("source", "str", "来源", "Source", enum=SOURCES),
+    _f("triage", "str", "受理", "Triage", enum=TRIAGE),
+    _f("merged_into", "str", "合并至", "Merged into", max_length=ID_CHARS),
+    _f("declined_reason", "str", "不予受理原因", "Reason declined", max_length=TEXT_CHARS),
+    _f("me_too", "int", "附议人数", "Me too", minimum=0),
 ))
 
 MEETINGS = Layer("meetings", "协商会议", "Meetings", "meeting_id", None, (
@@ -283,8 +320,31 @@ ISSUE_EVENTS = Layer("issue_events", "议题进程", "Issue timeline", "event_id
     _f("by_role", "str", "操作人身份", "Signer's role", max_length=ID_CHARS),
 ))
 
+#: A tracking code handed to a resident (or an Open311 client), kept only as its SHA-256: the
+#: code itself is a bearer secret (whoever holds it may rate the issue once). Merging a report
+#: repoints its codes, so a code always follows the issue that carries the work.
+TRACKING = Layer("tracking", "跟踪码", "Tracking codes", "code_hash", None, (
+    _f("code_hash", "str", "跟踪码摘要", "Code hash", required=True, max_length=64),
+    _f("issue_id", "str", "议题", "Issue", required=True, max_length=ID_CHARS),
+    _f("kind", "str", "类型", "Kind", required=True, enum=TRACKING_KINDS),
+    _f("created_on", "date", "日期", "Date", required=True),
+))
+
+#: Residents' own ratings 群众评价 of a done issue, apart from the satisfaction staff record.
+#: The id is derived from who rated (a tracking code, or one browser with the issue's link),
+#: so a second rating by the same hand is refused by the store itself.
+RATINGS = Layer("ratings", "群众评价", "Residents' ratings", "rating_id", None, (
+    _f("rating_id", "str", "评价编号", "Rating ID", required=True, max_length=ID_CHARS),
+    _f("issue_id", "str", "议题", "Issue", required=True, max_length=ID_CHARS),
+    _f("score", "int", "评分", "Score", required=True, minimum=1, maximum=5),
+    _f("comment", "str", "评价意见", "Comment", max_length=RATING_CHARS),
+    _f("at", "date", "日期", "Date", required=True),
+    _f("via", "str", "方式", "Via", required=True, enum=RATING_VIA),
+))
+
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     SUBDISTRICT, COMMUNITIES, COMPOUNDS, VENUES, MEMBERS, ISSUES, MEETINGS, ISSUE_EVENTS,
+    TRACKING, RATINGS,
 )}
 #: The layers staff may upload.
 UPLOADABLE: tuple[str, ...] = ("venues", "compounds", "issues", "communities")

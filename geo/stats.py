@@ -81,6 +81,22 @@ def mean_satisfaction(issues: pd.DataFrame) -> float | None:
     return round(float(values.mean()), 2) if len(values) else None
 
 
+def ratings_summary(ratings: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Residents' ratings per `by` (a column of `ratings`): `rating_mean` (2 decimals) with
+    `rating_count` beside it, because a mean means little without how many rated."""
+    if ratings.empty or "score" not in ratings.columns:
+        return pd.DataFrame({by: pd.Series(dtype=object), "rating_mean": pd.Series(dtype=float),
+                             "rating_count": pd.Series(dtype=int)})
+    grouped = ratings.groupby(by)["score"].agg(rating_mean="mean", rating_count="count").reset_index()
+    return grouped.assign(rating_mean=grouped["rating_mean"].round(2))
+
+
+def overall_rating(ratings: pd.DataFrame) -> tuple[float | None, int]:
+    """The mean of every rating (None when there is none) and how many there are."""
+    scores = pd.to_numeric(ratings["score"], errors="coerce").dropna() if len(ratings) else pd.Series()
+    return (round(float(scores.mean()), 2) if len(scores) else None), int(len(scores))
+
+
 def monthly(issues: pd.DataFrame) -> pd.DataFrame:
     """Issues reported and done per calendar month (YYYY-MM), months without any kept as 0."""
     reported = _dates(issues["reported_on"]).dt.strftime("%Y-%m").value_counts()
@@ -93,8 +109,10 @@ def monthly(issues: pd.DataFrame) -> pd.DataFrame:
     return frame.rename_axis("month").reset_index()
 
 
-def per_community(issues: pd.DataFrame, communities: pd.DataFrame, today: date) -> pd.DataFrame:
-    """One row per community: total, open, overdue, done issues and mean satisfaction."""
+def per_community(issues: pd.DataFrame, communities: pd.DataFrame, today: date,
+                  ratings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per community: total, open, overdue, done issues and mean satisfaction; with
+    `ratings` (carrying community_id) also residents' rating mean and count."""
     frame = issues.assign(_open=is_open(issues), _overdue=is_overdue(issues, today),
                           _done=issues["stage"] == "done",
                           _sat=pd.to_numeric(issues["satisfaction"], errors="coerce"))
@@ -105,6 +123,9 @@ def per_community(issues: pd.DataFrame, communities: pd.DataFrame, today: date) 
     counts = ["total", "open", "overdue", "done"]
     table[counts] = table[counts].fillna(0).astype(int)
     table["satisfaction"] = table["satisfaction"].round(2)
+    if ratings is not None:
+        table = table.join(ratings_summary(ratings, "community_id").set_index("community_id"))
+        table["rating_count"] = table["rating_count"].fillna(0).astype(int)
     return table.reset_index()
 
 

@@ -88,3 +88,16 @@ def cli(demo_store_path, capsys):
         out, err = capsys.readouterr()
         return code, out, err
     return run
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_limits():
+    """The residents' rate limits live in the process (as in the server): every test starts
+    with none used, whatever ran before it."""
+    from yishi.services import limits
+
+    for limit in limits.PUBLIC:
+        limit.clear()
+    yield
+    for limit in limits.PUBLIC:
+        limit.clear()

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from yishi import settings
 from yishi.services.accounts import wait_after
+from yishi.services.limits import RateLimit  # noqa: F401  (the one counter; routes import it from here)
 
 #: Failures from one address, on any accounts, before it must wait (per account and address
 #: the limit is 5; an office behind one NAT address has many people, so this is higher).
@@ -119,25 +120,3 @@ class AddressThrottle:
 
 #: The server's one throttle (routes share it; tests make their own).
 THROTTLE = AddressThrottle()
-
-
-class RateLimit:
-    """At most `limit` events per key in any `window` seconds, in this server process
-    (thread-safe); `hit` answers how long the key must wait, 0 when the event is allowed."""
-
-    def __init__(self, limit: int, window: float, *, keep: int = 10_000):
-        self.limit, self.window, self.keep = limit, window, keep
-        self._events: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> int:
-        now = time.time()
-        with self._lock:
-            if len(self._events) >= self.keep:
-                self._events = {k: v for k, v in self._events.items() if v and v[-1] > now - self.window}
-            recent = [t for t in self._events.get(key, []) if t > now - self.window]
-            if len(recent) >= self.limit:
-                self._events[key] = recent
-                return int(recent[0] + self.window - now) + 1
-            self._events[key] = recent + [now]
-            return 0

@@ -30,10 +30,11 @@ USERNAME_CHARS = 64
 
 #: Everything a role may be allowed: opening pages and seeing private fields, then the issue
 #: actions under the same names as `yishi.services.workflow.ACTIONS` (buttons, audit), then the
-#: repairs of a recorded issue (`workflow.correct`, `workflow.step_back`).
+#: repairs of a recorded issue (`workflow.correct`, `workflow.step_back`), then deciding on
+#: residents' reports (`residents.accept`/`merge`/`decline`).
 VERBS: tuple[str, ...] = ("view_map", "view_issue", "view_private", "upload", "manage_accounts",
                           "create", "advance", "record_meeting", "close", "comment", "evaluate",
-                          "correct", "step_back")
+                          "correct", "step_back", "triage")
 
 _READ = frozenset({"view_map", "view_issue"})
 #: What each role may do. Staff run the procedure; members supervise (notes only); leaders
@@ -42,7 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leader": _READ,
     "member": _READ | {"comment"},
     "staff": _READ | {"view_private", "upload", "create", "advance", "record_meeting", "close",
-                      "comment", "evaluate", "correct", "step_back"},
+                      "comment", "evaluate", "correct", "step_back", "triage"},
     "admin": _READ | {"manage_accounts"},
 }
 

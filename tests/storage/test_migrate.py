@@ -50,7 +50,7 @@ def test_a_version_3_store_is_migrated_keeping_every_row(demo_store_file, tmp_pa
         assert n_users == 4 and "correction" not in con.execute(
             "SELECT sql FROM sqlite_schema WHERE name = 'issue_events'").fetchone()[0]
     with open_store(path) as store:
-        assert store.meta("schema_version") == SCHEMA_VERSION == "4"
+        assert store.meta("schema_version") == SCHEMA_VERSION == "5"
         events = store.load_layer("issue_events")
         assert len(events) == n_events and events["by_role"].isna().all()
         assert events["by"].iloc[0] == "社区网格员"

@@ -26,6 +26,8 @@ class Snapshot:
     issues: gpd.GeoDataFrame
     meetings: pd.DataFrame
     events: pd.DataFrame
+    #: Residents' ratings, each with its issue's community_id (see `geo.stats.ratings_summary`).
+    ratings: pd.DataFrame
 
     def layers(self) -> dict[str, pd.DataFrame]:
         return {"subdistrict": self.subdistrict, "communities": self.communities,
@@ -62,4 +64,6 @@ def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:
         subdistrict=store.load_layer("subdistrict"), communities=communities,
         compounds=compounds, venues=venues, members=members, issues=issues,
         meetings=store.load_layer("meetings"), events=store.load_layer("issue_events"),
+        ratings=store.load_layer("ratings").merge(issues[["issue_id", "community_id"]],
+                                                  on="issue_id", how="left"),
     )

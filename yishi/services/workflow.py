@@ -33,7 +33,7 @@ line share one rule. The `user` argument is the signed-in account;
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -61,6 +61,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "create": "create", "advance": "advance", "close": "advance",
     "record_meeting": "record_meeting", "comment": "comment", "evaluate": "evaluate",
     "correct": "correct", "step_back": "step_back",
+    # the residents' channel (`yishi.services.residents`)
+    "report": "report", "me_too": "me_too", "triage": "triage", "rate": "rate",
 }
 
 
@@ -119,7 +121,7 @@ def check(issue_row: Mapping[str, Any] | None, to: str, values: Mapping[str, Any
     return _plan(issue_row, to, dict(values or {}), store=store).problems
 
 
-def _area(store: Store) -> tuple[tuple[float, float, float, float], Message]:
+def issue_area(store: Store) -> tuple[tuple[float, float, float, float], Message]:
     """The box new issues must fall in: the subdistrict's, else the communities', else Shangqiu's."""
     for name, key in (("subdistrict", "wf_area_subdistrict"),
                       ("communities", "wf_area_communities")):
@@ -133,7 +135,7 @@ def _area(store: Store) -> tuple[tuple[float, float, float, float], Message]:
 # --- writing ----------------------------------------------------------------------------
 
 
-def _next_event_id(store: Store, issue_id: str) -> str:
+def next_event_id(store: Store, issue_id: str) -> str:
     """The id of the issue's next timeline row: ``{issue_id}-E{n:03d}``, n = its events + 1.
 
     Read BEFORE the issue itself: two writers that saw the same issue pick the same id, so
@@ -146,7 +148,7 @@ def _next_event_id(store: Store, issue_id: str) -> str:
     return f"{issue_id}-E{n:03d}"
 
 
-def _event(store: Store, event_id: str, issue_id: str, *, from_stage: str | None,
+def timeline_row(store: Store, event_id: str, issue_id: str, *, from_stage: str | None,
            to_stage: str, by: str, note: str | None, kind: str, actor: User | None = None) -> Row:
     """A timeline row dated the store's today, signed by `actor` (see the module's notes)."""
     signer, role = by, None
@@ -168,11 +170,11 @@ def _commit(store: Store, issue_id: str, *, action: str, by: str, issue_rows: li
         result = store.write_batch(layer, rows, by=by, action=AUDIT_ACTIONS[action],
                                    source="workflow", detail=detail, extra={**more, **(updates or {})},
                                    extra_updatable=tuple(updates or ()),
-                                   new_only=action == "create" or layer == "issue_events")
+                                   new_only=action in ("create", "report") or layer == "issue_events")
     except InputError:
         appended = [(name, row[get_layer(name).id_field])
                     for name, records in extra.items() for row in records]
-        if action != "create" and any(store.get_row(name, row_id) is not None
+        if action not in ("create", "report") and any(store.get_row(name, row_id) is not None
                                        for name, row_id in appended):
             raise WorkflowError(msg("wf_what_write", issue_id=issue_id),
                                     [msg("wf_race", issue_id=issue_id)]) from None
@@ -208,7 +210,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
         Every reason the step is refused; nothing was written.
     """
     values = dict(values or {})
-    event_id = _next_event_id(store, issue_id)  # first: see _next_event_id
+    event_id = next_event_id(store, issue_id)  # first: see next_event_id
     before = _issue(store, issue_id)
     stage = before["stage"]
     action = procedure.action_for(stage, to)
@@ -227,7 +229,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
                               **meeting}]
         detail["meeting_id"] = meeting_id
         note = note or f"{meeting_id} {meeting['held_on']} {meeting['method']}"
-    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by, note=note,
+    event = timeline_row(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by, note=note,
                    kind="stage", actor=actor)
     updates = {"meetings": [_consensus_meeting(store, issue_id)]} if to == "consensus" else None
     _commit(store, issue_id, action=action, by=by,
@@ -257,13 +259,13 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
             user: User | None = None) -> str:
     """Add a supervision note 督办意见 to any issue's timeline; returns the event id."""
     actor = acting(store, user, "comment")
-    event_id = _next_event_id(store, issue_id)
+    event_id = next_event_id(store, issue_id)
     before = _issue(store, issue_id)
     problems = procedure.note_problems(note)
     if problems:
         raise WorkflowError(msg("wf_what_note", issue_id=issue_id), problems)
     stage = before["stage"]
-    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
+    event = timeline_row(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
                    note=procedure.note_value(note)[0], kind="comment", actor=actor)
     _commit(store, issue_id, action="comment", by=by, issue_rows=[],
             extra={"issue_events": [event]},
@@ -275,7 +277,7 @@ def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
              user: User | None = None, note: str | None = None) -> Row:
     """Record residents' satisfaction 群众评价 (1-5) with a done issue; returns the issue row."""
     actor = acting(store, user, "evaluate")
-    event_id = _next_event_id(store, issue_id)
+    event_id = next_event_id(store, issue_id)
     before = _issue(store, issue_id)
     stage = before["stage"]
     problems, value = procedure.evaluation(issue_id, stage, satisfaction)
@@ -283,7 +285,7 @@ def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
     problems += note_problems
     if problems:
         raise WorkflowError(msg("wf_what_evaluation", issue_id=issue_id), problems)
-    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
+    event = timeline_row(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by,
                    note=written or f"满意度 satisfaction {value:g}", kind="evaluation", actor=actor)
     _commit(store, issue_id, action="evaluate", by=by,
             issue_rows=[{"issue_id": issue_id, "satisfaction": value}],
@@ -305,26 +307,36 @@ def create_issue(store: Store, *, lon: float, lat: float, title: str, category: 
     """
     actor = acting(store, user, "create")
     values = dict(values or {})
-    area, area_name = _area(store)
+    area, area_name = issue_area(store)
     problems, row = procedure.new_issue(lon=lon, lat=lat, title=title, category=category,
                                         focus=focus, values=values, area=area,
                                         area_name=area_name)
     if problems:
         raise WorkflowError(msg("wf_what_new"), problems)
-    point = shapely.Point(float(lon), float(lat))
     note = procedure.note_value(values.get("note"))[0]
+    return insert_issue(store, row, shapely.Point(float(lon), float(lat)), by=by, actor=actor,
+                        note=note)
+
+
+def insert_issue(store: Store, row: Row, point: shapely.Point, *, by: str, actor: User | None,
+                 note: str | None, action: str = "create",
+                 more: Callable[[str], dict[str, list[Row]]] | None = None,
+                 detail: Mapping[str, Any] | None = None) -> str:
+    """Write a checked new issue (`row`, at stage collected) with its first timeline row and
+    `more(issue_id)` rows of other layers in one batch; returns the id it got (the next free
+    one: a writer that loses the id to another takes the one after)."""
     community = place(store, point)["community_id"]
     for attempt in range(3):
         issue_id = store.next_id("issues", "I")
         row.update({"issue_id": issue_id, "reported_on": store.today().isoformat(),
                     "geom": point})
-        event = _event(store, f"{issue_id}-E001", issue_id, from_stage=None,
+        event = timeline_row(store, f"{issue_id}-E001", issue_id, from_stage=None,
                        to_stage="collected", by=by, note=note, kind="stage", actor=actor)
         try:
-            _commit(store, issue_id, action="create", by=by, issue_rows=[row],
-                    extra={"issue_events": [event]},
+            _commit(store, issue_id, action=action, by=by, issue_rows=[row],
+                    extra={"issue_events": [event], **(more(issue_id) if more else {})},
                     detail={"issue_id": issue_id, "from": None, "to": "collected",
-                            "community_id": community})
+                            "community_id": community, **(detail or {})})
         except InputError:
             if attempt < 2 and store.get_row("issues", issue_id) is not None:
                 continue  # another writer took this id meanwhile: take the next one
@@ -346,7 +358,7 @@ def correct(store: Store, issue_id: str, field: str, value: Any, reason: str, *,
     private value is not repeated there), with the audit row; the batch log keeps both values.
     """
     actor = acting(store, user, "correct")
-    event_id = _next_event_id(store, issue_id)  # first: see _next_event_id
+    event_id = next_event_id(store, issue_id)  # first: see next_event_id
     before = _issue(store, issue_id)
     stage = before["stage"]
     problems, new = procedure.correction(before, field, value, reason, today=store.today())
@@ -356,7 +368,7 @@ def correct(store: Store, issue_id: str, field: str, value: Any, reason: str, *,
     written = procedure.note_value(reason)[0]
     old = before.get(field)
     note = procedure.correction_note(field, old, new, written or "")
-    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by or actor.username,
+    event = timeline_row(store, event_id, issue_id, from_stage=stage, to_stage=stage, by=by or actor.username,
                    note=note, kind="correction", actor=actor)
     detail: dict[str, Any] = {"issue_id": issue_id, "from": stage, "to": stage, "field": field,
                               "reason": written}
@@ -386,7 +398,7 @@ def step_back(store: Store, issue_id: str, reason: str, *, user: User | None,
     the reason as its note) and the audit row.
     """
     actor = acting(store, user, "step_back")
-    event_id = _next_event_id(store, issue_id)  # first: see _next_event_id
+    event_id = next_event_id(store, issue_id)  # first: see next_event_id
     before = _issue(store, issue_id)
     stage = before["stage"]
     closed = closed_from(timeline(store, issue_id)) if stage == "closed" else None
@@ -400,7 +412,7 @@ def step_back(store: Store, issue_id: str, reason: str, *, user: User | None,
         flagged = held[held["consensus"].fillna(False).astype(bool)]["meeting_id"]
         updates = {"meetings": [{"meeting_id": m, "consensus": 0} for m in flagged]} if len(flagged) else None
     written = procedure.note_value(reason)[0]
-    event = _event(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by or actor.username,
+    event = timeline_row(store, event_id, issue_id, from_stage=stage, to_stage=to, by=by or actor.username,
                    note=written, kind="stage", actor=actor)
     _commit(store, issue_id, action="step_back", by=by or actor.username,
             issue_rows=[{"issue_id": issue_id, "stage": to, **cleared}],

@@ -27,7 +27,7 @@ from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
 from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck
 
-SCHEMA_VERSION = "4"  # 2: sessions; 3: sign-in failures per account and address; 4: see _migrate
+SCHEMA_VERSION = "5"  # 2: sessions; 3: sign-in failures per account and address; 4, 5: see _migrate
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
 
@@ -104,6 +104,10 @@ CREATE TABLE IF NOT EXISTS signin_failures (
   address TEXT NOT NULL, failed_count INTEGER NOT NULL, locked_until TEXT, last_at TEXT NOT NULL,
   PRIMARY KEY (username, address)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS api_keys (
+  key_id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT
+) STRICT;
 """
 
 
@@ -118,7 +122,8 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
 def _migrate(con: sqlite3.Connection) -> None:
     """Bring an older store's tables up to this schema, keeping every row (inside the caller's
     transaction). 4: accounts gain `display_name`; the timeline gains `by_role` and the
-    kind "correction". A layer table whose definition changed (a column added, an enumeration
+    kind "correction". 5: issues gain where they came from (source, triage, merged_into,
+    declined_reason, me_too); the tracking, ratings and api_keys tables are new. A layer table whose definition changed (a column added, an enumeration
     grown: SQLite cannot alter a CHECK) is rebuilt with the columns both definitions have."""
     if "display_name" not in _columns(con, "users"):
         con.execute("ALTER TABLE users ADD COLUMN display_name TEXT")
@@ -532,6 +537,31 @@ class SQLiteStore:
         """Sessions, most recently used first (hashed ids only: a listing cannot be replayed)."""
         cur = self._con.execute("SELECT * FROM sessions ORDER BY last_seen DESC, created_at DESC")
         return _frame(cur)
+
+    # -- API keys (Open311 clients; only hashes are kept) ---------------------------
+    def add_api_key(self, row: Row, *, by: str) -> None:
+        """Insert one key with its audit row (the name, never the hash), in one transaction."""
+        with self._write() as con:
+            try:
+                _insert_into(con, "api_keys", {**row, "revoked_at": row.get("revoked_at")})
+            except sqlite3.IntegrityError as exc:
+                raise InputError(msg("apikey_refused", key_id=row.get("key_id"), detail=exc)) from exc
+            self._audit(con, by, "apikey_add", "api_keys", str(row["key_id"]), 1, {"name": row["name"]})
+
+    def list_api_keys(self) -> pd.DataFrame:
+        return _frame(self._con.execute("SELECT * FROM api_keys ORDER BY key_id"))
+
+    def api_key_by_hash(self, key_hash: str) -> Row | None:
+        return _one(self._con.execute("SELECT * FROM api_keys WHERE key_hash = ?", (key_hash,)))
+
+    def revoke_api_key(self, key_id: str, *, by: str) -> bool:
+        """Revoke a key still in use, audited; an unknown or revoked one changes nothing."""
+        with self._write() as con:
+            row = con.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL"
+                              " RETURNING name", (_now(), key_id)).fetchone()
+            if row is not None:
+                self._audit(con, by, "apikey_revoke", "api_keys", key_id, 1, {"name": row[0]})
+        return row is not None
 
     # -- history ---------------------------------------------------------------
     def history(self) -> pd.DataFrame:

@@ -1,0 +1,63 @@
+"""Words of the residents' channel service and the staff triage queue, and of residents' ratings in staff pages (zh, en)."""
+
+WORDS: dict[str, tuple[str, str]] = {
+    "verb_triage": ("受理群众反映", "triage residents' reports"),
+    # yishi.services.residents: what was refused and why
+    "rsv_what_report": ("群众反映", "resident's report"),
+    "rsv_what_me_too": ("对 {issue_id} 的附议", "'me too' on {issue_id}"),
+    "rsv_me_too_closed": ("议题 {issue_id} 已办结或已终止，不能再附议；如问题仍在，请重新反映",
+                          "Issue {issue_id} is finished or closed; if the problem is still there, report it anew"),
+    "rsv_not_pending": ("议题 {issue_id} 不是待受理的群众反映（可能已被其他工作人员处理）",
+                        "Issue {issue_id} is not a report awaiting triage (someone may have handled it already)"),
+    "rsv_what_accept": ("受理 {issue_id}", "accepting {issue_id}"),
+    "rsv_what_merge": ("把 {issue_id} 合并到 {into}", "merging {issue_id} into {into}"),
+    "rsv_bad_merge_target": ("不能合并到 {into}：没有这个议题，或它本身已合并或不予受理",
+                             "Cannot merge into {into}: no such issue, or it was merged or declined itself"),
+    "rsv_what_decline": ("{issue_id} 不予受理", "declining {issue_id}"),
+    "rsv_what_rate": ("对 {issue_id} 的评价", "rating of {issue_id}"),
+    "rsv_code_not_this_issue": ("这个跟踪码不属于议题 {issue_id}", "This tracking code does not belong to issue {issue_id}"),
+    "rsv_rate_not_done": ("议题 {issue_id} 尚未落实，落实后才能评价",
+                          "Issue {issue_id} is not done yet; it can be rated once it is"),
+    "rsv_bad_score": ("评分须为 1 到 5 的整数（收到“{raw}”）", "The score must be a whole number from 1 to 5 (got '{raw}')"),
+    "rsv_already_rated": ("已经评价过议题 {issue_id}，每个跟踪码或每台设备只能评价一次",
+                          "Issue {issue_id} was rated already: one rating per tracking code or device"),
+    # residents' ratings in staff pages
+    "tri_kpi_rating": ("群众评价", "Residents' rating"),
+    "tri_rating_value": ("{mean:.2f} / 5（{n} 人评价）", "{mean:.2f} / 5 ({n} ratings)"),
+    "tri_no_ratings": ("暂无评价", "No ratings yet"),
+    "tri_rating_mean": ("群众评价", "Residents' rating"),
+    "tri_rating_count": ("评价人数", "Ratings"),
+    # the triage page
+    "tri_nav": ("群众反映受理", "Residents' reports"),
+    "tri_intro": ("群众在公开页面或通过其他系统反映的问题，先到这里。受理后按四步程序办理；与已有议题相同的可合并（反映人的跟踪码随之转到该议题）；不属于议事范围的可不予受理，原因会公开。",
+                  "Problems residents reported on the public pages or through other systems come here first. "
+                  "Accepted reports go through the four steps; one that repeats an existing issue can be merged "
+                  "(its tracking codes then follow that issue); one outside the platform's scope can be declined "
+                  "with a reason everybody can read."),
+    "tri_count": ("待受理：**{n}** 条（最早的在前）", "Awaiting triage: **{n}** (oldest first)"),
+    "tri_none": ("没有待受理的群众反映。", "No reports are waiting."),
+    "tri_me_too": ("附议 {n} 人", "{n} me too"),
+    "tri_open_issue": ("打开议题详情", "Open the issue page"),
+    "tri_accept_hint": ("受理后进入“选准事”等四步程序。", "Accepted, it goes on through the four steps."),
+    "tri_btn_accept": ("受理", "Accept"),
+    "tri_accepted": ("已受理 {issue_id}", "{issue_id} accepted"),
+    "tri_merge_into": ("合并到附近的同类议题", "Merge into a nearby issue of the same category"),
+    "tri_merge_into_id": ("合并到议题（编号）", "Merge into issue (number)"),
+    "tri_no_candidates": ("200 米内没有同类在办议题；可输入任一议题编号。",
+                          "No open issue of this category within 200 m; type any issue number."),
+    "tri_btn_merge": ("合并", "Merge"),
+    "tri_merged": ("已把 {issue_id} 合并到 {into}", "{issue_id} merged into {into}"),
+    "tri_decline_reason": ("不予受理的原因（公开）", "Reason for declining (public)"),
+    "tri_decline_confirm": ("我确认不予受理", "I confirm declining this report"),
+    "tri_decline_unconfirmed": ("请先勾选“我确认不予受理”：未作处理。", "Tick \"I confirm declining this report\" first: nothing was done."),
+    "tri_btn_decline": ("不予受理", "Decline"),
+    "tri_declined": ("{issue_id} 已不予受理", "{issue_id} declined"),
+    "tri_banner": ("有 {n} 条群众反映待受理 →", "{n} residents' reports await triage →"),
+    # the staff issue page
+    "tri_residents": ("群众参与", "Residents"),
+    "tri_comments": ("群众评价意见（{n} 条）", "Residents' comments ({n})"),
+    "tri_rating_link": ("评价链接和二维码（印在结果公示上）", "Evaluation link and QR code (for the result notice)"),
+    "tri_rating_link_hint": ("没有跟踪码的居民扫码或打开此链接即可评价；每台设备只能评价一次。",
+                             "Residents without a tracking code scan this or open the link to rate; one rating per device."),
+    "tri_rating_qr_download": ("下载评价二维码（PNG）", "Download the evaluation QR code (PNG)"),
+}
