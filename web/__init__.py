@@ -5,6 +5,8 @@
 - `web.guard`: a protected page opened without a session is sent to sign-in and back; an
   unknown path goes to the front door instead of Streamlit's English "Page not found".
 - `web.ops`: /healthz and /version for operators.
+- `web.open311`: Open311 GeoReport v2 under /open311/v2/ (JSON and XML; POST with an API key),
+  described by `web.open311_openapi` at /open311/v2/openapi.json.
 - `web.uploads`: Streamlit's file-upload endpoint takes files from signed-in staff only,
   capped in size and rate.
 - `web.security`: same-origin checks, safe `next=` targets, per-address throttling;
@@ -18,7 +20,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from web import auth, guard, ops, uploads
+from web import auth, guard, open311, ops, uploads
 
 
 def routes() -> list[BaseRoute]:
@@ -29,6 +31,7 @@ def routes() -> list[BaseRoute]:
         Route("/auth/signout", auth.signout, methods=["POST"]),
         Route("/healthz", ops.healthz, methods=["GET"]),
         Route("/version", ops.version, methods=["GET"]),
+        *open311.routes(),
     ]
 
 

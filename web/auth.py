@@ -10,7 +10,6 @@ and the browser goes to `next` (a path on this site). POST /auth/signout ends th
 from __future__ import annotations
 
 import logging
-from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -34,19 +33,6 @@ _NO_STORE = {"Cache-Control": "no-store"}
 def _lang(value: str | None) -> str:
     """The page's language: `lang=` as the app's links carry it, else Chinese (as the app)."""
     return value if value in LANGS else "zh"
-
-
-async def _form(request: Request) -> dict[str, str] | None:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return None
-    try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return {k: v[0] for k, v in fields.items()}
 
 
 def _session_cookie(response: Response, value: str, request: Request) -> None:
@@ -90,7 +76,7 @@ def _form_response(lang: str, next_path: str, *, username: str = "", error: str 
 
 async def signin(request: Request) -> Response:
     """POST: check the form, the throttles and the password; start a session."""
-    fields = await _form(request) or {}
+    fields = await forms.read_form(request, max_body=MAX_BODY) or {}
     lang = _lang(fields.get("lang"))
     if not same_origin(request):
         return _page(html.refusal_page(say("web_foreign_origin", lang), lang=lang), 403)
@@ -142,7 +128,7 @@ async def signout_page(request: Request) -> Response:
 
 async def signout(request: Request) -> Response:
     """POST: end this browser's session and clear its cookie."""
-    fields = await _form(request) or {}
+    fields = await forms.read_form(request, max_body=MAX_BODY) or {}
     lang = _lang(fields.get("lang"))
     if not same_origin(request):
         return _page(html.refusal_page(say("web_foreign_origin", lang), lang=lang), 403)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
 
 from yishi import signing
 
@@ -30,3 +33,18 @@ def signin_token(nonce: str) -> str:
 def signin_token_ok(token: str | None, nonce: str | None) -> bool:
     value = signing.unstamp(token, "form:signin", max_age=MAX_AGE)
     return bool(value and nonce and hmac.compare_digest(value, nonce))
+
+
+async def read_form(request: Request, *, max_body: int = 16_384, max_fields: int = 20) -> dict[str, str] | None:
+    """A form-encoded body (the first value of each field), or None when it is larger than
+    `max_body` bytes (read no further), holds more than `max_fields` fields or is not UTF-8."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_body:
+            return None
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return {k: v[0] for k, v in fields.items()}

@@ -534,6 +534,46 @@ def test_a_session_for_an_unknown_account_is_refused(store):
     assert store.list_sessions().empty
 
 
+# ------------------------------------------------------------------ API keys
+
+
+def api_key(key_id: str, name: str, key_hash: str) -> Row:
+    return {"key_id": key_id, "name": name, "key_hash": key_hash,
+            "created_at": "2022-01-01T08:00:00+00:00", "created_by": "admin"}
+
+
+def test_api_keys_are_added_found_by_hash_listed_and_revoked_with_audit_rows(store):
+    assert store.list_api_keys().empty and store.api_key_by_hash("h1") is None
+    store.add_api_key(api_key("K001", "市民热线", "h1"), by="admin")
+    store.add_api_key(api_key("K002", "city app", "h2"), by="admin")
+    found = store.api_key_by_hash("h1")
+    assert (found["key_id"], found["name"], found["revoked_at"]) == ("K001", "市民热线", None)
+    assert store.list_api_keys()["key_id"].tolist() == ["K001", "K002"]
+    top = store.audit_trail().iloc[0]
+    assert (top["who"], top["action"], top["target"]) == ("admin", "apikey_add", "K002")
+    assert "h2" not in top["detail"]  # the audit names the key, never its hash
+
+    assert store.revoke_api_key("K001", by="root") is True
+    assert store.api_key_by_hash("h1")["revoked_at"] is not None
+    assert store.api_key_by_hash("h2")["revoked_at"] is None
+    top = store.audit_trail().iloc[0]
+    assert (top["who"], top["action"], top["target"]) == ("root", "apikey_revoke", "K001")
+    audited = len(store.audit_trail())
+    assert store.revoke_api_key("K001", by="root") is False  # already revoked: nothing written
+    assert store.revoke_api_key("K404", by="root") is False
+    assert len(store.audit_trail()) == audited
+
+
+@pytest.mark.parametrize("clash", ["key_id", "key_hash"])
+def test_an_api_key_with_a_taken_id_or_hash_is_refused_and_not_written(store, clash):
+    store.add_api_key(api_key("K001", "a", "h1"), by="admin")
+    audited = len(store.audit_trail())
+    row = api_key("K001" if clash == "key_id" else "K002", "b", "h1" if clash == "key_hash" else "h2")
+    with pytest.raises(InputError):
+        store.add_api_key(row, by="admin")
+    assert store.list_api_keys()["name"].tolist() == ["a"] and len(store.audit_trail()) == audited
+
+
 # ------------------------------------------------------------------ opening, creating
 
 

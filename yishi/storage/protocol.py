@@ -152,6 +152,20 @@ class Store(Protocol):
     def list_sessions(self) -> pd.DataFrame:
         """Sessions, most recently used first."""
 
+    # -- API keys (Open311 clients) -------------------------------------------------
+    def add_api_key(self, row: Row, *, by: str) -> None:
+        """Insert one key (key_id, name, key_hash, created_at, created_by; revoked_at None),
+        audited without its hash; a taken key_id or key_hash is refused (InputError)."""
+
+    def list_api_keys(self) -> pd.DataFrame:
+        """Every key (revoked ones too), by key_id; the hashes are in it: the service hides them."""
+
+    def api_key_by_hash(self, key_hash: str) -> Row | None:
+        """The key whose SHA-256 is `key_hash` (revoked or not), or None."""
+
+    def revoke_api_key(self, key_id: str, *, by: str) -> bool:
+        """Set revoked_at now, audited; False (nothing written) for an unknown or revoked key."""
+
     # -- checks and backups --------------------------------------------------------
     def check(self) -> StoreCheck:
         """Check the whole store (SQLite: integrity_check); damage is reported, not raised. A backend that cannot be read at all raises StoreDamaged."""

@@ -1,0 +1,451 @@
+"""Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2) as plain data: what each resource
+answers, as dicts and lists the web layer (`web.open311`) writes as JSON or XML.
+
+- A *service* is an issue category (`geo.schema.CATEGORIES`), named in the reader's language;
+  none needs a definition (`metadata` false), so `services/{code}` lists no attributes.
+- A *request* is an issue. Its `status` is closed when the issue is done or closed, or a
+  resident's report was declined or merged into another issue; open otherwise.
+  `status_notes` names the four-step stage in Chinese and English ("开好会 / Meeting held"),
+  or for a declined report the public reason; `agency_responsible` is the responsible unit;
+  `address` the compound and community the point falls in (one spatial join for all rows).
+- Never a reporter's name or phone: issues are read without private fields.
+- A POST (an API key's holder, `yishi.services.apikeys`) is a resident's report
+  (`yishi.services.residents.report`, source open311), audited by that write as
+  ``open311:KEY NAME``. Its answer carries both the new id and the tracking code as `token`
+  (`tokens/{token}` follows the code, through a merge too): the spec says a server gives one
+  or the other, but the code is what lets the client's resident rate the result.
+
+Refusals raise `Open311Error` (an HTTP status and every reason found), written by the route as
+the spec's error list. Times are the deployment's time zone (`yishi.settings.timezone`); the
+store keeps dates, so a date is given as that day's midnight.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputError, Message, WorkflowError, YishiError, msg
+from geo.joins import place as place_points
+from geo.procedure import default_focus
+from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES, TRIAGE, WGS84
+from geo.text import shorten, strip_invisible
+from geo.words import say
+from yishi import settings
+from yishi.services import residents
+from yishi.storage import Store
+
+__all__ = ["MAX_REQUESTS", "Open311Error", "SPEC", "WINDOW_DAYS", "discovery", "endpoint_url", "pick_lang",
+           "post_request", "request", "requests", "service_definition", "services", "token"]
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+#: When the discovery document or the service list last changed (bump it with CATEGORIES).
+CHANGESET = "2026-12-01T00:00:00Z"
+#: The spec's default window and its cap on one answer.
+WINDOW_DAYS = 90
+MAX_REQUESTS = 1000
+FORMATS = ("text/xml", "application/json")
+
+
+class Open311Error(Exception):
+    """A refused call: the HTTP status and every reason (messages, or a service's error
+    with its own list), said in the caller's language by `errors`."""
+
+    def __init__(self, status: int, messages: Sequence[Message] = (), *, error: YishiError | None = None,
+                 retry_after: int | None = None):
+        self.status = status
+        self.messages = list(messages)
+        self.error = error
+        #: Seconds to wait before trying again (a rate limit's 429).
+        self.retry_after = retry_after
+        super().__init__("; ".join(str(m) for m in self.messages) or str(error))
+
+    def descriptions(self, lang: str) -> list[str]:
+        return [m.text(lang) for m in self.messages] + (self.error.lines(lang) if self.error else [])
+
+    def errors(self, lang: str) -> list[dict[str, Any]]:
+        """The spec's error list: one {code, description} per reason."""
+        return [{"code": self.status, "description": text} for text in self.descriptions(lang)]
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def _accepted(header: str | None) -> list[str]:
+    """The tags of an Accept-Language header, most wanted first (q=0 left out)."""
+    tags: list[tuple[float, int, str]] = []
+    for n, part in enumerate((header or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if tag and q > 0:
+            tags.append((-q, n, tag))
+    return [tag for _, _, tag in sorted(tags)]
+
+
+def pick_lang(param: str | None, accept_language: str | None = None) -> str:
+    """zh or en: the `lang`/`locale` parameter (zh_CN, en-US...), else the first of the
+    Accept-Language header's choices that is one of them, else Chinese (as the app)."""
+    for tag in ([param] if param else []) + _accepted(accept_language):
+        tag = tag.strip().lower()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "zh"
+
+
+# --- discovery and services ---------------------------------------------------------------
+
+
+def endpoint_url() -> str:
+    """Where this deployment serves GeoReport v2 (from YISHI_PUBLIC_URL)."""
+    return f"{settings.public_url()}/open311/v2"
+
+
+def discovery(lang: str) -> dict[str, Any]:
+    """The service discovery document (wiki.open311.org/Service_Discovery)."""
+    return {"changeset": CHANGESET, "contact": say("o311_contact", lang),
+            "key_service": say("o311_key_service", lang),
+            "endpoints": [{"specification": SPEC, "url": endpoint_url(), "changeset": CHANGESET,
+                           "type": "production", "formats": list(FORMATS)}]}
+
+
+def services(lang: str) -> list[dict[str, Any]]:
+    """One service per issue category; `group` is the focus area the category implies."""
+    out = []
+    for code, (zh, en) in CATEGORIES.labels.items():
+        name = CATEGORIES.label(code, lang)
+        out.append({"service_code": code, "service_name": name,
+                    "description": say("o311_service_description", lang, name=name),
+                    "metadata": False, "type": "realtime", "keywords": f"{zh}, {en}",
+                    "group": FOCUS_AREAS.label(default_focus(code), lang)})
+    return out
+
+
+def service_definition(code: str) -> dict[str, Any]:
+    """A category's definition: no attributes (a description and a place are all it needs)."""
+    if code not in CATEGORIES.codes:
+        raise Open311Error(404, [msg("o311_not_found", what=f"services/{shorten(code)}")])
+    return {"service_code": code, "attributes": []}
+
+
+# --- requests: one table per store revision --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What answers are made from at one store revision: every issue's public fields with its
+    status and dates (to filter on), and the areas its place is named from."""
+
+    revision: int
+    rows: pd.DataFrame
+    communities: gpd.GeoDataFrame
+    compounds: gpd.GeoDataFrame
+
+
+_CACHE: dict[str, _Table] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _midnight(day: str | None) -> datetime | None:
+    if not day:
+        return None
+    return datetime.combine(date.fromisoformat(str(day)[:10]), time(), tzinfo=settings.timezone())
+
+
+def _w3(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _text(value: Any) -> str | None:
+    """Stored free text as it goes out: None for missing, invisible characters removed."""
+    if _missing(value):
+        return None
+    text = strip_invisible(str(value)).strip()
+    return text or None
+
+
+def _both(enum_labels: Mapping[str, tuple[str, str]], code: str) -> str:
+    zh, en = enum_labels.get(code, (code, code))
+    return f"{zh} / {en}"
+
+
+def _notes(row: Mapping[str, Any]) -> str:
+    """The stage in both languages; for a declined report its public reason, for a merged one
+    the issue that carries the work. A closed issue's `closed_reason` is staff's text, not
+    published (as on the public board), so it is not given."""
+    stage, triage = row["stage"], _text(row.get("triage"))
+    if triage in ("declined", "merged"):
+        head = _both(TRIAGE.labels, triage)
+        detail = _text(row.get("declined_reason" if triage == "declined" else "merged_into"))
+        return f"{head}: {detail}" if detail else head
+    head = _both(STAGES.labels, stage)
+    return f"{head} ({_both(TRIAGE.labels, triage)})" if triage == "pending" else head
+
+
+def _description(title: str | None, description: str | None) -> str | None:
+    """The title, then the description unless it only repeats the title."""
+    if not description or (title and description.startswith(title.rstrip("…. "))):
+        return description or title
+    return f"{title}\n{description}" if title else description
+
+
+def _build(store: Store) -> _Table:
+    """Every issue's public fields (no private field is read) with what calls filter on:
+    status, the requested time, the latest timeline date."""
+    revision = store.revision  # read first: a write meanwhile makes the next call build again
+    issues = store.load_layer("issues")
+    events = store.load_layer("issue_events")
+    rows = pd.DataFrame(issues.drop(columns="geometry")).astype(object)
+    rows["status"] = np.where(rows["stage"].isin(["done", "closed"]) | rows["triage"].isin(["declined", "merged"]),
+                              "closed", "open")
+    rows["requested"] = pd.to_datetime(issues["reported_on"]).dt.tz_localize(settings.timezone())
+    latest = events.groupby("issue_id")["at"].max() if len(events) else pd.Series(dtype=object)
+    stepped = rows["issue_id"].map(latest).fillna(rows["reported_on"]).astype(str)
+    reported = rows["reported_on"].astype(str)
+    rows["updated"] = np.where(stepped > reported, stepped, reported)
+    rows["x"], rows["y"] = issues.geometry.x, issues.geometry.y  # exact: places are joined on these
+    # newest first once per revision: a call then takes the first matches in order
+    rows = rows.sort_values(["requested", "issue_id"], ascending=False, kind="stable")
+    rows.index = pd.Index(rows["issue_id"].to_numpy())
+    return _Table(revision, rows, store.load_layer("communities"), store.load_layer("compounds"))
+
+
+def _table(store: Store) -> _Table:
+    """This store's table at its current revision (built once per revision: a write bumps the
+    revision, so nothing stale is served)."""
+    with _CACHE_LOCK:
+        cached = _CACHE.get(store.location)
+    if cached is not None and cached.revision == store.revision:
+        return cached
+    table = _build(store)
+    with _CACHE_LOCK:
+        _CACHE[store.location] = table
+    return table
+
+
+#: The columns an answer is made from.
+_USED = ("issue_id", "status", "stage", "triage", "category", "title", "description", "responsible_unit",
+         "requested", "updated", "due_on", "x", "y", "declined_reason", "merged_into")
+
+
+def _answers(table: _Table, chosen: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """The chosen issues as requests in the spec's field order; their places by one spatial
+    join (compound and community, most specific first)."""
+    if chosen.empty:
+        return []
+    points = gpd.GeoSeries(gpd.points_from_xy(chosen["x"].astype(float), chosen["y"].astype(float)), crs=WGS84)
+    where = place_points(points, communities=table.communities, compounds=table.compounds).to_dict("records")
+    out = []
+    for row, place in zip(chosen[list(_USED)].to_dict("records"), where):
+        names = [n for n in (_text(place["compound_name"]), _text(place["community_name"])) if n]
+        out.append({
+            "service_request_id": row["issue_id"], "status": row["status"], "status_notes": _notes(row),
+            "service_name": CATEGORIES.label(row["category"], lang), "service_code": row["category"],
+            "description": _description(_text(row.get("title")), _text(row.get("description"))),
+            "agency_responsible": _text(row.get("responsible_unit")), "service_notice": None,
+            "requested_datetime": _w3(row["requested"].to_pydatetime()),
+            "updated_datetime": _w3(_midnight(row["updated"])),
+            "expected_datetime": _w3(_midnight(_text(row.get("due_on")))),
+            "address": ", ".join(names) or None,
+            "address_id": _text(place["compound_id"]) or _text(place["community_id"]),
+            "zipcode": None, "lat": round(float(row["y"]), 6), "long": round(float(row["x"]), 6), "media_url": None})
+    return out
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _when(params: Mapping[str, str], name: str, problems: list[Message]) -> datetime | None:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if len(value) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        problems.append(msg("o311_bad_date", field=name, value=shorten(value)))
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone())
+
+
+def _window(params: Mapping[str, str], today: date, problems: list[Message]) -> tuple[datetime, datetime]:
+    """[start, end] of a query: as given, else the spec's 90 days (ending today, or after the
+    start given, or before the end given); a span longer than that is refused."""
+    start, end = _when(params, "start_date", problems), _when(params, "end_date", problems)
+    span = timedelta(days=WINDOW_DAYS)
+    tz = settings.timezone()
+    if start is None and end is None:
+        end = datetime.combine(today, time.max, tzinfo=tz)
+        start = datetime.combine(today - span, time(), tzinfo=tz)
+    elif start is None:
+        start = end - span
+    elif end is None:
+        end = start + span
+    elif start > end:
+        problems.append(msg("o311_dates_reversed"))
+    elif (end.astimezone(tz).date() - start.astimezone(tz).date()).days > WINDOW_DAYS:
+        problems.append(msg("o311_span_too_long", days=WINDOW_DAYS))
+    return start, end
+
+
+def requests(store: Store, params: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    """GET requests: by `service_request_id` (a comma list, overriding every other filter),
+    else by `service_code` and `status` (comma lists) within `start_date`..`end_date` (the
+    last 90 days by default); newest first, at most `MAX_REQUESTS`. Every bad parameter is
+    refused at once (400)."""
+    table = _table(store)
+    rows = table.rows
+    problems: list[Message] = []
+    ids = _split(params.get("service_request_id"))
+    if ids:
+        if len(ids) > MAX_REQUESTS:
+            raise Open311Error(400, [msg("o311_too_many_ids", n=MAX_REQUESTS)])
+        keep = rows["issue_id"].isin(ids).to_numpy()
+    else:
+        codes = _split(params.get("service_code"))
+        for code in codes:
+            if code not in CATEGORIES.codes:
+                problems.append(msg("o311_unknown_service", code=shorten(code), codes=", ".join(CATEGORIES.codes)))
+        statuses = _split(params.get("status"))
+        for status in statuses:
+            if status not in ("open", "closed"):
+                problems.append(msg("o311_bad_status", value=shorten(status)))
+        start, end = _window(params, store.today(), problems)
+        if problems:
+            raise Open311Error(400, problems)
+        keep = ((rows["requested"] >= pd.Timestamp(start)) & (rows["requested"] <= pd.Timestamp(end))).to_numpy()
+        if codes:
+            keep = keep & rows["category"].isin(codes).to_numpy()
+        if statuses:
+            keep = keep & rows["status"].isin(statuses).to_numpy()
+    return _answers(table, rows.iloc[np.flatnonzero(keep)[:MAX_REQUESTS]], lang)
+
+
+def request(store: Store, request_id: str, lang: str) -> list[dict[str, Any]]:
+    """GET requests/{id}: a list of the one request (as the spec has it); 404 if none."""
+    table = _table(store)
+    if request_id not in table.rows.index:
+        raise Open311Error(404, [msg("o311_not_found", what=f"requests/{shorten(request_id)}")])
+    return _answers(table, table.rows.loc[[request_id]], lang)
+
+
+def token(store: Store, code: str) -> list[dict[str, Any]]:
+    """GET tokens/{token}: the request a tracking code follows now (a merge repoints it)."""
+    issue_id = residents.follow(store, code) if code and len(code) <= 40 else None
+    if issue_id is None:
+        raise Open311Error(404, [msg("o311_not_found", what=f"tokens/{shorten(code)}")])
+    return [{"service_request_id": issue_id, "token": code}]
+
+
+# --- POST requests ------------------------------------------------------------------------
+
+
+def _number(fields: Mapping[str, str], name: str, problems: list[Message]) -> float | None:
+    raw = fields.get(name, "").strip()
+    try:
+        value = float(raw) if len(raw) <= 40 else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        problems.append(msg("o311_bad_coordinate", field=name, value=shorten(raw)))
+        return None
+    return value
+
+
+def _compound_point(store: Store, address: str) -> tuple[float, float] | None:
+    """The representative point of the compound `address` names: its name exactly, else the
+    longest compound name it contains ("盐业局小区 3号楼"); None if it names none."""
+    compounds = store.load_layer("compounds")
+    if compounds.empty:
+        return None
+    wanted = address.strip().casefold()
+    names = compounds["name"].astype(str).str.strip().str.casefold()
+    exact = compounds[names == wanted]
+    if exact.empty:
+        inside = names[[bool(n) and n in wanted for n in names]]
+        if inside.empty:
+            return None
+        exact = compounds.loc[[inside.str.len().sort_values(ascending=False, kind="stable").index[0]]]
+    point = exact.geometry.iloc[0].representative_point()
+    return point.x, point.y
+
+
+def _location(store: Store, fields: Mapping[str, str], problems: list[Message]) -> tuple[float, float] | None:
+    """(lon, lat): from lat and long, else from an address_string naming a compound."""
+    has_lat, has_long = bool(fields.get("lat", "").strip()), bool(fields.get("long", "").strip())
+    if has_lat or has_long:
+        if not (has_lat and has_long):
+            problems.append(msg("o311_half_coordinate"))
+            return None
+        lat, lon = _number(fields, "lat", problems), _number(fields, "long", problems)
+        return (lon, lat) if lat is not None and lon is not None else None
+    address = fields.get("address_string", "").strip()
+    if not address:
+        problems.append(msg("o311_no_location"))
+        return None
+    point = _compound_point(store, address)
+    if point is None:
+        problems.append(msg("o311_unknown_address", value=shorten(address)))
+    return point
+
+
+def _person(first: str, last: str) -> str | None:
+    """The reporter's name as written in their script: 姓名 without a space, else "First Last"."""
+    first, last = first.strip(), last.strip()
+    if not (first or last):
+        return None
+    if any("\u4e00" <= c <= "\u9fff" for c in first + last):
+        return f"{last}{first}"
+    return " ".join(part for part in (first, last) if part)
+
+
+def post_request(store: Store, fields: Mapping[str, str], *, client: str, lang: str) -> list[dict[str, Any]]:
+    """POST requests: a resident's report from the API key holder `client`.
+
+    Needs `service_code` (a category), `description`, and lat/long or an address_string naming
+    a compound; `first_name`/`last_name` and `phone` become the private reporter fields.
+    `email`, `device_id`, `account_id`, `media_url` and attributes are not kept. The report
+    itself is checked and written by `residents.report` (inside the subdistrict, lengths), whose
+    refusal comes back as a 400 listing its reasons."""
+    problems: list[Message] = []
+    code = fields.get("service_code", "").strip()
+    if not code:
+        problems.append(msg("o311_no_service_code"))
+    elif code not in CATEGORIES.codes:
+        problems.append(msg("o311_unknown_service", code=shorten(code), codes=", ".join(CATEGORIES.codes)))
+    description = fields.get("description", "").strip()
+    if not description:
+        problems.append(msg("o311_no_description"))
+    where = _location(store, fields, problems)
+    if problems or where is None:
+        raise Open311Error(400, problems)
+    try:
+        receipt = residents.report(
+            store, lon=where[0], lat=where[1], category=code, description=description,
+            name=_person(fields.get("first_name", ""), fields.get("last_name", "")),
+            phone=fields.get("phone", "").strip() or None, source="open311", by=f"open311:{client}")
+    except (WorkflowError, InputError) as exc:  # refused as input; a store that cannot write is not
+        raise Open311Error(400, error=exc) from exc
+    url = f"{settings.public_url()}/track?code={receipt.code}"
+    return [{"service_request_id": receipt.issue_id, "token": receipt.code,
+             "service_notice": say("o311_notice", lang, code=receipt.code, url=url)}]
