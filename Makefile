@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench setup assets browser store clean
+.PHONY: run test bench setup assets browser fonts store clean
 
 setup: $(VENV)/.installed assets
 
@@ -29,13 +29,18 @@ browser:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
 
-store: setup
+# The CJK font the PNG venue posters are drawn with (`python -m geo posters`, the community page).
+fonts:
+	@fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || ($(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fontconfig fonts-noto-cjk)
+
+store: setup fonts
 	$(BIN)/python -m geo init --demo
 
 run: store
 	$(BIN)/streamlit run server.py --server.port $(PORT)
 
-test: setup browser
+test: setup browser fonts
 	$(BIN)/python -m pytest -q
 
 bench: setup
@@ -43,6 +48,7 @@ bench: setup
 	$(BIN)/python -m bench.map_payload
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.signin
+	$(BIN)/python -m bench.public
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

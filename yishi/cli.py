@@ -21,8 +21,9 @@ import pandas as pd
 
 from geo import stats
 from yishi.accounts import ROLES
-from yishi.services import accounts, sessions
+from yishi.services import accounts, apikeys, sessions
 from yishi.services import uploads, workflow
+from yishi.services import posters
 from geo.errors import (InputError, PermissionDenied, Problem, StoreDamaged, StoreReadOnly,
                         ValidationError, WorkflowError, YishiError, msg)
 from geo.export import FORMATS, export, to_geojson_text
@@ -350,6 +351,23 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         return 0 if ended else 1
 
 
+@command("apikeys")
+def cmd_apikeys(args: argparse.Namespace) -> int:
+    """Open311 API keys: add (the key is printed this once), list (no hashes), revoke."""
+    with _store(args) as store:
+        if args.apikeys_command == "add":
+            issued = apikeys.issue(store, args.name, by=args.by)
+            print(say("apikey_added", args.lang, key_id=issued.key_id, name=issued.name), file=sys.stderr)
+            print(issued.key)
+        elif args.apikeys_command == "list":
+            keys = apikeys.listing(store)
+            print(keys.to_string(index=False) if len(keys) else say("apikey_none", args.lang))
+        else:
+            apikeys.revoke(store, args.key_id, by=args.by)
+            print(say("apikey_revoked", args.lang, key_id=args.key_id))
+    return 0
+
+
 # --- issue workflow: show, new, advance, comment, evaluate --------------------------------
 
 
@@ -491,6 +509,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("posters")
+def cmd_posters(args: argparse.Namespace) -> int:
+    """Write the venues' QR posters (one community's, or every venue's) into a folder; an
+    unknown community, size or format is refused (exit 2) before anything is written."""
+    with _store(args) as store:
+        infos = posters.poster_infos(store, args.community)
+    if not infos:
+        print(say("poster_no_venues", args.lang), file=sys.stderr)
+        return 0
+    folder = Path(args.output)
+    files = posters.posters(infos, size=args.size, formats=args.format)  # refuses a missing font
+    written = 0
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files:
+            (folder / name).write_bytes(data)
+            written += 1
+            print(say("poster_wrote", args.lang, path=folder / name))
+    except OSError as exc:  # a file where the folder should be, no permission, a full disk
+        raise InputError(msg("cli_cannot_write", path=str(folder),
+                             reason=exc.strerror or str(exc))) from None
+    print(say("poster_wrote_n", args.lang, n=written, folder=folder), file=sys.stderr)
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, saying its refusal line in the command line's language (the detail is argparse's)."""
 
@@ -578,6 +621,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--user", help="end every session of this user")
     q.add_argument("--by", default=_whoami(), help="who revokes (for the audit trail)")
 
+    p = add("apikeys", help="Open311 API keys: add NAME, list, revoke KEY_ID")
+    kinds = p.add_subparsers(dest="apikeys_command", required=True)
+    q = kinds.add_parser("add", help="issue a key to a client system; the key is printed once")
+    q.add_argument("name", help="who holds the key (named in the audit trail)")
+    q.add_argument("--by", default=_whoami(), help="who issues it (for the audit trail)")
+    kinds.add_parser("list", help="every key: id, name, issued, revoked (never the key)")
+    q = kinds.add_parser("revoke", help="refuse a key from now on")
+    q.add_argument("key_id", help="the id `apikeys list` shows, e.g. K001")
+    q.add_argument("--by", default=_whoami(), help="who revokes (for the audit trail)")
+
     p = add("show", help="one issue: public record, community, venue, members, timeline")
     p.add_argument("issue_id")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -611,6 +664,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("issue_id")
     p.add_argument("--satisfaction", required=True, type=float)
     p.add_argument("--by", default=_whoami())
+
+    p = add("posters", help="QR posters of the venues (scan to report there), as PNG/SVG files")
+    p.add_argument("--community", help="one community's venues (default: every venue)")
+    p.add_argument("-o", "--output", required=True, help="the folder to write into (made if missing)")
+    p.add_argument("--size", default="A4", choices=("A4", "A5", "both"), help="paper (default A4)")
+    p.add_argument("--format", default="both", choices=("png", "svg", "both"),
+                   help="file format (default both)")
     return parser
 
 

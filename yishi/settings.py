@@ -12,6 +12,7 @@ import subprocess
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from yishi import datasets
@@ -46,6 +47,22 @@ def public_origin() -> str | None:
     """The site's own origin as browsers see it (YISHI_PUBLIC_ORIGIN, e.g.
     https://yishi.example.gov.cn) when a proxy rewrites the Host header; else the Host is used."""
     return os.environ.get("YISHI_PUBLIC_ORIGIN", "").strip().rstrip("/") or None
+
+
+def public_url() -> str:
+    """The deployment's base URL as residents reach it (YISHI_PUBLIC_URL, default
+    http://localhost:8501): what QR posters and links in answers point at, so it must be
+    http(s) and is given without a trailing slash."""
+    value = os.environ.get("YISHI_PUBLIC_URL", "").strip().rstrip("/") or "http://localhost:8501"
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is not a number
+        ok = False
+    if not ok or parts.query or parts.fragment or any(c.isspace() for c in value):
+        raise ValueError(f"$YISHI_PUBLIC_URL must be an http:// or https:// address such as "
+                         f"https://yishi.example.gov.cn, not {value!r}")
+    return value
 
 
 def secret_key() -> bytes:
@@ -101,5 +118,5 @@ def _git_commit() -> str:
         return "unknown"
 
 
-__all__ = ["cookie_secure", "public_origin", "secret_key", "session_idle", "session_max_age",
+__all__ = ["cookie_secure", "public_origin", "public_url", "secret_key", "session_idle", "session_max_age",
            "timezone", "version"]
