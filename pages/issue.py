@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, data, issue_actions, issue_view
+from ui import auth, data, issue_actions, issue_view, ratings_view
 from ui.i18n import field_label, t
 from ui.safe import md
 from ui.shell import header
@@ -53,6 +53,8 @@ with right:
     issue_view.due_notice(issue_row, snap.today, lang)
     st.markdown(issue_view.field_line(issue, ("result_public",), lang))
     st.metric(field_label("issues", "satisfaction", lang), satisfaction_text(issue.get("satisfaction")))
+    st.markdown(f"**{t('tri_residents', lang)}**")
+    ratings_view.residents_section(issue, snap.ratings, user, lang)
 
 events = issue_view.events_of(snap.events, issue_id)
 st.markdown(f"**{t('iss_timeline', lang)}**")

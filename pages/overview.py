@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import stats
-from ui import access, auth, charts, data, errors, maps, report_view
+from ui import access, auth, charts, data, errors, maps, report_view, triage_view
 from ui.filters import issue_filter, set_overdue_only
 from ui.i18n import choice, t
 from ui.maps.card import issue_card, table_opening_issues
@@ -13,15 +13,17 @@ from ui.maps.widget import show_map
 from ui.shell import header
 from ui.tables import csv_bytes, dashed, issue_table
 
-auth.require("view_map")
+user = auth.require("view_map")
 snap = data.snapshot()
 lang = header("nav_overview", as_of=snap.today.isoformat())
+if user.can("triage"):
+    triage_view.pending_banner(snap, lang)
 names = dict(zip(snap.communities["community_id"], snap.communities["name"]))
 view = issue_filter(names, lang)
 issues = view.apply(snap.issues, snap.today)
 meetings = snap.meetings[snap.meetings["issue_id"].isin(issues["issue_id"])]
 
-figures = report_view.overview_figures(issues, meetings, snap.today, lang)  # the print view's too
+figures = report_view.overview_figures(issues, meetings, snap.ratings, snap.today, lang)  # the print view's too
 with st.container(key="yishi-kpis-overview"):  # a two-column grid on a phone (ui/styles/phone.css)
     for column, (label, value) in zip(st.columns(len(figures)), figures):
         column.metric(label, value)
@@ -74,11 +76,7 @@ right.markdown(f"**{t('chart_monthly')}**")
 right.altair_chart(charts.monthly_chart(issues, lang), width="stretch")
 
 st.subheader(t("community_compare"))
-compare = (stats.per_community(issues, snap.communities, snap.today)
-           .sort_values(["open", "overdue", "name"], ascending=[False, False, True], kind="stable")
-           .drop(columns="community_id"))  # where the open issues are, first
-compare.columns = [t("f_community"), t("total"), t("open"), t("overdue"), t("done"),
-                   t("kpi_satisfaction")]
+compare = report_view.compare_table(issues, snap.communities, snap.ratings, snap.today, lang)
 st.dataframe(dashed(compare), width="stretch", hide_index=True)
 
 st.subheader(f"{t('issues_table')} ({len(issues)})")

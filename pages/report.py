@@ -33,12 +33,12 @@ if cid is None:
     meetings = snap.meetings[snap.meetings["issue_id"].isin(issues["issue_id"])]
     st.subheader(f"{t('rp_all', lang)} · {snap.today.isoformat()}")
     st.markdown(f"**{t('rp_filters', lang)}**: {md(report_view.filter_text(chosen, names, lang))}")
-    st.html(report_view.figures_html(report_view.overview_figures(issues, meetings, snap.today, lang)))
+    st.html(report_view.figures_html(report_view.overview_figures(issues, meetings, snap.ratings, snap.today, lang)))
 else:
     issues = snap.issues[snap.issues["community_id"] == cid]
     st.subheader(f"{md(names[cid])} · {snap.today.isoformat()}")
     st.markdown(community_view.heading(cid, names, community_view.cppcc_members(snap.members, names), lang))
-    metrics = community_view.figure_metrics(snap.issues, snap.communities, cid, snap.today, lang)
+    metrics = community_view.figure_metrics(snap.issues, snap.communities, snap.ratings, cid, snap.today, lang)
     st.html(report_view.figures_html([(m["label"], m["value"]) for m in metrics],
                                      [m.get("delta_description", "") for m in metrics]))
 
@@ -49,9 +49,7 @@ st.image(svg_map(subdistrict=snap.subdistrict, communities=snap.communities, iss
 
 if cid is None:
     st.markdown(f"**{t('community_compare', lang)}**")
-    compare = stats.per_community(issues, snap.communities, snap.today).drop(columns="community_id")
-    compare.columns = [t("f_community", lang), t("total", lang), t("open", lang), t("overdue", lang),
-                       t("done", lang), t("kpi_satisfaction", lang)]
+    compare = report_view.compare_table(issues, snap.communities, snap.ratings, snap.today, lang)
     st.html(report_view.html_table(dashed(compare), name="yishi-compare"))
 else:
     todo = stats.supervision_list(issues, snap.events, snap.today, days=community_view.STUCK_DAYS)

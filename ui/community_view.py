@@ -17,7 +17,7 @@ from geo.export import to_geojson_text
 from geo.schema import CATEGORIES, CPPCC_ROLES, FIVE_HAVES, MEMBER_ROLES, STAGES, VENUE_KINDS
 from ui.i18n import enum_label, field_label, t
 from ui.safe import md, token
-from ui.tables import dashed, members_text, tick_cells
+from ui.tables import dashed, members_text, rating_text, tick_cells
 
 SELECTED = "selected_community"  # plain key: survives page switches
 _PICK_COMM, _PICK_MEMBER, _URL_SEEN = "_cm_community", "_cm_member", "_cm_url_seen"
@@ -93,11 +93,11 @@ def heading(community_id: str, names: dict[str, str], cppcc: pd.DataFrame, lang:
     return f"**{md(names[community_id])}** · {t('members_linked', lang)}: {md(linked)}"
 
 
-def figure_metrics(issues: pd.DataFrame, communities: pd.DataFrame, community_id: str, today: date,
-                   lang: str) -> list[dict[str, Any]]:
+def figure_metrics(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.DataFrame, community_id: str,
+                   today: date, lang: str) -> list[dict[str, Any]]:
     """Keyword arguments for one st.metric per figure: the community's value, its difference
-    from the mean over all communities, and that mean."""
-    per = stats.per_community(issues, communities, today)
+    from the mean over all communities, and that mean; last, residents' rating with its count."""
+    per = stats.per_community(issues, communities, today, ratings)
     mine = per[per["community_id"] == community_id].iloc[0]
     average = per[["total", "open", "overdue", "done", "satisfaction"]].mean(numeric_only=True)
     metrics: list[dict[str, Any]] = []
@@ -110,6 +110,9 @@ def figure_metrics(issues: pd.DataFrame, communities: pd.DataFrame, community_id
         metrics.append({"label": t(key, lang), "value": f"{value:.{digits}f}",
                         "delta": f"{value - avg:+.{max(digits, 1)}f}", "delta_color": colour,
                         "delta_description": t("cm_vs_avg", lang, v=f"{avg:.{max(digits, 1)}f}")})
+    mean = None if pd.isna(mine["rating_mean"]) else float(mine["rating_mean"])
+    metrics.append({"label": t("tri_kpi_rating", lang),
+                    "value": rating_text(mean, int(mine["rating_count"]), lang)})
     return metrics
 
 

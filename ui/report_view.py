@@ -18,7 +18,7 @@ from geo import stats
 from geo.filters import IssueFilter, from_query
 from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES
 from ui.i18n import enum_label, t
-from ui.tables import text
+from ui.tables import rating_text, text
 
 #: The scope picker's value for the whole subdistrict.
 ALL = ""
@@ -70,18 +70,35 @@ def filter_text(chosen: IssueFilter, names: dict[str, str], lang: str) -> str:
     return semicolon.join(parts) or t("rp_no_filters", lang)
 
 
-def overview_figures(issues: pd.DataFrame, meetings: pd.DataFrame, today: date,
+def overview_figures(issues: pd.DataFrame, meetings: pd.DataFrame, ratings: pd.DataFrame, today: date,
                      lang: str) -> list[tuple[str, str]]:
-    """The overview's seven figures as (label, value) pairs."""
+    """The overview's eight figures as (label, value) pairs; `ratings` are residents' own,
+    counted for the issues shown."""
     figures = stats.published_figures(issues, meetings)
     satisfaction = stats.mean_satisfaction(issues)
+    rated = stats.overall_rating(ratings[ratings["issue_id"].isin(issues["issue_id"])])
     return [(t("kpi_meetings", lang), str(figures["meetings"])),
             (t("kpi_consensus", lang), str(figures["consensus"])),
             (t("kpi_implemented", lang), str(figures["implemented"])),
             (t("kpi_in_progress", lang), str(figures["in_progress"])),
             (t("kpi_open", lang), str(int(stats.is_open(issues).sum()))),
             (t("kpi_overdue", lang), str(int(stats.is_overdue(issues, today).sum()))),
-            (t("kpi_satisfaction", lang), "—" if satisfaction is None else f"{satisfaction:.2f} / 5")]
+            (t("kpi_satisfaction", lang), "—" if satisfaction is None else f"{satisfaction:.2f} / 5"),
+            (t("tri_kpi_rating", lang), rating_text(*rated, lang))]
+
+
+def compare_table(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.DataFrame, today: date,
+                  lang: str) -> pd.DataFrame:
+    """The community comparison, labelled: where the open issues are first, with residents'
+    rating and how many rated next to it (the overview and the print view show the same)."""
+    shown = ratings[ratings["issue_id"].isin(issues["issue_id"])]
+    compare = (stats.per_community(issues, communities, today, shown)
+               .sort_values(["open", "overdue", "name"], ascending=[False, False, True], kind="stable")
+               .drop(columns="community_id"))
+    compare.columns = [t("f_community", lang), t("total", lang), t("open", lang), t("overdue", lang),
+                       t("done", lang), t("kpi_satisfaction", lang), t("tri_rating_mean", lang),
+                       t("tri_rating_count", lang)]
+    return compare
 
 
 def figures_html(pairs: list[tuple[str, str]], notes: list[str] | None = None) -> str:

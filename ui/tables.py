@@ -126,6 +126,11 @@ def satisfaction_text(value: Any) -> str:
     return "—" if is_blank(value) else f"{float(value):.1f} / 5"
 
 
+def rating_text(mean: float | None, count: int, lang: str) -> str:
+    """Residents' rating with how many rated ("4.25 / 5（12 人评价）"), or that nobody has."""
+    return t("tri_no_ratings", lang) if mean is None else t("tri_rating_value", lang, mean=mean, n=count)
+
+
 def metres_text(value: Any) -> str:
     """A distance in whole metres with thousands separators, "—" when there is none."""
     return "—" if is_blank(value) else f"{float(value):,.0f}"
