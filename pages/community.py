@@ -15,6 +15,7 @@ from ui import access, auth, community_view, data, errors, maps
 from ui.i18n import choice, t
 from ui.maps.card import issue_card
 from ui.maps.widget import show_map
+from ui.posters import poster_panel
 from ui.shell import header
 from ui.tables import csv_bytes
 
@@ -36,7 +37,7 @@ compounds = snap.compounds[snap.compounds["community_id"] == cid]
 venues = snap.venues[snap.venues["community_id"] == cid]
 
 st.markdown(f"**{t('cm_figures', lang)}**")
-metrics = community_view.figure_metrics(snap.issues, communities, cid, snap.today, lang)
+metrics = community_view.figure_metrics(snap.issues, communities, snap.ratings, cid, snap.today, lang)
 with st.container(key="yishi-kpis-community"):  # a two-column grid on a phone (ui/styles/phone.css)
     for column, metric in zip(st.columns(len(metrics)), metrics):
         column.metric(**metric)
@@ -77,6 +78,7 @@ if venues.empty:
     st.caption(t("cm_no_venues", lang))
 else:
     st.dataframe(community_view.five_haves_table(venues, lang), hide_index=True, width="stretch")
+poster_panel(user, cid, venues, lang)  # staff only: the venues' QR posters
 
 todo = stats.supervision_list(issues, snap.events, snap.today, days=community_view.STUCK_DAYS)
 st.subheader(f"{t('cm_supervision', lang)} ({len(todo)})")

@@ -47,6 +47,7 @@ T = TypeVar("T")  # session: form name -> _Form
 #: Refusals that name no schema field, by catalogue key: the form field they are about.
 FIELD_OF_KEY: dict[str, str] = {
     "ni_need_point": "point",
+    "res_need_place": "point",
     "wf_point_not_numbers": "point",
     "wf_point_not_finite": "point",
     "wf_point_outside": "point",

@@ -13,7 +13,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "nav_issue": ("议题详情", "Issue"),
     "nav_new_issue": ("新建议题", "New issue"),
     "nav_community": ("社区", "Community"),
-    "nav_board": ("公示栏", "Result board"),
+    "nav_board": ("公示栏", "Public board"),
     "nav_upload": ("数据上传", "Upload data"),
     "nav_accounts": ("账号管理", "Accounts"),
     "nav_group_map": ("地图", "Map"),
@@ -98,9 +98,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "sign_in_oidc": ("使用统一身份认证登录", "Sign in with the organisation's identity provider"),
     "sign_in_oidc_no_account": ("统一身份认证已通过，但没有对应的启用账号，请联系管理员。", "The identity provider signed you in, but no enabled account has your e-mail; ask an admin."),
     # result board
-    "board_intro": ("已落实议题的办理结果公示与群众评价", "Implemented issues: posted results and residents' evaluation"),
-    "board_count": ("共 {n} 项已落实", "{n} implemented"),
-    "posted_result": ("办理结果", "Posted result"),
     # -- issue, new-issue and community pages --
     "iss_choose": ("选择议题", "Choose an issue"),
     "iss_stage_now": ("当前阶段", "Stage now"),

@@ -239,6 +239,60 @@
     return null;
   }
 
+  /* GCJ-02 offset (degrees) of a WGS84 position in China: geo/crs.py `_delta`, for the AMap
+   * basemap, whose tiles are drawn in GCJ-02 (a phone's position is WGS84). */
+  function gcjShift(x, y) {
+    var A = 6378245.0, EE = 0.00669342162296594323, PI = Math.PI;
+    if (x < 72.004 || x > 137.8347 || y < 0.8293 || y > 55.8271) { return [0, 0]; }
+    var dx0 = x - 105.0, dy0 = y - 35.0, s = Math.sqrt(Math.abs(dx0));
+    var common = (20 * Math.sin(6 * dx0 * PI) + 20 * Math.sin(2 * dx0 * PI)) * 2 / 3;
+    var dlat = -100 + 2 * dx0 + 3 * dy0 + 0.2 * dy0 * dy0 + 0.1 * dx0 * dy0 + 0.2 * s + common +
+      (20 * Math.sin(dy0 * PI) + 40 * Math.sin(dy0 / 3 * PI)) * 2 / 3 +
+      (160 * Math.sin(dy0 / 12 * PI) + 320 * Math.sin(dy0 * PI / 30)) * 2 / 3;
+    var dlon = 300 + dx0 + 2 * dy0 + 0.1 * dx0 * dx0 + 0.1 * dx0 * dy0 + 0.1 * s + common +
+      (20 * Math.sin(dx0 * PI) + 40 * Math.sin(dx0 / 3 * PI)) * 2 / 3 +
+      (150 * Math.sin(dx0 / 12 * PI) + 300 * Math.sin(dx0 / 30 * PI)) * 2 / 3;
+    var rad = y / 180 * PI, magic = 1 - EE * Math.sin(rad) * Math.sin(rad), sm = Math.sqrt(magic);
+    return [(dlon * 180) / (A / sm * Math.cos(rad) * PI), (dlat * 180) / ((A * (1 - EE)) / (magic * sm) * PI)];
+  }
+
+  /* "My location" on a picking map (the residents' report form): the phone's position becomes a
+   * click there, which st_folium reports like a tap. Only where the browser offers it (a secure
+   * page: HTTPS or localhost). D.label and D.failed are set as text (title, alert), never as
+   * HTML; D.gcj says the basemap is AMap's. */
+  function locate(map, D) {
+    if (!window.isSecureContext || !navigator.geolocation) { return null; }
+    var control = L.control({position: "topleft"});
+    control.onAdd = function () {
+      var bar = L.DomUtil.create("div", "leaflet-bar yishi-locate");
+      var a = L.DomUtil.create("a", "", bar);
+      a.href = "#";
+      a.setAttribute("role", "button");
+      a.title = D.label;
+      a.setAttribute("aria-label", D.label);
+      /* a crosshair drawn inline: a glyph would need a font the phone may not have */
+      a.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" ' +
+        'style="vertical-align:middle" fill="none" stroke="#333" stroke-width="2">' +
+        '<circle cx="12" cy="12" r="7"/><circle cx="12" cy="12" r="2" fill="#333"/>' +
+        '<path d="M12 1v4M12 19v4M1 12h4M19 12h4"/></svg>';
+      L.DomEvent.disableClickPropagation(bar);
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          var lon = pos.coords.longitude, lat = pos.coords.latitude;
+          if (D.gcj) { var d = gcjShift(lon, lat); lon += d[0]; lat += d[1]; }
+          var here = L.latLng(lat, lon);
+          map.setView(here, Math.max(map.getZoom(), 17));
+          map.fire("click", {latlng: here});
+        }, function () { a.title = D.failed; a.style.color = "#b71c1c"; window.alert(D.failed); },
+        {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+      });
+      return bar;
+    };
+    control.addTo(map);
+    return control;
+  }
+
   window.YishiMap = {shapes: shapes, venues: venues, issues: issues, legend: legend,
-                     background: background, phone: phone};
+                     background: background, phone: phone, locate: locate};
 })();
