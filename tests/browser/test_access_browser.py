@@ -171,7 +171,7 @@ def test_the_print_view_has_every_row_a_print_button_and_prints_without_the_chro
     page = p.page
     assert page.locator("table.yishi-issues tbody tr").count() == len(issues) > 10
     assert page.locator("table.yishi-compare tbody tr").count() == 16
-    assert page.get_by_role("img", name=re.compile("议题分布图")).is_visible()
+    page.get_by_role("img", name=re.compile("议题分布图")).wait_for()  # drawn once its file has loaded
 
     button = page.get_by_role("button", name="打印 / 保存为 PDF")
     assert button.is_visible()

@@ -16,6 +16,8 @@ the way in and on the way out, so the text the pages must show is the rest of it
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import re
 import shutil
@@ -756,6 +758,9 @@ def _upload(v: Visit, h: Hostile) -> None:
 def _accounts(v: Visit, h: Hostile) -> None:
     v.open("账号管理")
     v.settle()
+    with contextlib.suppress(PlaywrightError):  # the grid fills its rows a moment after the page settles
+        v.page.wait_for_function(f"(name) => ({GRID_TEXT})().includes(name)", arg=h.names[MEMBER_COMMUNITY],
+                                 timeout=15_000)
     v.expect("账号管理 users table", v.page.evaluate(GRID_TEXT), [h.names[MEMBER_COMMUNITY]])
     v.page.locator("[data-testid=stSelectbox]").filter(has_text="社区").first.click()
     options = v.page.get_by_role("option")
