@@ -220,10 +220,7 @@ def board_page(snap: Snapshot, lang: str) -> None:
     selected = public.matching(issues, query)
     st.html(f'<div class="pub-toolbar"><a class="yishi-skip" href="#{LIST_ID}">{escape(t("pub_skip", lang))}</a>'
             f'<span class="yishi-hint">{escape(t("pub_map_hint", lang))}</span></div>')
-    tapped = public_map(snap, selected, lang, query.community)
-    if tapped is not None:
-        _show(query, lang, issue=tapped)
-        st.rerun()
+    map_slot = st.container()  # drawn last, shown first: the list is in a phone's hands sooner
     st.caption(t("pub_intro", lang))
     st.subheader(t("pub_board", lang))
     _filters(query, names, lang)
@@ -232,6 +229,11 @@ def board_page(snap: Snapshot, lang: str) -> None:
     st.html(board_html(page, names, query, lang))
     if page.pages > 1:
         _pager(page, query, lang)
+    with map_slot:
+        tapped = public_map(snap, selected, lang, query.community)
+    if tapped is not None:
+        _show(query, lang, issue=tapped)
+        st.rerun()
 
 
 # ---------------------------------------------------------------------------- one issue

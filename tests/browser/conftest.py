@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -25,6 +26,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BLANK_TILE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 TILES = re.compile(r"tile\.openstreetmap\.org|autonavi\.com")
+#: No element of the previous run is still on the page (the run has drawn everything).
+STALE_GONE = "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -135,18 +138,17 @@ class Page:
 
     def choose(self, combobox, typed: str, option: re.Pattern[str]) -> None:
         """Open a select box, type to filter it and take the option. A rerun that redraws the box
-        between the click and the typing (a slow first run) closes it, so try again a few times."""
-        for _ in range(3):
-            combobox.click()
-            self.page.keyboard.type(typed)
-            found = self.page.get_by_role("option", name=option).first
+        meanwhile (a slow first run, a map reporting its first view) closes it or replaces the
+        option under the pointer, so the whole gesture is tried again, a few times."""
+        for _ in range(4):
             try:
-                found.wait_for(timeout=10_000)
-            except Exception:  # the box closed under us: Escape and open it again
+                combobox.click(timeout=10_000)
+                self.page.keyboard.type(typed)
+                self.page.get_by_role("option", name=option).first.click(timeout=10_000)
+                return
+            except PlaywrightError:  # the box closed or its option was replaced under us
                 self.page.keyboard.press("Escape")
-                continue
-            found.click()
-            return
+                self.page.wait_for_function(STALE_GONE, timeout=30_000)
         raise AssertionError(f"no option {option.pattern!r} after typing {typed!r}")
 
     def screenshot(self, name: str) -> Path:

@@ -710,6 +710,7 @@ def _board(v: Visit, h: Hostile) -> None:
     for t in (wanted[0], wanted[-1]):
         v.page.goto(f"{base}?issue={t.id}")
         v.page.get_by_role("heading", name=re.compile(re.escape(t.id))).wait_for()
+        v.page.locator(".pub-actions").wait_for()  # the page's last element: all of it is drawn
         v.settle()
         main = v.page.locator("[data-testid=stMain]").inner_text()
         if flat(main).count(flat(t.text)[:200]) != 4:
