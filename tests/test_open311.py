@@ -26,7 +26,7 @@ import web
 from geo.schema import CATEGORIES
 from tests.helpers import USERS, add_accounts
 from web import open311 as routes
-from web.security import RateLimit
+from yishi.services.limits import RateLimit
 from yishi.services import apikeys, limits, residents
 from yishi.storage import open_store
 

@@ -176,11 +176,16 @@ def test_search_by_words_in_title_or_description(demo_store):
     assert cards(nothing) == [] and say("pub_none", "en") in board_html(nothing)
 
 
-def test_resident_report_states_show_and_filter(demo_store):
-    demo_store.write_batch("issues", [
+def decide_two_reports(store) -> None:
+    """I0131 becomes a declined resident's report, I0133 one merged into I0042."""
+    store.write_batch("issues", [
         {"issue_id": "I0131", "source": "resident", "triage": "declined", "declined_reason": "不属于本街道"},
         {"issue_id": "I0133", "source": "resident", "triage": "merged", "merged_into": "I0042"},
     ], by="fixture", source="test")
+
+
+def test_resident_report_states_show_and_filter(demo_store):
+    decide_two_reports(demo_store)
     at = run_path("board", None, "zh", stage="declined")
     assert cards(at) == ["I0131"] and "不予受理" in board_html(at) and "群众反映" in board_html(at)
     assert cards(run_path("board", None, "zh", stage="merged")) == ["I0133"]
@@ -246,10 +251,7 @@ def test_no_private_field_reaches_the_board_or_the_issue_page(demo_store):
 
 
 def test_a_declined_report_shows_its_public_reason_and_a_merged_one_links_on(demo_store):
-    demo_store.write_batch("issues", [
-        {"issue_id": "I0131", "source": "resident", "triage": "declined", "declined_reason": "不属于本街道"},
-        {"issue_id": "I0133", "source": "resident", "triage": "merged", "merged_into": "I0042"},
-    ], by="fixture", source="test")
+    decide_two_reports(demo_store)
     declined = run_path("board", None, "zh", issue="I0131")
     assert [w.value for w in declined.warning] == ["这条反映不予受理。  \n原因：不属于本街道"]
     merged = run_path("board", None, "zh", issue="I0133")

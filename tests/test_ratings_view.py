@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.helpers import USERS, drive_to_done, rendered, run_page, run_path
+from tests.helpers import USERS, drive_to_done, run_page, run_path
 from yishi.services import residents
 from yishi.storage import open_store
 

@@ -18,7 +18,7 @@ with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 (not yet pinned 
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from web.security import RateLimit
+from yishi.services.limits import RateLimit
 from web.uploads import UploadGate, _capped
 from yishi.services import accounts, sessions
 from yishi.storage import open_store

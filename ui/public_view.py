@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
-from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -35,7 +34,7 @@ from ui.i18n import enum_label, field_label, t
 from ui.maps.style import GREY, STAGE_COLORS
 from ui.maps.widget import show_map
 from ui.safe import md, token
-from ui.tables import rating_text, text
+from ui.tables import rating_text, text, whole
 from yishi import storage
 from yishi.services import public
 from yishi.services.public import BoardQuery, PublicIssue
@@ -111,10 +110,6 @@ def status_label(status: str, lang: str) -> str:
     return TRIAGE.label(status, lang) if status in public.TRIAGE_STATUSES else enum_label(STAGES, status, lang)
 
 
-def _number(value: Any) -> int:
-    return 0 if is_blank(value) else int(value)
-
-
 def _badge(status: str, lang: str) -> str:
     color = STAGE_COLORS.get(status, GREY)
     return (f'<span class="pub-status"><span class="yishi-dot" aria-hidden="true" '
@@ -134,10 +129,10 @@ def card_html(row: pd.Series, names: dict[str, str], query: BoardQuery, lang: st
              escape(text(community) if community else t("unassigned", lang)), escape(when)]
     if row.get("source") in ("resident", "open311"):
         facts.append(f'<span class="pub-source">{escape(SOURCES.label(row["source"], lang))}</span>')
-    if _number(row.get("me_too")) > 0:
-        facts.append(escape(t("pub_me_too", lang, n=_number(row["me_too"]))))
-    if _number(row.get("rating_count")) > 0:
-        rating = rating_text(float(row["rating_mean"]), _number(row["rating_count"]), lang)
+    if whole(row.get("me_too")) > 0:
+        facts.append(escape(t("pub_me_too", lang, n=whole(row["me_too"]))))
+    if whole(row.get("rating_count")) > 0:
+        rating = rating_text(float(row["rating_mean"]), whole(row["rating_count"]), lang)
         facts.append(f'<span class="pub-rating">★ {escape(t("tri_kpi_rating", lang))} {escape(rating)}</span>')
     href = board_href(query, lang, issue=str(row["issue_id"]))
     return (f'<li><a class="pub-card" href="{escape(href)}">'
@@ -274,8 +269,8 @@ def facts_html(item: PublicIssue, lang: str) -> str:
     ]
     if not is_blank(f["responsible_unit"]):
         rows.append((field_label("issues", "responsible_unit", lang), escape(text(f["responsible_unit"]))))
-    if _number(f["me_too"]) > 0:
-        rows.append((field_label("issues", "me_too", lang), escape(t("pub_me_too", lang, n=_number(f["me_too"])))))
+    if whole(f["me_too"]) > 0:
+        rows.append((field_label("issues", "me_too", lang), escape(t("pub_me_too", lang, n=whole(f["me_too"])))))
     rows.append((RATINGS.label(lang), escape(rating_text(item.rating_mean, item.rating_count, lang))))
     body = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in rows)
     return f'<dl class="pub-facts">{body}</dl>'

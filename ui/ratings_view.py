@@ -18,7 +18,7 @@ from yishi.services.posters import make_qr
 from yishi.settings import public_url
 from ui.i18n import enum_label, field_label, t
 from ui.safe import md
-from ui.tables import rating_text, text
+from ui.tables import rating_text, text, whole
 
 
 def rating_link(issue_id: str) -> str:
@@ -39,7 +39,7 @@ def residents_section(issue: pd.Series, ratings: pd.DataFrame, user: User, lang:
     facts = [f"{field_label('issues', 'source', lang)}: {enum_label(SOURCES, source, lang)}"]
     if isinstance(issue.get("triage"), str):
         facts.append(f"{field_label('issues', 'triage', lang)}: {enum_label(TRIAGE, issue['triage'], lang)}")
-    facts.append(t("tri_me_too", lang, n=int(issue.get("me_too") or 0) if pd.notna(issue.get("me_too")) else 0))
+    facts.append(t("pub_me_too", lang, n=whole(issue.get("me_too"))))
     st.markdown(md(" · ".join(facts)))
     mine = ratings[ratings["issue_id"] == issue_id].sort_values(["at", "rating_id"], ascending=False)
     st.metric(t("tri_kpi_rating", lang), rating_text(*stats.overall_rating(mine), lang))

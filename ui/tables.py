@@ -126,6 +126,11 @@ def satisfaction_text(value: Any) -> str:
     return "—" if is_blank(value) else f"{float(value):.1f} / 5"
 
 
+def whole(value: Any) -> int:
+    """A stored count as an int, 0 when there is none (an old row's empty me_too)."""
+    return 0 if is_blank(value) else int(value)
+
+
 def rating_text(mean: float | None, count: int, lang: str) -> str:
     """Residents' rating with how many rated ("4.25 / 5（12 人评价）"), or that nobody has."""
     return t("tri_no_ratings", lang) if mean is None else t("tri_rating_value", lang, mean=mean, n=count)

@@ -11,17 +11,16 @@ from geo.schema import CATEGORIES, SOURCES
 from yishi.accounts import User
 from yishi.services import residents
 from yishi.services.snapshot import Snapshot
-from ui import data, forms, issue_view
+from ui import forms, issue_view
 from ui.i18n import enum_label, field_label, t
 from ui.safe import md
-from ui.tables import text
+from ui.tables import text, whole
 
 
 def _candidates(issue: pd.Series, snap: Snapshot) -> dict[str, str]:
     """Issues this report could join: open ones of its category within 200 m, nearest first."""
-    with data.open_store() as store:
-        near = residents.nearby(store, lon=issue.geometry.x, lat=issue.geometry.y,
-                                category=str(issue["category"]))
+    near = residents.nearby_in(snap.issues, lon=issue.geometry.x, lat=issue.geometry.y,
+                               category=str(issue["category"]))
     near = near[near["issue_id"] != issue["issue_id"]]
     return {row.issue_id: f"{row.issue_id} · {row.title} · {int(row.distance_m)} m"
             for row in near.itertuples()}
@@ -41,7 +40,7 @@ def report_card(issue: pd.Series, user: User, snap: Snapshot, lang: str) -> None
         facts = [enum_label(CATEGORIES, issue["category"], lang),
                  f"{field_label('issues', 'reported_on', lang)} {text(issue['reported_on'])}",
                  enum_label(SOURCES, issue.get("source") or "staff", lang),
-                 t("tri_me_too", lang, n=int(issue.get("me_too") or 0))]
+                 t("pub_me_too", lang, n=whole(issue.get("me_too")))]
         st.caption(md(" · ".join(facts)))
         st.text(text(issue.get("description")))
         left, right = st.columns(2)

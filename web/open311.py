@@ -33,7 +33,8 @@ from yishi.services import open311 as service
 from yishi.services.open311 import Open311Error
 from yishi.storage import Store, open_store
 from web import forms, open311_openapi
-from web.security import RateLimit, client_address
+from web.security import client_address
+from yishi.services.limits import RateLimit
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from starlette.requests import Request
 
 from yishi import settings
 from yishi.services.accounts import wait_after
-from yishi.services.limits import RateLimit  # noqa: F401  (the one counter; routes import it from here)
 
 #: Failures from one address, on any accounts, before it must wait (per account and address
 #: the limit is 5; an office behind one NAT address has many people, so this is higher).

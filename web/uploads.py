@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo.ingest import DEFAULT_MAX_BYTES
-from web.security import RateLimit
+from yishi.services.limits import RateLimit
 from yishi.accounts import User, can
 from yishi.services import sessions
 from yishi.storage import open_store

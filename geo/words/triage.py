@@ -36,7 +36,6 @@ WORDS: dict[str, tuple[str, str]] = {
                   "with a reason everybody can read."),
     "tri_count": ("待受理：**{n}** 条（最早的在前）", "Awaiting triage: **{n}** (oldest first)"),
     "tri_none": ("没有待受理的群众反映。", "No reports are waiting."),
-    "tri_me_too": ("附议 {n} 人", "{n} me too"),
     "tri_open_issue": ("打开议题详情", "Open the issue page"),
     "tri_accept_hint": ("受理后进入“选准事”等四步程序。", "Accepted, it goes on through the four steps."),
     "tri_btn_accept": ("受理", "Accept"),

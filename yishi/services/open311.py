@@ -38,6 +38,7 @@ from geo.joins import place as place_points
 from geo.procedure import default_focus
 from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES, TRIAGE, WGS84
 from geo.text import shorten, strip_invisible
+from geo.values import is_missing
 from geo.words import say
 from yishi import settings
 from yishi.services import residents
@@ -170,13 +171,9 @@ def _w3(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment is not None else None
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def _text(value: Any) -> str | None:
     """Stored free text as it goes out: None for missing, invisible characters removed."""
-    if _missing(value):
+    if is_missing(value):
         return None
     text = strip_invisible(str(value)).strip()
     return text or None

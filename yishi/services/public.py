@@ -22,7 +22,7 @@ from geo import stats
 from geo.schema import CATEGORIES, ID_CHARS, ISSUES, STAGE_ORDER, STAGES
 from geo.text import strip_invisible
 from geo.values import is_missing
-from yishi.services import residents, workflow
+from yishi.services import workflow
 from yishi.storage import Store
 
 #: The issue fields a public page may show or search (never a private one).
@@ -123,13 +123,6 @@ class PublicIssue:
     merged_title: str | None = None
 
 
-def _plain(value: Any) -> Any:
-    """A frame value as plain Python (None for missing)."""
-    if is_missing(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def status_of(issues: pd.DataFrame) -> pd.Series:
     """What the board calls each issue's state: a resident's report awaiting triage, merged or
     declined shows as such; every other issue by its stage."""
@@ -218,7 +211,7 @@ def stage_steps(events: pd.DataFrame) -> list[tuple[str, str | None, str]]:
     if events.empty:
         return []
     ordered = events.sort_values(["at", "event_id"], kind="stable")
-    return [(str(e["at"]), _plain(e["from_stage"]), str(e["to_stage"]))
+    return [(str(e["at"]), workflow.plain_value(e["from_stage"]), str(e["to_stage"]))
             for _, e in ordered.iterrows() if _is_stage_step(e.get("kind"))]
 
 
@@ -243,17 +236,16 @@ def public_issue(store: Store, issue_id: str) -> PublicIssue | None:
     row = store.get_row("issues", issue_id, include_private=False)
     if row is None:
         return None
-    fields = {name: _plain(row.get(name)) for name in PUBLIC_FIELDS}
+    fields = {name: workflow.plain_value(row.get(name)) for name in PUBLIC_FIELDS}
     status = str(status_of(pd.DataFrame([fields])).iloc[0])
     geom = row.get("geom")
     where = workflow.place(store, geom) if geom is not None and not geom.is_empty else {}
     steps = stage_steps(store.load_layer("issue_events", where={"issue_id": issue_id}))
-    rating = residents.ratings_by_issue(store)
-    rating = rating[rating["issue_id"] == issue_id]
+    rating = stats.ratings_summary(store.load_layer("ratings", where={"issue_id": issue_id}), "issue_id")
     merged_title = None
     if fields["merged_into"]:
         target = store.get_row("issues", str(fields["merged_into"]), include_private=False)
-        merged_title = _plain(target.get("title")) if target else None
+        merged_title = workflow.plain_value(target.get("title")) if target else None
     return PublicIssue(
         fields=fields, status=status, community_id=where.get("community_id"),
         community_name=where.get("community_name"), compound_id=where.get("compound_id"),

@@ -156,10 +156,17 @@ def nearby(store: Store, *, lon: float, lat: float, category: str,
     d = _NEARBY_DEG * max(1.0, radius_m / NEARBY_M)
     issues = store.load_layer("issues", bbox=(lon - d, lat - d, lon + d, lat + d),
                               where={"category": category})
+    return nearby_in(issues, lon=lon, lat=lat, category=category, radius_m=radius_m)
+
+
+def nearby_in(issues: gpd.GeoDataFrame, *, lon: float, lat: float, category: str,
+              radius_m: float = NEARBY_M) -> pd.DataFrame:
+    """`nearby` over issues already read (a page's snapshot): no second trip to the store."""
     columns = ["issue_id", "title", "stage", "distance_m", "me_too"]
+    issues = issues[(issues["category"] == category) & issues["stage"].isin(OPEN_STAGES)
+                    & ~issues["triage"].isin(["merged", "declined"])]
     if issues.empty:
         return pd.DataFrame(columns=columns)
-    issues = issues[issues["stage"].isin(OPEN_STAGES) & ~issues["triage"].isin(["merged", "declined"])]
     here = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
     issues = issues.assign(distance_m=issues.geometry.to_crs(METRIC_CRS).distance(here).round(0),
                            me_too=issues["me_too"].fillna(0).astype(int))

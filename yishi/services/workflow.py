@@ -433,10 +433,10 @@ def timeline(store: Store, issue_id: str) -> pd.DataFrame:
         list(ISSUE_EVENTS.field_names)]
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A frame value as plain JSON-able Python (None for missing)."""
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     if is_missing(value):
         return None
     if hasattr(value, "item"):
@@ -456,15 +456,15 @@ def place(store: Store, point: shapely.Point) -> dict[str, Any]:
                        communities=store.load_layer("communities", bbox=box),
                        compounds=store.load_layer("compounds", bbox=box),
                        venues=store.load_layer("venues")).iloc[0]
-    out = {name: _plain(hit[name]) for name in (
+    out = {name: plain_value(hit[name]) for name in (
         "community_id", "community_name", "compound_id", "compound_name", "venue_id",
         "venue_name", "venue_distance_m")}
     if out["venue_distance_m"] is not None:
         out["venue_distance_m"] = round(float(out["venue_distance_m"]), 1)
     members = (store.load_layer("members", where={"linked_community_id": out["community_id"]})
                if out["community_id"] is not None else pd.DataFrame())
-    out["members"] = [{"member_id": m["member_id"], "name": _plain(m["name"]),
-                       "role": _plain(m["role"])} for m in members.to_dict("records")]
+    out["members"] = [{"member_id": m["member_id"], "name": plain_value(m["name"]),
+                       "role": plain_value(m["role"])} for m in members.to_dict("records")]
     out["unassigned"] = bool(hit["unassigned"])
     return out
 
@@ -481,5 +481,5 @@ def issue_record(store: Store, issue_id: str, *, include_private: bool = False) 
     record["lon"], record["lat"] = round(geom.x, 6), round(geom.y, 6)
     record.update(place(store, geom))
     events = timeline(store, issue_id)
-    record["timeline"] = [{k: _plain(v) for k, v in e.items()} for e in events.to_dict("records")]
+    record["timeline"] = [{k: plain_value(v) for k, v in e.items()} for e in events.to_dict("records")]
     return record
