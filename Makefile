@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench setup assets browser fonts store clean
+.PHONY: run test bench setup assets browser fonts postgres store clean
 
 setup: $(VENV)/.installed assets
 
@@ -29,6 +29,12 @@ browser:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk)
 
+# PostgreSQL and PostGIS for the PostGIS backend's tests (a throwaway cluster per test run,
+# tests/postgis_server.py); the app itself runs on SQLite unless $YISHI_STORE is a postgresql:// URL.
+postgres:
+	@ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql-postgis)
+
 # The CJK font the PNG venue posters are drawn with (`python -m geo posters`, the community page).
 fonts:
 	@fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || ($(SUDO) apt-get update -qq && \
@@ -40,7 +46,7 @@ store: setup fonts
 run: store
 	$(BIN)/streamlit run server.py --server.port $(PORT)
 
-test: setup browser fonts
+test: setup browser fonts postgres
 	$(BIN)/python -m pytest -q
 
 bench: setup
@@ -49,6 +55,7 @@ bench: setup
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.signin
 	$(BIN)/python -m bench.public
+	$(BIN)/python -m bench.page
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

@@ -10,8 +10,8 @@ from argon2 import PasswordHasher
 
 from geo.__main__ import main
 from yishi import accounts
-from yishi.demo import build_demo_store
-from yishi.storage import open_store
+from yishi.demo import build_demo_store, fill_demo
+from yishi.storage import create_store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,13 +65,85 @@ def demo_store_file(tmp_path_factory, cheap_password_hashes) -> Path:
     return build_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite")
 
 
+# -- backends -------------------------------------------------------------------------
+# A module whose tests write through services, the CLI or pages runs them on every backend:
+#     pytestmark = pytest.mark.backends("sqlite", "postgis")
+# Its tests that take `demo_store_path`, `demo_store`, `cli` or `empty_store_location` (where a
+# test builds its own store) then run once per backend (ids [sqlite] and [postgis]); every
+# other module keeps SQLite alone, so the suite is not doubled.
+# A test that is SQLite's by nature (it opens the file, checks WAL, file modes) says why:
+#     @pytest.mark.sqlite_only("reads the file's journal mode")
+
+BACKENDS = ("sqlite", "postgis")
+_DEMO_FIXTURES = {"demo_store_path", "demo_store", "cli", "empty_store_location", "store_backend"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "backends(*names): run the module's demo-store tests once per "
+                            "storage backend (sqlite, postgis)")
+    config.addinivalue_line("markers", "sqlite_only(reason): a test about the SQLite file itself; "
+                            "runs on SQLite alone even in a module marked backends")
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is None or not _DEMO_FIXTURES & set(metafunc.fixturenames):
+        return
+    names = tuple(marker.args) or BACKENDS
+    unknown = set(names) - set(BACKENDS)
+    assert not unknown, f"unknown backends {sorted(unknown)}: choose from {BACKENDS}"
+    only = metafunc.definition.get_closest_marker("sqlite_only")
+    if only is not None:
+        assert only.args and str(only.args[0]).strip(), "sqlite_only needs a one-line reason"
+        names = ("sqlite",)
+    metafunc.parametrize("store_backend", names, indirect=True)
+
+
 @pytest.fixture
-def demo_store_path(demo_store_file, tmp_path, monkeypatch) -> Path:
-    """A private copy of the demo store, also set as $YISHI_STORE for the app and the CLI."""
+def store_backend(request) -> str:
+    """The backend of this test's demo store: "sqlite" unless its module is marked `backends`."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def demo_database(postgis_server, cheap_password_hashes) -> str:
+    """The demo built once per run in a PostGIS database (`fill_demo`, as `init --demo`
+    fills a database), then made a template: each test's copy is one CREATE DATABASE."""
+    url = postgis_server.new_database("demo")
+    with create_store(url) as store:
+        fill_demo(store)
+    return postgis_server.make_template(url)
+
+
+@pytest.fixture
+def demo_store_path(store_backend, request, tmp_path, monkeypatch) -> Path | str:
+    """A private copy of the demo store, also set as $YISHI_STORE for the app and the CLI:
+    a file copy (SQLite; a Path) or a database made from the demo template (PostGIS; its URL,
+    dropped after the test)."""
+    if store_backend == "postgis":
+        server = request.getfixturevalue("postgis_server")
+        url = server.new_database("demo_copy", template=request.getfixturevalue("demo_database"))
+        monkeypatch.setenv("YISHI_STORE", url)
+        yield url
+        server.drop_database(url)
+        return
     path = tmp_path / "store.sqlite"
-    shutil.copy(demo_store_file, path)
+    shutil.copy(request.getfixturevalue("demo_store_file"), path)
     monkeypatch.setenv("YISHI_STORE", str(path))
-    return path
+    yield path
+
+
+@pytest.fixture
+def empty_store_location(store_backend, request, tmp_path) -> Path | str:
+    """Where a test builds its own store (`create_store`): a file path not yet made (SQLite)
+    or the URL of a new, empty PostGIS database (dropped after the test)."""
+    if store_backend == "postgis":
+        server = request.getfixturevalue("postgis_server")
+        url = server.new_database("empty")
+        yield url
+        server.drop_database(url)
+        return
+    yield tmp_path / "s.sqlite"
 
 
 @pytest.fixture
@@ -101,3 +173,14 @@ def fresh_public_limits():
     yield
     for limit in limits.PUBLIC:
         limit.clear()
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """A throwaway PostgreSQL + PostGIS cluster for the whole run (tests/postgis_server.py),
+    started the first time a test asks for it; stopped and removed at the end. Never skips:
+    without PostgreSQL/PostGIS it fails saying that `make test` installs them."""
+    from tests.postgis_server import PostgresServer
+
+    with PostgresServer() as server:
+        yield server

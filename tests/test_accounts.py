@@ -22,6 +22,8 @@ from yishi.services.accounts import SignInRefused, authenticate
 from yishi.services.workflow import operator
 from yishi.storage import create_store, open_store
 
+pytestmark = pytest.mark.backends("sqlite", "postgis")
+
 PASSWORD = "议事地图·密码🔑" * 20
 #: A password the policy accepts, for accounts whose password does not matter.
 GOOD = "a long enough passphrase"
@@ -30,8 +32,8 @@ OPERATOR = operator("test", "admin")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with create_store(tmp_path / "s.sqlite") as s:
+def store(empty_store_location):
+    with create_store(empty_store_location) as s:
         accounts.add_user(s, "wang", PASSWORD, role="staff", by=OPERATOR)
         yield s
 
@@ -337,8 +339,8 @@ def test_an_admin_demoted_or_disabled_a_moment_ago_is_refused_at_the_next_write(
 # --- sign-in: parallel guesses and unknown names -----------------------------------------------
 
 
-def test_parallel_wrong_passwords_are_each_counted(store, tmp_path):
-    path, threads, start = tmp_path / "s.sqlite", 20, threading.Barrier(20)
+def test_parallel_wrong_passwords_are_each_counted(store, empty_store_location):
+    path, threads, start = empty_store_location, 20, threading.Barrier(20)
     outcomes: list[object] = []
 
     def guess() -> None:

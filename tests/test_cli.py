@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from yishi.storage import open_store
 from tests.helpers import dump
+
+pytestmark = pytest.mark.backends("sqlite", "postgis")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIYUAN = (115.6169, 34.4366)  # the university point, in 师院社区
@@ -363,3 +366,31 @@ def test_sessions_are_listed_without_their_secret_and_revoked_by_id_or_user(cli,
     assert rc == 0 and "No one is signed in" in out
     rc, _, err = cli("sessions", "revoke")
     assert rc == 2 and "--id" in err and "--user" in err
+
+
+@pytest.mark.backends("postgis")
+@pytest.mark.parametrize("secret_in", ["user part", "parameter"])
+def test_check_never_prints_the_password_of_a_database_url(demo_store_path, capsys, secret_in):
+    from geo.__main__ import main
+    from tests.postgis_server import PostgresServer
+
+    secret = "s3cret-Passw0rd"
+    url = (demo_store_path.replace("postgresql://postgres@", f"postgresql://postgres:{secret}@")
+           if secret_in == "user part" else f"{demo_store_path}&password={secret}")
+    assert secret in url
+    for args in (["check"], ["check", "--json"]):
+        assert main(["--store", url, *args]) == 0
+        out, err = capsys.readouterr()
+        assert secret not in out + err and "postgres@" in out
+    # a store too damaged to open (its settings table renamed) is reported by where it is, too
+    with psycopg.connect(demo_store_path, autocommit=True) as con:
+        con.execute("ALTER TABLE meta RENAME COLUMN value TO v")
+    for args in (["check"], ["check", "--json"]):
+        assert main(["--store", url, *args]) == 2
+        out, err = capsys.readouterr()
+        assert secret not in out + err and PostgresServer.database(url) in out + err
+    # and so is a server that does not answer
+    unreachable = f"postgresql://yishi:{secret}@127.0.0.1:1/yishi?connect_timeout=2"
+    assert main(["--store", unreachable, "check"]) == 2
+    out, err = capsys.readouterr()
+    assert secret not in out + err and "127.0.0.1" in err

@@ -15,6 +15,8 @@ from yishi.services import workflow
 from yishi.storage import Store, open_store
 from tests.helpers import USERS, dump, run_page
 
+pytestmark = pytest.mark.backends("sqlite", "postgis")
+
 STAFF, MEMBER = USERS["staff"], USERS["member"]
 #: Demo issues: one per stage the tests need (each test works on its own copy of the store).
 COLLECTED, AT_MEETING, IMPLEMENTING, DONE, CLOSED = "I0095", "I0094", "I0067", "I0001", "I0065"

@@ -10,6 +10,8 @@ from tests.helpers import USERS, add_accounts, drive_to_done, dump
 from yishi.services import residents
 from yishi.services.workflow import issue_record
 
+pytestmark = pytest.mark.backends("sqlite", "postgis")
+
 STAFF = USERS["staff"]
 HERE = (115.64965, 34.45685)  # in demo compound C001 盐业局小区
 

@@ -12,6 +12,8 @@ from yishi.accounts import User
 from yishi.services import uploads
 from tests.helpers import add_accounts, dump
 
+pytestmark = pytest.mark.backends("sqlite", "postgis")
+
 STAFF = User("wang", "staff")
 
 

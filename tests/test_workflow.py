@@ -16,6 +16,8 @@ from geo.stats import published_figures
 from yishi.storage import Store, create_store, open_store
 from tests.helpers import add_accounts, dump
 
+pytestmark = pytest.mark.backends("sqlite", "postgis")
+
 AS_OF = "2022-06-17"
 STAFF = User("staff1", "staff")
 MEMBER = User("member1", "member", community_id="C1", member_id="M001")
@@ -40,9 +42,9 @@ def _meeting(meeting_id: str, issue_id: str, consensus: int = 0) -> dict:
 
 
 @pytest.fixture
-def store_path(tmp_path) -> Path:
+def store_path(empty_store_location) -> Path | str:
     """A tiny hand-built store: two communities, one compound, two venues, one issue per stage."""
-    path = tmp_path / "s.sqlite"
+    path = empty_store_location
     with create_store(path) as s:
         s.set_meta("as_of", AS_OF, by="fixture")
         s.write_batch("subdistrict", [{"name": "测试街道",

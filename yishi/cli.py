@@ -22,7 +22,7 @@ import pandas as pd
 from geo import stats
 from yishi.accounts import ROLES
 from yishi.services import accounts, apikeys, sessions
-from yishi.services import uploads, workflow
+from yishi.services import assignment, uploads, workflow
 from yishi.services import posters
 from geo.errors import (InputError, PermissionDenied, Problem, StoreDamaged, StoreReadOnly,
                         ValidationError, WorkflowError, YishiError, msg)
@@ -34,8 +34,9 @@ from geo.words import LANGS, WITH_CODES, Term, say
 from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE
 from yishi.services.snapshot import take_snapshot
 from yishi import datasets
-from yishi.demo import DEMO_ACCOUNTS, build_demo_store
-from yishi.storage import Store, StoreCheck, create_store, open_store, store_location
+from yishi.demo import DEMO_ACCOUNTS, build_demo_store, fill_demo
+from yishi.storage import (Store, StoreCheck, create_store, is_server_location, open_store, public_location,
+                           rows_from_frame, store_exists, store_location)
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -123,6 +124,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
     The points are read as an upload reads issue points: a file upload would refuse is
     refused here too, with the same report on stderr (exit 1; 2 when it cannot be read).
+    ``--workers N`` assigns in chunks on N processes (the same output); the GeoJSON goes out
+    a chunk of features at a time, never as one string of the whole file.
     """
     path = _existing_file(args.file)
     points = read_points_file_isolated(path, source_crs=args.crs)
@@ -132,14 +135,42 @@ def cmd_assign(args: argparse.Namespace) -> int:
     with _store(args) as store:
         assigned = assign(points.frame, communities=store.load_layer("communities"),
                           compounds=store.load_layer("compounds"),
-                          venues=store.load_layer("venues"), members=store.load_layer("members"))
+                          venues=store.load_layer("venues"), members=store.load_layer("members"),
+                          workers=args.workers)
     derived = [c for c in OUTPUT_COLUMNS if c != "unassigned"]
     assigned["venue_distance_m"] = assigned["venue_distance_m"].round(1)
     given = pd.DataFrame.from_records(points.frame["properties"].tolist(), index=points.frame.index)
     given = given.drop(columns=[*derived, "geometry"], errors="ignore")  # derived ones win
     out = gpd.GeoDataFrame(given.join(assigned[derived]), geometry=assigned.geometry)
-    sys.stdout.write(to_geojson_text(out) + "\n")
+    _write_features(out, sys.stdout)
     return 0
+
+
+def _write_features(frame: gpd.GeoDataFrame, file: TextIO, chunk: int = 50_000) -> None:
+    """`to_geojson_text` of `frame`, byte for byte, written `chunk` features at a time.
+
+    Each chunk is the writer's own text of those rows; its features are spliced between one
+    header and one footer with the ", " that joins features within a chunk.
+    """
+    head = '{"type": "FeatureCollection", "features": ['
+    file.write(head)
+    for start in range(0, len(frame), chunk):
+        text = to_geojson_text(frame.iloc[start:start + chunk])
+        if not (text.startswith(head) and text.endswith("]}")):  # a writer we do not know
+            raise RuntimeError(f"unexpected GeoJSON text: {text[:60]!r}")
+        file.write((", " if start else "") + text[len(head):-2])
+    file.write("]}\n")
+
+
+def _workers(text: str) -> int:
+    """--workers: a whole number of processes, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(say("cli_bad_workers", cli_lang(), value=text))
+    return value
 
 
 @command("export")
@@ -168,12 +199,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     every time. The admin's password is read from the terminal, or from stdin when piped.
     """
     where = store_location(args.store)
-    if Path(where).exists():
+    if store_exists(where):
         with open_store(where) as store:
+            _reassign_once(store, args.lang)
             print(f"store: {store.location} (revision {store.revision}, as of {store.today()})")
         return 0
-    if args.demo:
+    if args.data:
+        return _init_from_data(where, Path(args.data))
+    if args.demo and is_server_location(where):  # a database is filled in place, not moved there
+        with create_store(where) as store:
+            fill_demo(store)
+            where = store.location
+    elif args.demo:
         build_demo_store(where)
+    if args.demo:
         print(f"store: {where} (the demo, as of {datasets.DEMO_AS_OF})")
         print("demo accounts (user / password / role):")
         for username, role, password in DEMO_ACCOUNTS:
@@ -190,9 +229,57 @@ def cmd_init(args: argparse.Namespace) -> int:
                               by=workflow.operator("init", "admin"))
             print(f"store: {store.location} (empty; admin account {args.admin!r})")
     except BaseException:  # a refused name or password: leave no store without an admin
-        for suffix in ("", "-wal", "-shm"):
-            Path(where + suffix).unlink(missing_ok=True)
+        if not is_server_location(where):
+            for suffix in ("", "-wal", "-shm"):
+                Path(where + suffix).unlink(missing_ok=True)
         raise
+    return 0
+
+
+def _reassign_once(store: Store, lang: str) -> None:
+    """A store whose issues were written before they stored their place (schema 5) gets it
+    stored once, in one audited batch; `make run` calls `init` on every start."""
+    try:
+        if not assignment.needs_reassign(store):
+            return
+        result = assignment.reassign(store, by="init")
+    except StoreReadOnly:
+        return  # read as it is; `python -m geo check` says what is missing
+    if result is not None:
+        print(say("places_reassigned", lang, n=len(result.updated), batch=result.batch_id))
+
+
+@command("reassign")
+def cmd_reassign(args: argparse.Namespace) -> int:
+    """Store where every issue falls (community, compound) wherever the stored value is
+    missing or wrong, in one audited batch that `undo` restores (exit 0)."""
+    with _store(args) as store:
+        result = assignment.reassign(store, by=args.by)
+    if result is None:
+        print(say("places_ok", args.lang))
+    else:
+        print(say("places_reassigned", args.lang, n=len(result.updated), batch=result.batch_id))
+    return 0
+
+
+def _init_from_data(where: str, directory: Path) -> int:
+    """`init --data DIR`: a store from a generated directory (`python -m data.generate --scale
+    city`), with the demo accounts; prints each layer's rows and seconds as it goes."""
+    import time
+
+    from yishi.citydata import Loaded, build_store_from_dir
+
+    def show(done: Loaded) -> None:
+        print(f"  {done.layer:<13} {done.rows:>9} rows   read+check {done.read_s:6.1f} s"
+              f"   write {done.write_s:6.1f} s", flush=True)
+
+    clock = time.perf_counter()
+    print(f"store: {where} (building from {directory})", flush=True)
+    build_store_from_dir(where, directory, report=show)
+    print(f"store: {where} (built from {directory} in {time.perf_counter() - clock:.1f} s)")
+    print("demo accounts (user / password / role):")
+    for username, role, password in DEMO_ACCOUNTS:
+        print(f"  {username:<8} {password:<18} {role}")
     return 0
 
 
@@ -275,12 +362,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         with open_store(where, verify=False) as store:  # the check below is the full one
             report = store.check()
+            # issues whose stored community/compound is not where they fall (`geo reassign`)
+            misplaced = len(assignment.stale(store)) if report.ok else None
     except StoreDamaged as exc:  # not even a database: nothing else can be read
-        report = StoreCheck(where, (str(exc.__cause__ or exc),), None, {}, False)
+        report = StoreCheck(public_location(where), (str(exc.__cause__ or exc),), None, {}, False)
+        misplaced = None
     if args.json:
         _print_json({"store": report.location, "ok": report.ok, "problems": list(report.problems),
                      "schema_version": report.schema_version, "counts": dict(report.counts),
-                     "read_only": report.read_only})
+                     "read_only": report.read_only, "issues_misplaced": misplaced})
         return 0 if report.ok else 2
     print(say("cli_check_store", args.lang, where=report.location))
     if report.schema_version is not None:
@@ -290,6 +380,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         layer = LAYERS[name]
         print(say("cli_check_rows", args.lang, layer=Term(layer.zh, layer.name), n=n))
     if report.ok:
+        print(say("places_stale", args.lang, n=misplaced) if misplaced else say("places_ok", args.lang))
         print(say("cli_check_ok", args.lang))
         return 0
     for problem in report.problems:
@@ -298,6 +389,73 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(say("cli_error", args.lang, detail=say("store_damaged", args.lang, where=report.location, detail=found)),
           file=sys.stderr)
     return 2
+
+
+#: The settings a migration carries over (the protocol has no listing of meta keys; revision
+#: and schema_version are each store's own).
+MIGRATED_META = ("as_of", "demo", "built_from")
+
+
+def _plain_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """A frame's rows as dicts of plain Python values (None for missing), as a store takes them."""
+    return [{k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict("records")]
+
+
+def _store_figures(store: Store) -> tuple[dict[str, int], dict[str, object]]:
+    """Rows per layer (private rows included) and the published figures `summary` prints."""
+    counts = {name: len(store.load_layer(name)) for name in LAYERS}
+    counts["accounts"] = len(store.load_users())
+    counts["api_keys"] = len(store.list_api_keys())
+    snap = take_snapshot(store)
+    return counts, stats.summary(snap.layers(), snap.today)
+
+
+@command("migrate")
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Copy a store into a new one (SQLite <-> PostGIS): settings, every layer (one batch per
+    layer by "migrate", private fields included), accounts and API keys; then verify that rows
+    per layer and the published figures are equal on both, printing both (exit 1 if not)."""
+    with open_store(args.source) as source:
+        target = create_store(args.target)
+        try:
+            with target:
+                for key in MIGRATED_META:
+                    value = source.meta(key)
+                    if value is not None:
+                        target.set_meta(key, value, by="migrate")
+                for name, layer in LAYERS.items():
+                    frame = source.load_layer(name, include_private=True)
+                    if len(frame):
+                        target.write_batch(name, rows_from_frame(layer, frame), by="migrate",
+                                           action="migrate", source=source.location)
+                for user in _plain_records(source.load_users()):
+                    target.put_user(user, by="migrate", action="migrate")
+                for key in _plain_records(source.list_api_keys()):
+                    target.add_api_key(key, by="migrate")
+                before, after = _store_figures(source), _store_figures(target)
+                where = target.location
+        except BaseException:  # a half-made copy is no store: a new file goes, a database is said
+            if not is_server_location(args.target):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(str(args.target) + suffix).unlink(missing_ok=True)
+            else:
+                print(say("migrate_partial", args.lang, where=target.location), file=sys.stderr)
+            raise
+    print(say("migrate_copied", args.lang, source=source.location, target=where))
+    differ: list[str] = []
+    width = max(len(key) for part in before for key in part)
+    for old, new in zip(before, after):
+        for key in old:
+            same = json.dumps(old[key], default=str) == json.dumps(new.get(key), default=str)  # NaN == NaN
+            if not same:
+                differ.append(key)
+            print(f"  {key:<{width}}  {old[key]!s:>12}  {new.get(key)!s:>12}{'' if same else '  ≠'}")
+    if differ:
+        print(say("migrate_differs", args.lang, keys=differ), file=sys.stderr)
+        return 1
+    print(say("migrate_verified", args.lang))
+    return 0
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -312,15 +470,19 @@ def _password(args: argparse.Namespace) -> str:
 
 @command("users")
 def cmd_users(args: argparse.Namespace) -> int:
-    """Accounts: add, list, disable, enable, passwd, role; the operator acts as an admin."""
+    """Accounts: add, list, disable, enable, passwd, role, region; the operator acts as an admin."""
     admin = workflow.operator(args.by, "admin") if args.users_command != "list" else None
     with _store(args) as store:
         if args.users_command == "list":
             print(accounts.list_users(store).to_string(index=False))
         elif args.users_command == "add":
             accounts.add_user(store, args.name, _password(args), role=args.role, by=admin,
-                              community_id=args.community, member_id=args.member)
+                              community_id=args.community, member_id=args.member,
+                              region_id=_region(args.region))
             print(f"added {args.name} ({args.role})")
+        elif args.users_command == "region":
+            accounts.set_region(store, args.name, _region(args.region), by=admin)
+            print(f"{args.name} works in {args.region}")
         elif args.users_command in ("disable", "enable"):
             accounts.set_disabled(store, args.name, args.users_command == "disable", by=admin)
             print(f"{args.users_command}d {args.name}")
@@ -331,6 +493,11 @@ def cmd_users(args: argparse.Namespace) -> int:
             accounts.set_role(store, args.name, args.role, by=admin, community_id=args.community)
             print(f"{args.name} is now {args.role}")
     return 0
+
+
+def _region(value: str | None) -> str | None:
+    """A --region value as stored: None for the whole store."""
+    return None if value in (None, "", "all") else value
 
 
 @command("sessions")
@@ -560,6 +727,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("assign", help="assign GeoJSON points to community, compound, venue, members")
     p.add_argument("file")
     p.add_argument("--crs", default="wgs84", choices=SOURCE_CRS, help=crs_help)
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="processes to assign with, in chunks (default 1); pays from ~10^6 points")
 
     p = add("export", help="export a layer")
     p.add_argument("--layer", required=True)
@@ -570,6 +739,9 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--demo", action="store_true",
                        help="build the demo store from data/ and print its accounts")
+    group.add_argument("--data", metavar="DIR",
+                       help="build a store from a generated folder (python -m data.generate "
+                            "--scale city) with the demo accounts")
     group.add_argument("--admin", metavar="NAME",
                        help="the first admin account of an empty store (password from stdin)")
 
@@ -597,13 +769,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("check", help="check the whole store: integrity, schema version, rows per layer")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = add("reassign", help="store where every issue falls (community, compound) where it is "
+                             "missing or wrong, in one audited batch")
+    p.add_argument("--by", default=_whoami(), help="who reassigns (for the audit trail)")
+
+    p = add("migrate", help="copy a store into a new one (e.g. SQLite to PostGIS), then verify it")
+    p.add_argument("--from", dest="source", required=True, metavar="LOC", help="the store to copy")
+    p.add_argument("--to", dest="target", required=True, metavar="LOC",
+                   help="the new store: a file, or an empty postgresql:// database")
+
     p = add("users", help="accounts")
     users = p.add_subparsers(dest="users_command", required=True)
     users.add_parser("list")
-    for name in ("add", "disable", "enable", "passwd", "role"):
+    for name in ("add", "disable", "enable", "passwd", "role", "region"):
         q = users.add_parser(name)
         q.add_argument("name")
         q.add_argument("--by", default=_whoami())
+        if name in ("add", "region"):
+            q.add_argument("--region", required=name == "region",
+                           help="region code (NBS: city, district or subdistrict) the account works in;"
+                                " 'all' for the whole store")
         if name in ("add", "role"):
             q.add_argument("--role", required=True, choices=ROLES)
             q.add_argument("--community", help="linked community id (members)")

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geo.words import (accounts, actions, cli, forms, ingest, maps, open311, overview, pages, posters, procedure,
-                       reports, residents, storage, triage, uploads, web)
+from geo.words import (accounts, actions, assign, assignment, cli, forms, ingest, maps, open311, overview, pages, paging, postgis,
+                       posters, procedure, regions, reports, residents, storage, triage, uploads, web)
 
 LANGS: tuple[str, ...] = ("zh", "en")
 _LIST_SEP = {"zh": "、", "en": ", "}
@@ -74,7 +74,9 @@ def _merge(*tables: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]
 CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, storage.WORDS, maps.WORDS, cli.WORDS, accounts.WORDS,
                                                procedure.WORDS, ingest.WORDS, web.WORDS, forms.WORDS,
                                                actions.WORDS, overview.WORDS, reports.WORDS, uploads.WORDS,
-                                               residents.WORDS, triage.WORDS, open311.WORDS, posters.WORDS)
+                                               residents.WORDS, triage.WORDS, open311.WORDS, posters.WORDS,
+                                               regions.WORDS, postgis.WORDS, paging.WORDS,
+                                               assign.WORDS, assignment.WORDS)
 
 
 def _render(value: Any, lang: str) -> Any:

@@ -20,6 +20,7 @@ from shapely.geometry import Point, Polygon, box
 from geo.errors import InputError
 from geo.schema import ISSUES, LAYERS, VENUES
 from yishi.storage import Row, Store, StoreMissing, create_store, open_store
+from yishi.storage.protocol import Where
 
 LON, LAT = 115.60, 34.40
 
@@ -334,6 +335,72 @@ def test_a_rejected_upload_is_logged_and_writes_no_data(store):
     audit = store.audit_trail().iloc[0]
     assert (audit["who"], audit["action"], audit["layer"], audit["count"]) == \
            ("张", "import_rejected", "venues", 3)
+
+
+# --------------------------------------------------------------- counting and paging
+
+
+@pytest.fixture
+def issues_here(store) -> Store:
+    """Six issues in two subdistricts, two months, with and without due dates."""
+    store.write_batch("issues", [
+        issue("I1", stage="collected", reported_on="2022-01-05", subdistrict_id="411402001", at=(115.60, 34.40)),
+        issue("I2", stage="implementing", reported_on="2022-01-20", due_on="2022-03-01", satisfaction=None,
+              subdistrict_id="411402001", title="路灯 100% 不亮", at=(115.61, 34.41)),
+        issue("I3", stage="done", reported_on="2022-02-02", satisfaction=4.0, subdistrict_id="411402002",
+              at=(115.62, 34.42)),
+        issue("I4", stage="done", reported_on="2022-02-10", satisfaction=5.0, subdistrict_id="411403001",
+              category="water", at=(115.70, 34.50)),
+        issue("I5", stage="implementing", reported_on="2022-02-11", due_on="2022-09-01",
+              subdistrict_id="411403001", reporter_name="张三", at=(115.71, 34.51)),
+        issue("I6", stage="collected", reported_on="2022-02-12", at=(115.72, 34.52)),
+    ], by="t")
+    return store
+
+
+def test_summarise_counts_rows_per_key_and_sums_numbers(issues_here):
+    by_stage = issues_here.summarise("issues", by=("stage",))
+    assert by_stage.to_dict("records") == [{"stage": "collected", "n": 2}, {"stage": "done", "n": 2},
+                                           {"stage": "implementing", "n": 2}]
+    whole = issues_here.summarise("issues", sums=("satisfaction",)).iloc[0]
+    assert (int(whole["n"]), float(whole["satisfaction_sum"]), int(whole["satisfaction_n"])) == (6, 9.0, 2)
+    months = issues_here.summarise("issues", by=("reported_on:month", "category"))
+    assert months.values.tolist() == [["2022-01", "parking", 2], ["2022-02", "parking", 3], ["2022-02", "water", 1]]
+
+
+def test_where_narrows_by_values_dates_deadlines_regions_boxes_and_text(issues_here):
+    def ids(where: Where) -> list[str]:
+        return issues_here.select("issues", where)["issue_id"].tolist()
+
+    assert ids(Where(any_of={"stage": ("done", "implementing")})) == ["I2", "I3", "I4", "I5"]
+    assert ids(Where(any_of={"stage": ()})) == []
+    assert ids(Where(between={"reported_on": ("2022-02-01", None)})) == ["I3", "I4", "I5", "I6"]
+    assert ids(Where(between={"reported_on": ("2022-01-10", "2022-02-02")})) == ["I2", "I3"]
+    assert ids(Where(below={"due_on": "2022-06-17"})) == ["I2"]  # no due date is never overdue
+    assert ids(Where(prefix={"subdistrict_id": ("411402",)})) == ["I1", "I2", "I3"]
+    assert ids(Where(prefix={"subdistrict_id": ("411402002", "411403")})) == ["I3", "I4", "I5"]
+    assert ids(Where(bbox=(115.695, 34.495, 115.715, 34.515))) == ["I4", "I5"]
+    assert ids(Where(search=("100%", ("title",)))) == ["I2"]  # wildcards are taken literally
+    assert ids(Where(search=("100_", ("title",)))) == []
+    assert ids(Where(search=("张三", ("title", "reporter_name")))) == []  # never by personal data
+    assert ids(Where(any_of={"category": ("parking",)}, prefix={"subdistrict_id": ("411403",)})) == ["I5"]
+    counted = issues_here.summarise("issues", Where(prefix={"subdistrict_id": ("411403",)}), by=("subdistrict_id",))
+    assert counted.values.tolist() == [["411403001", 2]]
+    with pytest.raises(KeyError, match="nope"):
+        issues_here.summarise("issues", Where(any_of={"nope": (1,)}))
+
+
+def test_select_gives_stable_sorted_pages_of_the_fields_asked(issues_here):
+    order = (("stage", False), ("reported_on", True))
+    pages = [issues_here.select("issues", order_by=order, limit=4, offset=k) for k in (0, 4)]
+    assert [p["issue_id"].tolist() for p in pages] == [["I6", "I1", "I4", "I3"], ["I5", "I2"]]
+    slim = issues_here.select("issues", fields=("title",), limit=1)
+    assert list(slim.columns) == ["issue_id", "title", "geometry"] and slim.crs == "EPSG:4326"
+    assert "reporter_name" not in issues_here.select("issues").columns
+    private = issues_here.select("issues", Where(any_of={"issue_id": ("I5",)}), include_private=True)
+    assert private["reporter_name"].tolist() == ["张三"]
+    by_due = issues_here.select("issues", order_by=(("due_on", True),))["issue_id"].tolist()
+    assert by_due[:2] == ["I5", "I2"]  # the latest deadline first, issues without one last
 
 
 # ------------------------------------------------------------------------------ undo

@@ -50,7 +50,7 @@ def test_a_version_3_store_is_migrated_keeping_every_row(demo_store_file, tmp_pa
         assert n_users == 4 and "correction" not in con.execute(
             "SELECT sql FROM sqlite_schema WHERE name = 'issue_events'").fetchone()[0]
     with open_store(path) as store:
-        assert store.meta("schema_version") == SCHEMA_VERSION == "5"
+        assert store.meta("schema_version") == SCHEMA_VERSION == "6"
         events = store.load_layer("issue_events")
         assert len(events) == n_events and events["by_role"].isna().all()
         assert events["by"].iloc[0] == "社区网格员"
@@ -60,4 +60,25 @@ def test_a_version_3_store_is_migrated_keeping_every_row(demo_store_file, tmp_pa
         workflow.correct(store, "I0094", "title", "更正后的议题", "迁移后可以更正", user=USERS["staff"])
         last = workflow.timeline(store, "I0094").iloc[-1]
         assert (last["kind"], last["by"], last["by_role"]) == ("correction", "staff", "staff")
+        assert store.check().ok
+
+
+def test_a_version_5_store_gains_the_region_tree_keeping_every_row(demo_store_file, tmp_path):
+    path = tmp_path / "v5.sqlite"
+    shutil.copy(demo_store_file, path)
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("DROP TABLE regions")
+        for table in ("subdistrict", "communities", "compounds", "venues", "issues"):
+            con.execute(f'ALTER TABLE "{table}" DROP COLUMN subdistrict_id')
+        con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("venues", "issues")}
+    finally:
+        con.close()
+    with open_store(path) as store:
+        assert store.meta("schema_version") == "6"
+        assert store.load_layer("regions").empty  # the tree is the office's to fill in
+        for table, n in counts.items():
+            rows = store.load_layer(table)
+            assert len(rows) == n and rows["subdistrict_id"].isna().all()
         assert store.check().ok

@@ -9,7 +9,7 @@ write all-or-nothing with its audit row, and a batch log that `undo` can restore
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
@@ -29,6 +29,27 @@ class BatchResult:
     new: tuple[str, ...]
     updated: tuple[str, ...]
     unchanged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which rows of a layer a query is about, answered by the database (indexes, not frames).
+
+    Every condition given must hold. `any_of`: field -> the values allowed (an empty tuple
+    allows none). `between`: field -> (lowest, highest), either end None for open (dates and
+    numbers, inclusive). `below`: field -> a value the field must be under (a null field is
+    not). `prefix`: field -> text prefixes, one of which the field starts with (NBS codes: a
+    region node holds the subdistricts whose codes start with its own). `bbox`: rows whose
+    geometry's bounding box meets it. `search`: (text, fields): rows where any of the fields
+    contains the text, ignoring case.
+    """
+
+    any_of: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    between: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+    below: Mapping[str, Any] = field(default_factory=dict)
+    prefix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    bbox: BBox | None = None
+    search: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,22 @@ class Store(Protocol):
 
     def get_row(self, name: str, row_id: str, *, include_private: bool = True) -> Row | None:
         """One row (geometry as a shapely object), or None."""
+
+    def summarise(self, name: str, where: Where = Where(), *, by: tuple[str, ...] = (),
+                  sums: tuple[str, ...] = ()) -> pd.DataFrame:
+        """Counts of the rows matching `where`, one row per distinct value of the `by` keys
+        (none: one row for all), ordered by them: the `by` columns, `n` (rows), and for each
+        numeric field in `sums` `<field>_sum` and `<field>_n` (its non-null values). A key is a
+        field name, or "<date field>:month" for its YYYY-MM. Pages ask this for figures,
+        charts and tables instead of loading whole layers."""
+
+    def select(self, name: str, where: Where = Where(), *, fields: tuple[str, ...] | None = None,
+               order_by: tuple[tuple[str, bool], ...] = (), limit: int | None = None, offset: int = 0,
+               include_private: bool = False) -> pd.DataFrame:
+        """The rows matching `where` as `load_layer` types them (only `fields` when given, with
+        the id field always; geometry on a layer that has it), ordered by (field, descending)
+        pairs then the id, `limit` rows from `offset`: one page of a table, or a map view's
+        rows. Private fields only when asked, and never through `where.search`."""
 
     def next_id(self, name: str, prefix: str, *, width: int = 4) -> str:
         """The id after the highest numbered one of `name` (keeping that id's letters)."""

@@ -19,15 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from geo.errors import InputError, StoreBusy, StoreDamaged, StoreFull, StoreReadOnly, YishiError, msg
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
-from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck
+from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck, Where
+from yishi.storage.query import Dialect, order_sql, quoted, summary_sql, where_sql
 
-SCHEMA_VERSION = "5"  # 2: sessions; 3: sign-in failures per account and address; 4, 5: see _migrate
+SCHEMA_VERSION = "6"  # 2: sessions; 3: sign-in failures per account and address; 4-6: see _migrate
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
 
@@ -90,7 +92,7 @@ CREATE TABLE IF NOT EXISTS users (
   community_id TEXT, member_id TEXT, password_hash TEXT NOT NULL,
   disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
   failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL,
-  display_name TEXT
+  display_name TEXT, region_id TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS sessions (
   session_hash TEXT PRIMARY KEY,
@@ -123,10 +125,13 @@ def _migrate(con: sqlite3.Connection) -> None:
     """Bring an older store's tables up to this schema, keeping every row (inside the caller's
     transaction). 4: accounts gain `display_name`; the timeline gains `by_role` and the
     kind "correction". 5: issues gain where they came from (source, triage, merged_into,
-    declined_reason, me_too); the tracking, ratings and api_keys tables are new. A layer table whose definition changed (a column added, an enumeration
+    declined_reason, me_too); the tracking, ratings and api_keys tables are new. 6: the region
+    tree (regions) is new, every layer with a place gains its `subdistrict_id`, and accounts their
+    `region_id`. A layer table whose definition changed (a column added, an enumeration
     grown: SQLite cannot alter a CHECK) is rebuilt with the columns both definitions have."""
-    if "display_name" not in _columns(con, "users"):
-        con.execute("ALTER TABLE users ADD COLUMN display_name TEXT")
+    for column in ("display_name", "region_id"):
+        if column not in _columns(con, "users"):
+            con.execute(f"ALTER TABLE users ADD COLUMN {column} TEXT")
     for layer in LAYERS.values():
         ddl = _table_ddl(layer)
         stored = con.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
@@ -308,14 +313,27 @@ class SQLiteStore:
         columns = ", ".join(f'"{n}"' if n in stored else f'NULL AS "{n}"' for n in names)
         filters = " WHERE " + " AND ".join(clauses) if clauses else ""
         sql = f'SELECT {columns} FROM "{name}"{filters} ORDER BY "{layer.id_field}"'
-        frame = pd.DataFrame.from_records(self._con.execute(sql, params).fetchall(), columns=names)
-        for f in fields:
-            frame[f.name] = typed(frame[f.name], f)
-        if not layer.geometry:
-            return frame
-        wkb = frame.pop("geom").to_numpy()
-        geoms = shapely.from_wkb(wkb) if len(wkb) else []
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=WGS84)
+        return _typed_frame(layer, fields, self._con.execute(sql, params).fetchall())
+
+    def summarise(self, name: str, where: Where = Where(), *, by: tuple[str, ...] = (),
+                  sums: tuple[str, ...] = ()) -> pd.DataFrame:
+        """Counts per distinct `by` key of the rows matching `where` (see the protocol)."""
+        sql, params, names = summary_sql(get_layer(name), where, _DIALECT, by=by, sums=sums)
+        return pd.DataFrame.from_records(self._con.execute(sql, params).fetchall(), columns=names)
+
+    def select(self, name: str, where: Where = Where(), *, fields: tuple[str, ...] | None = None,
+               order_by: tuple[tuple[str, bool], ...] = (), limit: int | None = None, offset: int = 0,
+               include_private: bool = False) -> pd.DataFrame:
+        """One page of the rows matching `where`, typed as `load_layer` types them."""
+        layer = get_layer(name)
+        chosen = [f for f in layer.fields if (include_private or not f.private)
+                  and (fields is None or f.name in fields or f.name == layer.id_field)]
+        names = [f.name for f in chosen] + (["geom"] if layer.geometry else [])
+        clause, params = where_sql(layer, where, _DIALECT)
+        sql = (f'SELECT {", ".join(quoted(n) for n in names)} FROM "{name}"{clause}'
+               f'{order_sql(layer, order_by)} LIMIT ? OFFSET ?')
+        rows = self._con.execute(sql, [*params, -1 if limit is None else int(limit), int(offset)]).fetchall()
+        return _typed_frame(layer, chosen, rows)
 
     def next_id(self, name: str, prefix: str, *, width: int = 4) -> str:
         """The id after the highest numbered one, keeping its letters (demo meetings are MT0001...)."""
@@ -400,7 +418,7 @@ class SQLiteStore:
             if batch[0] != "committed":
                 raise InputError(msg("batch_not_committed", batch=batch_id, status=batch[0]))
             changes = con.execute(
-                "SELECT layer, row_id, before, after FROM batch_changes WHERE batch_id = ?",
+                "SELECT layer, row_id, before FROM batch_changes WHERE batch_id = ?",
                 (batch_id,)).fetchall()
             later = con.execute(
                 "SELECT DISTINCT c.batch_id FROM batch_changes c JOIN batches b USING (batch_id)"
@@ -411,13 +429,14 @@ class SQLiteStore:
                 ids = ", ".join(str(r[0]) for r in later)
                 raise InputError(msg("batch_later", batch=batch_id, later=ids))
             restored: list[str] = []
-            for layer_name, row_id, before, _after in changes:
-                layer = get_layer(layer_name)
-                con.execute(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?', (row_id,))
-                old = decode(before)
-                if old is not None:
-                    _insert(con, layer, old)
+            by_layer: dict[str, list[tuple[str, str | None]]] = {}
+            for layer_name, row_id, before in changes:
+                by_layer.setdefault(layer_name, []).append((row_id, before))
                 restored.append(row_id)
+            for layer_name, rows in by_layer.items():
+                layer = get_layer(layer_name)
+                _delete_ids(con, layer, [row_id for row_id, _ in rows])
+                _insert_many(con, layer, [decode(before) for _, before in rows if before is not None])
             con.execute("UPDATE batches SET status = 'undone' WHERE batch_id = ?", (batch_id,))
             self._audit(con, by, "undo", batch[1], str(batch_id), len(restored),
                         {"batch_id": batch_id})
@@ -651,17 +670,18 @@ class SQLiteStore:
         if new_only and (updated or unchanged):
             taken = [r[layer.id_field] for r, _ in updated] + list(unchanged)
             raise InputError(msg("batch_ids_taken", layer=layer.name, ids=", ".join(map(str, taken[:5]))))
-        for row in new:
-            full = _insert(con, layer, row)
-            con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, NULL, ?)",
-                        (batch_id, layer.name, row[layer.id_field], encode(full)))
-        for row, before in updated:
-            merged = {**before, **with_wkb(row)}
-            con.execute(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?',
-                        (row[layer.id_field],))
-            _insert(con, layer, merged)
-            con.execute("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?)",
-                        (batch_id, layer.name, row[layer.id_field], encode(before), encode(merged)))
+        _insert_many(con, layer, new)
+        # A new row's undo deletes it by id, and "a later batch touched it" looks at ids only:
+        # its `after` would repeat the row itself (or the next batch's `before`), so it is not kept.
+        con.executemany("INSERT INTO batch_changes VALUES (?, ?, ?, NULL, NULL)",
+                        [(batch_id, layer.name, row[layer.id_field]) for row in new])
+        if updated:
+            merged = [{**before, **with_wkb(row)} for row, before in updated]
+            _delete_ids(con, layer, [row[layer.id_field] for row, _ in updated])
+            _insert_many(con, layer, merged)
+            con.executemany("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?)",
+                            [(batch_id, layer.name, row[layer.id_field], encode(before), encode(after))
+                             for (row, before), after in zip(updated, merged)])
         return BatchResult(batch_id, tuple(r[layer.id_field] for r in new),
                            tuple(r[layer.id_field] for r, _ in updated), tuple(unchanged))
 
@@ -677,6 +697,26 @@ class SQLiteStore:
     def _bump(con: sqlite3.Connection) -> None:
         con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
                     " WHERE key = 'revision'")
+
+
+def _typed_frame(layer: Layer, fields: list[Field], records: list[tuple]) -> pd.DataFrame:
+    """Query rows (the fields' values, then the geometry's WKB on a layer with geometry) as a
+    typed (Geo)DataFrame."""
+    names = [f.name for f in fields] + (["geom"] if layer.geometry else [])
+    frame = pd.DataFrame.from_records(records, columns=names)
+    for f in fields:
+        frame[f.name] = typed(frame[f.name], f)
+    if not layer.geometry:
+        return frame
+    wkb = frame.pop("geom").to_numpy()
+    geoms = shapely.from_wkb(wkb) if len(wkb) else []
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=WGS84)
+
+
+#: SQLite's side of the shared query builder (`yishi.storage.query`).
+_DIALECT = Dialect(param="?", bbox="maxx >= ? AND maxy >= ? AND minx <= ? AND miny <= ?",
+                   month=lambda column: f"substr({column}, 1, 7)",
+                   contains=lambda column: f"{column} LIKE ? ESCAPE '\\'")
 
 
 def _findings(con: sqlite3.Connection, pragma: str, limit: int) -> list[str]:
@@ -837,6 +877,62 @@ def _insert(con: sqlite3.Connection, layer: Layer, row: Row) -> Row:
         raise InputError(msg("row_refused", layer=layer.name, id=row.get(layer.id_field),
                                  detail=exc)) from exc
     return {n: v for n, v in zip(names, values) if n not in _BOUNDS}
+
+
+def _insert_many(con: sqlite3.Connection, layer: Layer, rows: list[Row]) -> None:
+    """Insert full rows with one executemany per set of fields carried (geometry turned into
+    WKB and its box for all rows at once). If the database refuses one, the savepoint is
+    rolled back and the rows are inserted one by one, so the refusal names the row."""
+    if not rows:
+        return
+    if layer.geometry:
+        missing = next((r for r in rows if r.get("geom") is None), None)
+        if missing is not None:
+            raise InputError(msg("row_no_geometry", layer=layer.name, id=missing.get(layer.id_field)))
+    groups: dict[tuple[str, ...], list[Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    con.execute("SAVEPOINT bulk_insert")
+    try:
+        for carried, members in groups.items():
+            names = [f.name for f in layer.fields if f.name in carried]
+            columns = [[row[n] for row in members] for n in names]
+            if layer.geometry:
+                wkb, bounds = _wkb_and_bounds([row["geom"] for row in members])
+                names += ["geom", *_BOUNDS]
+                columns += [wkb, *(bounds[:, k].tolist() for k in range(4))]
+            quoted_names = ", ".join(f'"{n}"' for n in names)
+            con.executemany(f'INSERT INTO "{layer.name}" ({quoted_names})'
+                            f' VALUES ({", ".join("?" * len(names))})', zip(*columns))
+    except sqlite3.IntegrityError:
+        con.execute("ROLLBACK TO bulk_insert")
+        con.execute("RELEASE bulk_insert")
+        for row in rows:
+            _insert(con, layer, row)  # raises InputError naming the refused row
+        return
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK TO bulk_insert")
+            con.execute("RELEASE bulk_insert")
+        raise
+    con.execute("RELEASE bulk_insert")
+
+
+def _wkb_and_bounds(geoms: list[Any]) -> tuple[list[bytes], Any]:
+    """Geometries (shapely objects or WKB) as WKB, as `with_wkb` makes it, and their boxes."""
+    shapes = np.empty(len(geoms), dtype=object)
+    shapes[:] = geoms
+    raw = np.fromiter((isinstance(g, bytes) for g in geoms), dtype=bool, count=len(geoms))
+    wkb = shapes.copy()
+    if raw.any():
+        shapes[raw] = shapely.from_wkb(wkb[raw])
+    if (~raw).any():
+        wkb[~raw] = shapely.to_wkb(shapes[~raw])
+    return wkb.tolist(), shapely.bounds(shapes)
+
+
+def _delete_ids(con: sqlite3.Connection, layer: Layer, row_ids: list[Any]) -> None:
+    con.executemany(f'DELETE FROM "{layer.name}" WHERE "{layer.id_field}" = ?', [(i,) for i in row_ids])
 
 
 
