@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import math
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -1072,8 +1073,9 @@ def iso(d: dt.date | None) -> str | None:
 
 
 def check_props(layer_name: str, props: dict) -> dict:
-    """Properties in schema order; a KeyError if they do not match the schema exactly."""
-    names = get_layer(layer_name).field_names
+    """Properties in schema order; a KeyError if they do not match the schema exactly (a
+    subdistrict code may be left out: the loader fills it in from the region tree)."""
+    names = [f.name for f in get_layer(layer_name).input_fields if f.name != "subdistrict_id" or f.name in props]
     if set(props) != set(names):
         raise KeyError(f"{layer_name}: fields {sorted(props)} != schema {sorted(names)}")
     return {n: props[n] for n in names}
@@ -1231,9 +1233,25 @@ def issue_props(i: Issue, n: int) -> dict:
 def main(out_dir: Path | None = None) -> None:
     """Write the demo data set into `out_dir` (default: the project's data/ folder)."""
     if out_dir is None:
-        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default: data/)")
-        out_dir = parser.parse_args().out
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
+        parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+        parser.add_argument("--out", type=Path, default=None,
+                            help="output folder (default: data/; var/city for --scale city)")
+        parser.add_argument("--scale", choices=("demo", "city"), default="demo",
+                            help="demo: the Pingyuan demo (default); city: the illustrative city-scale "
+                                 "benchmark set (see data/city.py and its --help)")
+        args, rest = parser.parse_known_args()
+        if args.scale == "city":
+            from data import city  # imported here: the demo run needs none of it
+
+            city.main(sys.argv[1:])  # its own --help
+            return
+        if args.help:
+            parser.print_help()
+            return
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        out_dir = args.out or DATA_DIR
     generate(out_dir)
 
 

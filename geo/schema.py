@@ -149,6 +149,13 @@ RATING_VIA = Enum("rating_via", {
     "link": ("评价链接", "Evaluation link"),
 })
 
+#: The levels of the region tree above a community (NBS division codes of 4, 6 and 9 digits).
+REGION_LEVELS = Enum("region_level", {
+    "city": ("市", "City"),
+    "district": ("区/县", "District"),
+    "subdistrict": ("街道/乡镇", "Subdistrict"),
+})
+
 PROPERTY_MANAGEMENT = Enum("property_management", {
     "company": ("专业物业", "Property company"),
     "self_managed": ("居民自管", "Self-managed"),
@@ -173,6 +180,9 @@ class Field:
     maximum: float | None = None
     #: The most characters a text value may have (uploads, the workflow and forms alike).
     max_length: int | None = None
+    #: Set by the spatial join on every write; an upload's value is ignored and reported as
+    #: such (`yishi.services.assignment`), so pages may count by it without placing points.
+    derived: bool = False
 
     def label(self, lang: str = "zh") -> str:
         """The label in `lang`; where the command line asks for codes, with the field's name."""
@@ -196,6 +206,11 @@ class Layer:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    @property
+    def input_fields(self) -> tuple[Field, ...]:
+        """The fields a file may set: every field but the derived ones."""
+        return tuple(f for f in self.fields if not f.derived)
 
     @property
     def public_fields(self) -> tuple[str, ...]:
@@ -230,14 +245,29 @@ def _f(name: str, type_: FieldType, zh: str, en: str, **kw) -> Field:
     return Field(name, type_, zh, en, **kw)
 
 
+def _subdistrict_id() -> Field:
+    """The subdistrict a row belongs to (its 9-digit NBS code), so a store holds many."""
+    return _f("subdistrict_id", "str", "街道编码", "Subdistrict code", max_length=ID_CHARS)
+
+
+#: The region tree above the communities: city > district > subdistrict, by NBS code.
+REGIONS = Layer("regions", "行政区划", "Regions", "region_id", None, (
+    _f("region_id", "str", "区划编码", "Region code", required=True, max_length=ID_CHARS),
+    _f("name", "str", "名称", "Name", required=True, max_length=NAME_CHARS),
+    _f("level", "str", "层级", "Level", required=True, enum=REGION_LEVELS),
+    _f("parent_id", "str", "上级编码", "Parent code", max_length=ID_CHARS),
+))
+
 SUBDISTRICT = Layer("subdistrict", "街道", "Subdistrict", "name", "Polygon", (
     _f("name", "str", "名称", "Name", required=True, max_length=NAME_CHARS),
+    _subdistrict_id(),
 ))
 
 COMMUNITIES = Layer("communities", "社区", "Communities", "community_id", "Polygon", (
     _f("community_id", "str", "社区编码", "Community ID", required=True, max_length=ID_CHARS),
     _f("name", "str", "社区名称", "Community", required=True, max_length=NAME_CHARS),
     _f("team_size", "int", "议事队伍人数", "Team size", minimum=0),
+    _subdistrict_id(),
 ))
 
 COMPOUNDS = Layer("compounds", "小区", "Compounds", "compound_id", "Polygon", (
@@ -247,6 +277,7 @@ COMPOUNDS = Layer("compounds", "小区", "Compounds", "compound_id", "Polygon", 
     _f("built_year", "int", "建成年份", "Built", minimum=1900, maximum=2100),
     _f("is_old_compound", "bool", "老旧小区", "Old compound"),
     _f("property_management", "str", "物业管理", "Property management", enum=PROPERTY_MANAGEMENT),
+    _subdistrict_id(),
 ))
 
 VENUES = Layer("venues", "议事点", "Venues", "venue_id", "Point", (
@@ -255,6 +286,7 @@ VENUES = Layer("venues", "议事点", "Venues", "venue_id", "Point", (
     _f("kind", "str", "类型", "Kind", required=True, enum=VENUE_KINDS),
     *(_f(code, "bool", zh, en) for code, (zh, en) in FIVE_HAVES.labels.items()),
     _f("opened_on", "date", "启用日期", "Opened on"),
+    _subdistrict_id(),
 ))
 
 MEMBERS = Layer("members", "委员/代表", "Members", "member_id", None, (
@@ -293,6 +325,10 @@ ISSUES = Layer("issues", "议题", "Issues", "issue_id", "Point", (
     _f("merged_into", "str", "合并至", "Merged into", max_length=ID_CHARS),
     _f("declined_reason", "str", "不予受理原因", "Reason declined", max_length=TEXT_CHARS),
     _f("me_too", "int", "附议人数", "Me too", minimum=0),
+    _subdistrict_id(),
+    #: Where the issue falls (`geo.joins` rules), stored so pages count by community.
+    _f("community_id", "str", "所在社区", "Community", max_length=ID_CHARS, derived=True),
+    _f("compound_id", "str", "所在小区", "Compound", max_length=ID_CHARS, derived=True),
 ))
 
 MEETINGS = Layer("meetings", "协商会议", "Meetings", "meeting_id", None, (
@@ -344,7 +380,7 @@ RATINGS = Layer("ratings", "群众评价", "Residents' ratings", "rating_id", No
 
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (
     SUBDISTRICT, COMMUNITIES, COMPOUNDS, VENUES, MEMBERS, ISSUES, MEETINGS, ISSUE_EVENTS,
-    TRACKING, RATINGS,
+    TRACKING, RATINGS, REGIONS,
 )}
 #: The layers staff may upload.
 UPLOADABLE: tuple[str, ...] = ("venues", "compounds", "issues", "communities")

@@ -25,16 +25,17 @@ _FLASH = "_acc_flash"
 ADD_FORM = "add_user"
 #: The add-account widgets as an empty form shows them (set after a save: see ui.forms).
 ADD_DEFAULTS = {"acc_new_name": "", "acc_new_display": "", "acc_new_password": "",
-                "acc_new_role": ROLES[0], "acc_new_comm": None, "acc_new_member": None}
+                "acc_new_role": ROLES[0], "acc_new_comm": None, "acc_new_member": None, "acc_new_region": None}
 EDIT_FORM = "edit_user"
 #: The change-account widgets that start empty again after a change (the account stays chosen).
 EDIT_DEFAULTS = {"acc_action": None, "acc_role": None, "acc_password": "", "acc_display": "",
-                 "acc_confirm_disable": False}
+                 "acc_confirm_disable": False, "acc_region": None}
 
 with data.open_store() as store:
     users = accounts.list_users(store)
     communities = store.load_layer("communities")
     members = store.load_layer("members")
+    regions = accounts_view.region_choices(store.load_layer("regions"))
 names = dict(zip(communities["community_id"], communities["name"]))
 cppcc = accounts_view.cppcc_members(members, names)
 
@@ -42,7 +43,8 @@ flash = st.session_state.pop(_FLASH, None)
 if flash:
     st.success(md(flash))
     st.toast(md(flash), icon=":material/check_circle:")
-st.dataframe(accounts_view.account_table(users, names, dict(zip(members["member_id"], members["name"])), lang),
+st.dataframe(accounts_view.account_table(users, names, dict(zip(members["member_id"], members["name"])), lang,
+                                         regions),
              width="stretch", hide_index=True)
 st.caption(t("acc_times_local", lang))
 
@@ -87,14 +89,18 @@ with add.form(ADD_FORM):
                           format_func=lambda m: cppcc.get(m, t("acc_no_member", lang)),
                           placeholder=t("acc_no_member", lang))
     forms.under(ADD_FORM, "member_id")
+    region = st.selectbox(t("acc_region", lang), [None, *regions], key="acc_new_region",
+                          format_func=lambda r: regions.get(r, t("acc_whole_store", lang)),
+                          help=t("acc_region_help", lang))
+    forms.under(ADD_FORM, "region_id")
     added = st.form_submit_button(t("acc_add"), type="primary", key="acc_add_submit")
 if added:
     auth.require("manage_accounts")
     # a repeat writes nothing; a refusal shows each problem under its field, what was typed stays
     written, _ = forms.write(
         lambda s: accounts.add_user(s, username, password, role=role, community_id=community, member_id=member,
-                                    display_name=display_name, by=admin),
-        lang, form=ADD_FORM, content=(username, display_name, role, community, member))
+                                    display_name=display_name, region_id=region, by=admin),
+        lang, form=ADD_FORM, content=(username, display_name, role, community, member, region))
     if written:
         st.session_state[_FLASH] = t("acc_added", lang, name=username.strip())
         st.rerun()
@@ -110,12 +116,14 @@ with edit.container(border=True):
                           placeholder=t("acc_choose"), key="acc_target",
                           format_func=lambda u: f"{u} · {shown_names[u]}" if isinstance(shown_names.get(u), str)
                           and shown_names[u] else u)
-    action = st.radio(t("acc_action"), ("role", "name", "password", "disable", "enable"), index=None,
+    action = st.radio(t("acc_action"), ("role", "name", "region", "password", "disable", "enable"), index=None,
                       key="acc_action", format_func=lambda a: t(f"acc_do_{a}", lang), horizontal=True)
     new_role = st.selectbox(t("acc_role"), ROLES, index=None, placeholder=t("acc_choose"),
                             format_func=lambda r: auth.role_label(r, lang), key="acc_role")
     new_name = st.text_input(t("acc_display_name", lang), key="acc_display", max_chars=NAME_CHARS)
     new_password = st.text_input(t("acc_new_password"), type="password", key="acc_password")
+    new_region = st.selectbox(t("acc_region", lang), [None, *regions], key="acc_region",
+                              format_func=lambda r: regions.get(r, t("acc_whole_store", lang)))
     final = action == "disable"
     with st.container(key=f"{forms.DANGER}-account" if final else "acc-apply-box"):
         confirmed = final and st.checkbox(t("acc_disable_confirm", lang), key="acc_confirm_disable")
@@ -133,6 +141,8 @@ with edit.container(border=True):
                 apply(accounts.set_role, target, new_role)
             elif action == "name":
                 apply(accounts.set_display_name, target, new_name)
+            elif action == "region":
+                apply(accounts.set_region, target, new_region)
             elif action == "password":
                 apply(accounts.set_password, target, new_password)
             else:

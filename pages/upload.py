@@ -7,7 +7,7 @@ import hashlib
 
 import streamlit as st
 
-from geo.errors import InputError, StoreBusy
+from geo.errors import InputError, PermissionDenied, StoreBusy
 from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS
 from geo.ingest.templates import TEMPLATE_FORMATS, template, template_name
 from geo.schema import UPLOADABLE, get_layer
@@ -18,7 +18,7 @@ from ui.i18n import choice, t
 from ui.maps.widget import show_map
 from ui.safe import md
 from ui.shell import header
-from ui.uploads import (IGNORED, SNIFFED, guide_table, history_table, ignored_columns, preview_map,
+from ui.uploads import (DERIVED, IGNORED, SNIFFED, guide_table, history_table, ignored_columns, moved_text, preview_map,
                         preview_statuses, problem_table, undo_label)
 
 _MIME = {"geojson": "application/geo+json", "csv": "text/csv",
@@ -84,7 +84,7 @@ if file is not None:
     if len(ignored):
         st.warning(t("upl_ignored", n=len(ignored)))
         st.table(ignored, hide_index=True)
-    notes = [n for n in upload.notes if n.code not in (IGNORED, SNIFFED)]
+    notes = [n for n in upload.notes if n.code not in (IGNORED, DERIVED, SNIFFED)]
     if notes:
         with st.expander(t("up_notes", n=len(notes))):
             st.dataframe(problem_table(notes, lang, upload), width="stretch", hide_index=True)
@@ -95,6 +95,8 @@ if file is not None:
         for column, (name, ids) in zip(cols, (("new", preview.new), ("updated", preview.updated),
                                               ("unchanged", preview.unchanged), ("rejected_n", upload.rejected))):
             column.metric(t(f"up_{name}"), len(ids))
+        if moved := moved_text(checked, lang):
+            st.info(moved, icon=":material/moving:")
         snap = data.snapshot()
         show_map(preview_map(checked, preview_statuses(checked), subdistrict=snap.subdistrict,
                              communities=snap.communities, lang=lang),
@@ -115,7 +117,7 @@ if file is not None:
                     result = uploads.commit(store, upload, source=checked.source, user=user)
             except StoreBusy:
                 st.warning(t("up_busy"))
-            except InputError as exc:
+            except (InputError, PermissionDenied) as exc:
                 st.error(md(exc.text(lang)))
             else:
                 bar.progress(100)

@@ -88,14 +88,14 @@ FIXTURE_PASSWORD = "a long enough fixture passphrase"
 
 
 def add_accounts(store: Store, *users: User, password: str = FIXTURE_PASSWORD) -> None:
-    """Put an enabled store account behind each of `users` (name, role, community, member), as a
+    """Put an enabled store account behind each of `users` (name, role, community, member, region), as a
     fixture: services and pages read who acts from the store, so a `User` alone signs no one in."""
     for user in users:
         store.put_user({"username": user.username, "role": user.role,
                         "community_id": user.community_id, "member_id": user.member_id,
                         "password_hash": hash_password(password), "disabled": 0,
                         "failed_count": 0, "locked_until": None,
-                        "created_at": "2022-01-01T00:00:00+00:00"},
+                        "created_at": "2022-01-01T00:00:00+00:00", "region_id": user.region_id},
                        by="fixture", action="user_add")
 
 

@@ -92,8 +92,8 @@ def test_the_member_picker_lists_cppcc_members_by_name_and_community(demo_store_
 
 
 @pytest.mark.parametrize("lang, columns, enabled", [
-    ("zh", ["用户名", "姓名", "角色", "联系社区", "政协委员", "状态", "连续登录失败次数", "暂停登录至", "创建时间"], "启用"),
-    ("en", ["User name", "Name", "Role", "Linked community", "CPPCC member", "Status", "Failed sign-ins in a row",
+    ("zh", ["用户名", "姓名", "角色", "负责区划", "联系社区", "政协委员", "状态", "连续登录失败次数", "暂停登录至", "创建时间"], "启用"),
+    ("en", ["User name", "Name", "Role", "Region", "Linked community", "CPPCC member", "Status", "Failed sign-ins in a row",
             "Sign-in paused until", "Created"], "Enabled"),
 ])
 def test_the_table_has_labelled_columns_names_and_local_times(demo_store_path, lang, columns, enabled):
@@ -106,10 +106,11 @@ def test_the_table_has_labelled_columns_names_and_local_times(demo_store_path, l
     assert not cells.isin(["None", "nan", "NaT", "<NA>"]).any().any()
     assert not any(c in " ".join(table.columns) for c in ("failed_count", "locked_until", "created_at"))
     member = table[table.iloc[:, 0] == "member"].iloc[0]
-    assert (member.iloc[1], member.iloc[4], member.iloc[5]) == ("苏保国", "苏保国", enabled)
+    assert (member.iloc[1], member.iloc[5], member.iloc[6]) == ("苏保国", "苏保国", enabled)
     leader = table[table.iloc[:, 0] == "leader"].iloc[0]
     assert leader.iloc[-1] == "2022-06-17 04:30"  # Beijing time, not UTC
-    assert leader.iloc[3] == "—" and leader.iloc[-2] == "—"
+    assert leader.iloc[4] == "—" and leader.iloc[-2] == "—"
+    assert leader.iloc[3] == ("全部区划" if lang == "zh" else "Every region")
 
 
 def test_disabling_asks_first_and_looks_different(demo_store_path):
@@ -138,3 +139,18 @@ def test_an_admin_renames_an_account(demo_store_path):
     table = at.dataframe[0].value
     assert table[table["User name"] == "leader"]["Name"].iloc[0] == "王建国"
     assert at.radio(key="acc_action").value is None  # the change form starts over
+
+
+def test_an_admin_scopes_a_new_staff_account_to_a_region(demo_store_path):
+    at = run_page("accounts.py", ADMIN, "zh")
+    picker = at.selectbox(key="acc_new_region")
+    assert picker.options[0] == "全部区划" and "梁园区（411402）" in picker.options
+    at.text_input(key="acc_new_name").input("wang")
+    at.text_input(key="acc_new_password").input("一个足够长的新密码短语")
+    at.selectbox(key="acc_new_role").select("staff")
+    picker.select("411402")
+    at.button(key="acc_add_submit").click().run()
+    with open_store(demo_store_path) as store:
+        assert store.get_user("wang")["region_id"] == "411402"
+    table = at.dataframe[0].value
+    assert table[table.iloc[:, 0] == "wang"].iloc[0]["负责区划"] == "梁园区（411402）"

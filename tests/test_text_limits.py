@@ -89,7 +89,7 @@ def test_an_upload_with_a_megabyte_title_is_refused_per_feature_with_a_short_mes
     assert len(json.dumps(problem.to_dict(), ensure_ascii=False)) < 600  # the title is not repeated
 
 
-LIMITED = [f.name for f in ISSUES.fields if f.max_length is not None]
+LIMITED = [f.name for f in ISSUES.input_fields if f.max_length is not None]
 
 
 @pytest.mark.parametrize("name", LIMITED)

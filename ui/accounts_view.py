@@ -21,8 +21,14 @@ def cppcc_members(members: pd.DataFrame, community_names: dict[str, str]) -> dic
             for m in cppcc.to_dict("records")}
 
 
+def region_choices(regions: pd.DataFrame) -> dict[str, str]:
+    """The region nodes an account may be scoped to, in tree order: code -> "name（code）"."""
+    ordered = regions.sort_values("region_id")
+    return {r: f"{text(n)}（{r}）" for r, n in zip(ordered["region_id"], ordered["name"])}
+
+
 def account_table(users: pd.DataFrame, community_names: dict[str, str], member_names: dict[str, str],
-                  lang: str) -> pd.DataFrame:
+                  lang: str, region_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Every account (no password hash) with labelled columns, in `lang`."""
     def named(ids: pd.Series, names: dict[str, str]) -> pd.Series:
         return ids.map(lambda i: text(names.get(i, i)))
@@ -31,6 +37,8 @@ def account_table(users: pd.DataFrame, community_names: dict[str, str], member_n
         "username": users["username"].map(text),
         "name": users["display_name"].map(text),
         "role": users["role"].map(lambda r: auth.role_label(r, lang)),
+        "region": users.get("region_id", pd.Series(None, index=users.index, dtype=object)).map(lambda r: text((region_names or {}).get(r, r)) if isinstance(r, str) and r
+                                          else t("acc_whole_store", lang)),
         "community": named(users["community_id"], community_names),
         "member": named(users["member_id"], member_names),
         "status": users["disabled"].map(lambda d: t("acc_disabled" if d else "acc_enabled", lang)),

@@ -60,6 +60,8 @@ FIELD_OF_KEY: dict[str, str] = {
     "account_no_member": "member_id",
     "account_display_name_long": "display_name",
     "account_member_needs_community": "community_id",
+    "account_no_region": "region_id",
+    "account_member_region": "region_id",
     "pw_refused": "password",
     "pw_too_short": "password",
     "pw_common": "password",

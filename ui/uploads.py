@@ -23,6 +23,8 @@ from ui.tables import local_times
 
 #: Codes of the notes that belong in the main report, not only among the notes.
 IGNORED = "unknown_field"
+#: A column that feeds a derived field (where an issue falls): ignored too, the map sets it.
+DERIVED = "derived_field"
 SNIFFED = "format_sniffed"
 #: The preview map shows at least this many degrees across (about 1 km): a lone point in
 #: its community, not a 20 m view of nothing.
@@ -79,13 +81,20 @@ def _field_label(field: str | None, upload: Upload | None, lang: str) -> str:
 
 
 def ignored_columns(notes: list[Problem], lang: str) -> pd.DataFrame:
-    """The columns of the file no field uses, each with the closest known column (if any)."""
-    ignored = [n for n in notes if n.code == IGNORED]
+    """The columns of the file no field uses, each with the closest known column (if any);
+    a column of a derived field (an issue's community or compound) says the map sets it."""
+    ignored = [n for n in notes if n.code in (IGNORED, DERIVED)]
     return pd.DataFrame({
         t("upl_ignored_column", lang): [n.field or "" for n in ignored],
-        t("upl_ignored_hint", lang): [(n.hint_zh if lang == "zh" else n.hint) or t("upl_ignored_none", lang)
+        t("upl_ignored_hint", lang): [(n.message_zh if lang == "zh" else n.message) if n.code == DERIVED
+                                      else (n.hint_zh if lang == "zh" else n.hint) or t("upl_ignored_none", lang)
                                       for n in ignored],
     })
+
+
+def moved_text(checked: Checked, lang: str) -> str | None:
+    """What a communities or compounds upload does to issues: how many move (None: none)."""
+    return t("upl_moved", lang, n=checked.moved) if checked.moved else None
 
 
 def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:

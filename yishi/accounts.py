@@ -65,6 +65,9 @@ class User:
     operator: bool = False
     #: The person's name (王建国), which signs their notes (`yishi.services.workflow`).
     display_name: str | None = field(default=None, compare=False)
+    #: The region node (an NBS code: city, district or subdistrict) the account works in;
+    #: None: the whole store. A member's place is their community instead.
+    region_id: str | None = None
 
     def can(self, verb: str) -> bool:
         return can(self, verb)
@@ -73,7 +76,7 @@ class User:
 def user_from_row(row: dict) -> User:
     """The User of a stored account row (its role as stored now)."""
     return User(row["username"], row["role"], row.get("community_id"), row.get("member_id"),
-                display_name=row.get("display_name") or None)
+                display_name=row.get("display_name") or None, region_id=row.get("region_id") or None)
 
 
 def can(user: User | None, verb: str) -> bool:
@@ -96,6 +99,19 @@ def require(user: User | None, verb: str) -> User:
         raise PermissionDenied(msg("denied_signed_out", verb=verb_term(verb), roles=allowed))
     raise PermissionDenied(msg("denied_role", role=role_term(user.role), verb=verb_term(verb),
                                roles=allowed))
+
+
+def within(user: User, subdistrict_id: str | None) -> bool:
+    """Whether a row of subdistrict `subdistrict_id` lies in `user`'s region (NBS codes nest by
+    prefix); an account of the whole store, and the command line's operator, reach every row."""
+    return user.region_id is None or user.operator or str(subdistrict_id or "").startswith(user.region_id)
+
+
+def require_within(user: User, subdistrict_id: str | None, verb: str) -> None:
+    """PermissionDenied unless `user` may `verb` a row of `subdistrict_id` (see `within`)."""
+    if not within(user, subdistrict_id):
+        raise PermissionDenied(msg("denied_region", verb=verb_term(verb), region=user.region_id,
+                                   subdistrict=subdistrict_id or "—"))
 
 
 def term(key: str, fallback: str | None = None) -> Term:

@@ -10,6 +10,7 @@ DATA_DIR = ROOT / "data"
 
 #: Demo data files by layer name.
 DEMO_FILES: dict[str, str] = {
+    "regions": "regions.csv",
     "subdistrict": "subdistrict.geojson",
     "communities": "communities.geojson",
     "compounds": "compounds.geojson",

@@ -16,7 +16,7 @@ from geo.errors import ValidationError
 from geo.ingest import validate_file
 from geo.schema import get_layer
 from yishi import datasets
-from yishi.services import accounts, workflow
+from yishi.services import accounts, assignment, regions, workflow
 from yishi.storage import Store, create_store, rows_from_frame
 
 #: Demo accounts (README lists them; `make run` prints them at first start).
@@ -56,8 +56,14 @@ def fill_demo(store: Store, *, by: str = "demo-builder") -> None:
     store.set_meta("built_from", "data/", by=by)
     for name in datasets.DEMO_FILES:
         layer = get_layer(name)
-        store.write_batch(name, rows_from_frame(layer, read_demo_layer(name)), by=by,
-                          action="build_demo", source=f"data/{datasets.DEMO_FILES[name]}")
+        frame = regions.with_subdistricts(store, name, read_demo_layer(name))
+        if name == "issues":  # after the polygons: each issue stores where it falls
+            frame = assignment.with_places(store, frame)
+        moved = assignment.reassigned(store, name, frame)  # none here: polygons come first
+        store.write_batch(name, rows_from_frame(layer, frame), by=by,
+                          action="build_demo", source=f"data/{datasets.DEMO_FILES[name]}",
+                          extra={"issues": moved} if moved else None, extra_updatable=("issues",))
+    store.set_meta(assignment.META_KEY, "1", by=by)
     seed_demo_accounts(store, by=by)
 
 

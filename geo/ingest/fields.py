@@ -2,7 +2,8 @@
 
 A column may be named by the field's name, its Chinese or English label, or a name the
 DBF format cut to ten characters; anything else is ignored with a note that names the closest
-accepted column, if one is close. Each field's
+accepted column, if one is close. A derived field (`Field.derived`: where an issue falls) is
+never read from a file: its column is ignored with a note saying the map sets it. Each field's
 values then go to the checker for its type (`geo.ingest.checkers`), and ids must be unique.
 """
 
@@ -27,6 +28,9 @@ def check_properties(raw: Raw, layer: Layer, report: Report) -> dict[str, Any]:
     sources = _resolve_columns(raw, layer, report)
     out: dict[str, Any] = {}
     for f in layer.fields:
+        if f.derived:  # never from the file (its column was noted as ignored): set on writing
+            out[f.name] = np.full(len(raw.props), None, dtype=object)
+            continue
         values = _column(raw.props, sources[f.name])
         if f.name == layer.id_field:
             values = _fill_from_feature_ids(values, raw.fids, f, report)
@@ -38,24 +42,30 @@ def check_properties(raw: Raw, layer: Layer, report: Report) -> dict[str, Any]:
 def _resolve_columns(raw: Raw, layer: Layer, report: Report) -> dict[str, list[str]]:
     """Which keys of the file feed each field: its name, else its label or a cut DBF name."""
     keys: set[str] = set().union(*raw.props) if raw.props else set()
-    sources: dict[str, list[str]] = {f.name: [f.name] if f.name in keys else [] for f in layer.fields}
+    fields = layer.input_fields
+    sources: dict[str, list[str]] = {f.name: [f.name] if f.name in keys else [] for f in fields}
+    derived = {alias.lower(): f for f in layer.fields if f.derived for alias in accepted_names(f)}
     by_alias: dict[str, str] = {}
-    for f in layer.fields:
+    for f in fields:
         for alias in accepted_names(f):
             by_alias.setdefault(alias.lower(), f.name)
     unknown = []
     for key in sorted(keys - set(sources)):
         name = by_alias.get(key.strip().lower())
         if name is None and raw.fmt == "shapefile" and len(key) == 10:  # DBF cuts names
-            starts = [f.name for f in layer.fields if f.name.startswith(key.lower().rstrip("_"))]
+            starts = [f.name for f in fields if f.name.startswith(key.lower().rstrip("_"))]
             name = starts[0] if len(starts) == 1 else None
         if name is not None:
             sources[name].append(key)
             f = layer.get(name)
             report.note("field_renamed", field=name, column=key, label=f.en, label_zh=f.zh)
+        elif key.strip().lower() in derived:
+            f = derived[key.strip().lower()]
+            count = sum(1 for p in raw.props if p.get(key) is not None)
+            report.note("derived_field", field=key, label=f.en, label_zh=f.zh, count=count)
         else:
             unknown.append(key)
-    names = [alias for f in layer.fields for alias in accepted_names(f)]
+    names = [alias for f in fields for alias in accepted_names(f)]
     for key in unknown:
         count = sum(1 for p in raw.props if p.get(key) is not None)
         near = closest_name(key, names)

@@ -61,7 +61,7 @@ class GuideRow:
 def field_guide(layer_name: str, lang: str = "zh") -> list[GuideRow]:
     """The position first, then every field of `layer_name`, as a person fills a table in."""
     layer = get_layer(layer_name)
-    return [*_position_rows(layer, lang), *(_field_row(f, lang) for f in layer.fields)]
+    return [*_position_rows(layer, lang), *(_field_row(f, lang) for f in layer.input_fields)]
 
 
 def _position_rows(layer: Layer, lang: str) -> list[GuideRow]:
@@ -123,9 +123,9 @@ def _example(layer: Layer, lang: str) -> tuple[list[str], list[Any]]:
     """The header (position columns, then every field's label) and the example row."""
     zh = base(lang) == "zh"
     values = _EXAMPLES.get(layer.name, {})
-    header: list[str] = [f.label(lang) for f in layer.fields]
+    header: list[str] = [f.label(lang) for f in layer.input_fields]
     row: list[Any] = []
-    for f in layer.fields:
+    for f in layer.input_fields:
         v = values.get(f.name, _fallback(f))
         if isinstance(v, tuple):
             v = v[0] if zh else v[1]

@@ -27,7 +27,7 @@ from yishi.storage import Store
 
 __all__ = ["ACCOUNT_FREE_FAILURES", "BASE_WAIT", "AccountRefused", "acting", "FREE_FAILURES", "MAX_WAIT",
            "SignInRefused", "account_user", "add_user", "authenticate", "list_users",
-           "set_disabled", "set_display_name", "set_password", "set_role", "wait_after"]
+           "set_disabled", "set_display_name", "set_password", "set_region", "set_role", "wait_after"]
 
 #: Failures in a row from one address before sign-in to the account slows down there, and
 #: the first wait. Counting per (account, address) means whoever types wrong passwords slows
@@ -101,8 +101,11 @@ def _display_name(display_name: str | None) -> tuple[str | None, list[Message]]:
 
 def add_user(store: Store, username: str, password: str, *, role: str, by: User,
              community_id: str | None = None, member_id: str | None = None,
-             display_name: str | None = None) -> None:
+             display_name: str | None = None, region_id: str | None = None) -> None:
     """Create an account, refusing it with every problem at once (`AccountRefused`).
+
+    `region_id` scopes a leader's, staff's or admin's account to a node of the region tree
+    (None: the whole store); a member is scoped by their community instead.
 
     Members must name the community they are linked to; one linked to a CPPCC member record
     (`member_id`) without a community takes that member's. `display_name` is the person's
@@ -127,15 +130,41 @@ def add_user(store: Store, username: str, password: str, *, role: str, by: User,
         problems.append(msg("account_member_needs_community", field=term("acc_community")))
     if community_id and store.get_row("communities", community_id) is None:
         problems.append(msg("account_no_community", community_id=community_id))
+    problems += _region_problems(store, role, region_id)
     problems += password_problems(password, username=name, demo_store=store.meta("demo") == "1")
     if problems:
         raise AccountRefused(name or username, problems)
     store.put_user({"username": name, "role": role, "community_id": community_id,
                     "member_id": member_id, "password_hash": hash_password(password),
                     "disabled": 0, "failed_count": 0, "locked_until": None,
-                    "created_at": _now().isoformat(timespec="seconds"), "display_name": shown},
+                    "created_at": _now().isoformat(timespec="seconds"), "display_name": shown,
+                    "region_id": region_id or None},
                    by=by.username, action="user_add",
-                   detail={"role": role, "community_id": community_id, "member_id": member_id})
+                   detail={"role": role, "community_id": community_id, "member_id": member_id,
+                           "region_id": region_id or None})
+
+
+def _region_problems(store: Store, role: str, region_id: str | None) -> list[Message]:
+    """Why `region_id` cannot scope an account of `role` (none: it can, or there is none)."""
+    if not region_id:
+        return []
+    if role == "member":
+        return [msg("account_member_region")]
+    if store.get_row("regions", region_id) is None:
+        return [msg("account_no_region", region_id=region_id)]
+    return []
+
+
+def set_region(store: Store, username: str, region_id: str | None, *, by: User) -> None:
+    """Scope an account to a region node (None: the whole store), audited; it counts at the
+    account's next action, since every write reads the account again (`acting`)."""
+    acting(store, by, "manage_accounts")
+    user = _existing(store, username)
+    problems = _region_problems(store, user["role"], region_id)
+    if problems:
+        raise AccountRefused(user["username"], problems)
+    store.put_user({"username": user["username"], "region_id": region_id or None}, by=by.username,
+                   action="user_region", detail={"from": user.get("region_id"), "to": region_id or None})
 
 
 def set_display_name(store: Store, username: str, display_name: str | None, *, by: User) -> None:

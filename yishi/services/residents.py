@@ -39,7 +39,7 @@ from geo.schema import ISSUES, METRIC_CRS, OPEN_STAGES, RATINGS, REPORT_CHARS, T
 from geo.text import strip_invisible
 from geo.values import is_blank
 from yishi import signing
-from yishi.accounts import User
+from yishi.accounts import User, require_within
 from yishi.services import workflow
 from yishi.services.accounts import acting
 from yishi.storage import Row, Store
@@ -213,6 +213,7 @@ def _triage(store: Store, issue_id: str, *, user: User | None, update: Row, by: 
             updatable: tuple[str, ...] = (), detail: dict[str, Any]) -> None:
     """One triage decision as one batch (closing ones leave a timeline row)."""
     actor = acting(store, user, "triage")
+    require_within(actor, (store.get_row("issues", issue_id) or {}).get("subdistrict_id"), "triage")
     signer = by or actor.username
     more = dict(extra or {})
     if close_note is not None:

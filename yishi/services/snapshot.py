@@ -1,4 +1,7 @@
-"""One consistent view of every layer, with the spatial joins already applied to issues."""
+"""One consistent view of every layer, with the spatial joins already applied to issues.
+
+An issue's community and compound are read as stored (kept right on every write by
+`yishi.services.assignment`); its nearest venue and linked members are derived here."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geo.joins import OUTPUT_COLUMNS, place
+from geo.joins import place
+from geo.schema import MEMBERS
 from yishi.storage import Store
 
 
@@ -43,8 +47,32 @@ def _with_place(frame: gpd.GeoDataFrame, points: gpd.GeoSeries, communities: gpd
     return frame.assign(**{name: placed[name].to_numpy() for name in columns})
 
 
+def _with_venue_and_members(issues: gpd.GeoDataFrame, communities: gpd.GeoDataFrame,
+                            venues: gpd.GeoDataFrame, members: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Issues with their stored community and compound, and what is derived from them as
+    `geo.joins.assign` derives it: the nearest venue and its distance, the sorted ids of the
+    members linked to the community, and `unassigned` (no community)."""
+    nearest = place(issues.geometry, communities=communities.iloc[:0], venues=venues)
+    known = set(communities["community_id"].astype(str))
+    linked = members[[MEMBERS.id_field, "linked_community_id"]].dropna()
+    lists: dict[str, list[str]] = {}
+    for member_id, community_id in linked.itertuples(index=False):
+        if str(community_id) in known:
+            lists.setdefault(str(community_id), []).append(str(member_id))
+    for ids in lists.values():
+        ids.sort()
+    community = issues["community_id"]
+    return issues.assign(
+        venue_id=nearest["venue_id"], venue_distance_m=nearest["venue_distance_m"],
+        # rows of one community share one list object, as `assign` gives them: read-only
+        member_ids=pd.Series([lists.get(c) if isinstance(c, str) else None for c in community],
+                             index=issues.index, dtype=object),
+        unassigned=community.isna().to_numpy(dtype=bool))
+
+
 def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:
-    """Read every layer and assign each issue to its community, compound, venue and members.
+    """Read every layer; each issue carries its stored community and compound, its nearest
+    venue and linked members.
 
     Residents' personal fields are left out unless `include_private` (staff only).
     """
@@ -53,10 +81,7 @@ def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:
     venues = store.load_layer("venues")
     members = store.load_layer("members")
     issues = store.load_layer("issues", include_private=include_private)
-    # every issue gets its place columns, also in a store without communities (all unassigned)
-    placed = place(issues, communities=communities, compounds=compounds, venues=venues,
-                   members=members)
-    issues = issues.assign(**{name: placed[name] for name in OUTPUT_COLUMNS})
+    issues = _with_venue_and_members(issues, communities, venues, members)
     venues = _with_place(venues, venues.geometry, communities, compounds)
     compounds = _with_place(compounds, compounds.representative_point(), communities, None)
     return Snapshot(

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.errors import InputError, ValidationError, msg
+from geo.errors import InputError, PermissionDenied, ValidationError, msg
 from geo.ingest import DEFAULT_MAX_BYTES, UNREADABLE_CODES, Upload
 from geo.ingest.isolated import read_upload_isolated
 from geo.schema import get_layer
-from yishi.accounts import User
+from yishi.accounts import User, within
+from yishi.services import assignment, regions
 from yishi.services.accounts import acting
-from yishi.storage import BatchResult, Store, rows_from_frame
+from yishi.storage import BatchResult, Row, Store, rows_from_frame
 
 PERMISSION = "upload"
 
@@ -37,6 +38,9 @@ class Checked:
     source: str
     preview: BatchResult | None
     rejected_batch: int | None = None
+    #: Issues whose stored community or compound a commit changes (a communities or compounds
+    #: upload; `yishi.services.assignment`): written in the same batch.
+    moved: int = 0
 
     @property
     def ok(self) -> bool:
@@ -69,24 +73,42 @@ def unreadable(upload: Upload) -> bool:
 def check(store: Store, upload: Upload, *, source: str, user: User) -> Checked:
     """Preview `upload` against the store; a refused file is recorded as rejected (audited)."""
     acting(store, user, PERMISSION)
-    layer = get_layer(upload.layer)
-    preview = store.preview(upload.layer, rows_from_frame(layer, upload.frame)) \
-        if len(upload.frame) else None
+    preview, moved = None, []
+    if len(upload.frame):
+        rows, moved = _rows(store, upload)
+        preview = store.preview(upload.layer, rows)
     rejected = None
     if not upload.ok:  # nothing else is written for a refused file
         rejected = store.record_rejected(upload.layer, by=user.username, source=source,
                                          n_rejected=max(len(upload.rejected), 1),
                                          problems=[p.to_dict() for p in upload.problems])
-    return Checked(upload, source, preview, rejected)
+    return Checked(upload, source, preview, rejected, len(moved))
 
 
 def commit(store: Store, upload: Upload, *, source: str, user: User) -> BatchResult:
     """Write every row of a clean upload as one batch, or nothing (ValidationError if not clean)."""
-    acting(store, user, PERMISSION)
+    actor = acting(store, user, PERMISSION)
     if not upload.ok:
         raise ValidationError(upload.problems)
-    return store.write_batch(upload.layer, rows_from_frame(get_layer(upload.layer), upload.frame),
-                             by=user.username, source=source)
+    rows, moved = _rows(store, upload)
+    outside = [row for row in rows if not within(actor, row.get("subdistrict_id"))]
+    if outside and "subdistrict_id" in get_layer(upload.layer).field_names:
+        id_field = get_layer(upload.layer).id_field
+        raise PermissionDenied(msg("denied_region_rows", n=len(outside), region=actor.region_id,
+                                   ids=[str(row[id_field]) for row in outside[:5]]))
+    return store.write_batch(upload.layer, rows, by=user.username, source=source,
+                             extra={"issues": moved} if moved else None, extra_updatable=("issues",))
+
+
+def _rows(store: Store, upload: Upload) -> tuple[list[Row], list[Row]]:
+    """The store rows of an upload, each placed in its subdistrict (see `regions.with_subdistricts`),
+    issues with where they fall; and the issue rows a communities or compounds upload moves
+    (`yishi.services.assignment`)."""
+    frame = regions.with_subdistricts(store, upload.layer, upload.frame)
+    if upload.layer == "issues":
+        frame = assignment.with_places(store, frame)
+    moved = assignment.reassigned(store, upload.layer, frame)
+    return rows_from_frame(get_layer(upload.layer), frame), moved
 
 
 def undo(store: Store, batch_id: int, *, user: User) -> BatchResult:

@@ -46,7 +46,8 @@ from geo.joins import place as place_points
 from geo.procedure import ACTIONS, REPAIRS, STEP_BACK_CLEARS, next_stage, requirements, stage_term
 from geo.schema import ISSUE_EVENTS, ISSUES, SHANGQIU_BBOX, WGS84, get_layer
 from geo.values import is_missing
-from yishi.accounts import User, can
+from yishi.accounts import User, can, require_within
+from yishi.services import regions
 from yishi.services.accounts import acting
 from yishi.storage import Row, Store
 
@@ -88,10 +89,13 @@ def allowed_repairs(issue_row: Mapping[str, Any], user: User | None) -> list[str
     return [r for r in procedure.possible_repairs(issue_row["stage"]) if can(user, r)]
 
 
-def _issue(store: Store, issue_id: str) -> Row:
+def _issue(store: Store, issue_id: str, actor: User | None = None, verb: str = "view_issue") -> Row:
+    """The stored issue; with `actor`, PermissionDenied unless it lies in the actor's region."""
     row = store.get_row("issues", str(issue_id))
     if row is None:
         raise InputError(msg("wf_no_issue", issue_id=issue_id))
+    if actor is not None:
+        require_within(actor, row.get("subdistrict_id"), verb)
     return row
 
 
@@ -215,6 +219,7 @@ def advance(store: Store, issue_id: str, to: str, values: Mapping[str, Any] | No
     stage = before["stage"]
     action = procedure.action_for(stage, to)
     actor = acting(store, user, action)
+    require_within(actor, before.get("subdistrict_id"), action)
     planned = _plan(before, to, values, store=store)
     if planned.problems:
         raise WorkflowError(msg("wf_what_step", issue_id=issue_id, stage=stage_term(stage),
@@ -260,7 +265,7 @@ def comment(store: Store, issue_id: str, note: str, *, by: str,
     """Add a supervision note 督办意见 to any issue's timeline; returns the event id."""
     actor = acting(store, user, "comment")
     event_id = next_event_id(store, issue_id)
-    before = _issue(store, issue_id)
+    before = _issue(store, issue_id, actor, "comment")
     problems = procedure.note_problems(note)
     if problems:
         raise WorkflowError(msg("wf_what_note", issue_id=issue_id), problems)
@@ -278,7 +283,7 @@ def evaluate(store: Store, issue_id: str, satisfaction: float, *, by: str,
     """Record residents' satisfaction 群众评价 (1-5) with a done issue; returns the issue row."""
     actor = acting(store, user, "evaluate")
     event_id = next_event_id(store, issue_id)
-    before = _issue(store, issue_id)
+    before = _issue(store, issue_id, actor, "evaluate")
     stage = before["stage"]
     problems, value = procedure.evaluation(issue_id, stage, satisfaction)
     written, note_problems = procedure.note_value(note)
@@ -325,7 +330,13 @@ def insert_issue(store: Store, row: Row, point: shapely.Point, *, by: str, actor
     """Write a checked new issue (`row`, at stage collected) with its first timeline row and
     `more(issue_id)` rows of other layers in one batch; returns the id it got (the next free
     one: a writer that loses the id to another takes the one after)."""
-    community = place(store, point)["community_id"]
+    hit = place(store, point)
+    community = hit["community_id"]
+    # where it falls is stored with it (`yishi.services.assignment`): the same join's answer
+    row.update({"community_id": community, "compound_id": hit["compound_id"]})
+    row.setdefault("subdistrict_id", regions.subdistrict_of(store, point))
+    if actor is not None:
+        require_within(actor, row["subdistrict_id"], action)
     for attempt in range(3):
         issue_id = store.next_id("issues", "I")
         row.update({"issue_id": issue_id, "reported_on": store.today().isoformat(),
@@ -359,7 +370,7 @@ def correct(store: Store, issue_id: str, field: str, value: Any, reason: str, *,
     """
     actor = acting(store, user, "correct")
     event_id = next_event_id(store, issue_id)  # first: see next_event_id
-    before = _issue(store, issue_id)
+    before = _issue(store, issue_id, actor, "correct")
     stage = before["stage"]
     problems, new = procedure.correction(before, field, value, reason, today=store.today())
     if problems:
@@ -399,7 +410,7 @@ def step_back(store: Store, issue_id: str, reason: str, *, user: User | None,
     """
     actor = acting(store, user, "step_back")
     event_id = next_event_id(store, issue_id)  # first: see next_event_id
-    before = _issue(store, issue_id)
+    before = _issue(store, issue_id, actor, "step_back")
     stage = before["stage"]
     closed = closed_from(timeline(store, issue_id)) if stage == "closed" else None
     problems, to = procedure.step_back(issue_id, stage, reason, closed_from=closed)
@@ -447,7 +458,8 @@ def plain_value(value: Any) -> Any:
 def place(store: Store, point: shapely.Point) -> dict[str, Any]:
     """Where a point falls: community, compound, nearest venue and distance, linked members.
 
-    Derived by `geo.joins.place` (never stored) from only the rows it needs: the communities
+    Derived by `geo.joins.place` from only the rows it needs (an issue stores its community
+    and compound when written, `yishi.services.assignment`; this answers for any point): the communities
     and compounds whose bounding box holds the point, the venues, and the members linked to
     the community found. Members are ``{member_id, name, role}``, by id.
     """
