@@ -5,12 +5,14 @@ they must be the same on every run: a point on an edge shared by two communities
 one with the smallest id, whatever the row order, and a point outside every community is
 kept and flagged, never dropped.
 
-How the polygon step stays fast (10^6 points into 1,000 polygons well under a second on two
-cores): one vectorised bounding-box query of an STRtree over the polygons, then one
-vectorised point-in-polygon test (``shapely.intersects_xy``) against *prepared* polygons for
-the candidate pairs only. Querying the tree with ``predicate="intersects"`` gives the same
-answer but tests each pair against the unprepared polygon: fine for rectangles, ten times
-slower for real boundaries with hundreds of vertices (see bench/assign.py).
+How the polygon step stays fast (10^6 points into 1,000 polygons in about a third of a
+second on one core; bench/assign.py): a regular grid over the polygons (`_Grid`) knows for
+most cells, from where the boundaries run, which polygon covers the whole cell or that none
+does, so most points are answered by arithmetic on their coordinates alone; the others get
+one vectorised point-in-polygon test (``shapely.intersects_xy``) against *prepared*
+polygons, for their cell's candidates only. Answers are exactly those of testing every
+polygon (tests/test_assign_workers.py). For more points than one core assigns quickly,
+``assign(..., workers=N)`` spreads chunks over N processes that receive the layers once.
 
 `place` answers "where does this point fall" with names as well (the issue page, a new
 issue before it is saved, the venues and compounds of the map), and also when no community
@@ -22,7 +24,10 @@ Distances are measured in UTM 50N (``schema.METRIC_CRS``) through pyproj.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +36,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo.errors import InputError
+from geo.ingest.isolated import _ReaderProcess
 from geo.schema import COMMUNITIES, COMPOUNDS, MEMBERS, METRIC_CRS, VENUES, WGS84
 
 __all__ = ["OUTPUT_COLUMNS", "PLACE_COLUMNS", "assign", "place", "venues_by_distance"]
@@ -50,14 +56,62 @@ PLACE_COLUMNS: tuple[str, ...] = (
 #: querying a tree (measured crossover on 2 cores: 250-500 venues).
 _BRUTE_FORCE_MAX_VENUES = 256
 
+#: The grid of the polygon step: about one cell per this many points (so building it costs
+#: less than the tests it saves), at most 4^_MAX_GRID_LEVEL cells per polygon, and at most
+#: _MAX_REGISTRATIONS (cell, polygon) pairs (overlapping bounding boxes: a coarser grid).
+_POINTS_PER_CELL = 16
+_MAX_GRID_LEVEL = 4
+_MAX_REGISTRATIONS = 4_000_000
+_VERTICES_PER_POINT = 1.0
+
+#: Points per chunk sent to a worker process: big enough that sending costs little next to
+#: assigning, small enough that every worker gets a few and memory stays flat.
+_CHUNK_POINTS = 500_000
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A regular grid over the polygons' extent that answers most points without a test.
+
+    Each cell knows, from the polygons' boundaries, which polygons cover it whole, which it
+    lies wholly outside of, and which cross it. A cell whose smallest-rank polygon that is
+    not wholly outside covers it whole is answered by that rank (``answer``); so is a cell
+    no polygon touches (``len(ids)``). Only the other cells (``answer == -1``) list their
+    candidates, ascending by rank (CSR: ``indptr``, ``candidates``), ``sure`` marking those
+    that cover the cell whole (a hit without a test).
+    """
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    cw: float  # cell width and height (degrees)
+    ch: float
+    gx: int
+    gy: int
+    answer: np.ndarray  # per cell: the rank, or -1: test the candidates
+    indptr: np.ndarray
+    candidates: np.ndarray
+    sure: np.ndarray
+
 
 @dataclass(frozen=True)
 class _PolygonIndex:
-    """Polygons of one layer sorted by id, so that tree position == rank of the id."""
+    """Polygons of one layer sorted by id, so that position == rank of the id."""
 
     ids: np.ndarray  # object array of str, ascending
     polygons: np.ndarray  # shapely geometries (prepared), same order
-    tree: shapely.STRtree
+    grids: dict[tuple[int, bool], _Grid] = field(default_factory=dict, compare=False)
+
+    def grid(self, n_points: int) -> _Grid:
+        """The grid for `n_points` points: finer for more points per polygon, built once."""
+        per_polygon = max(1.0, n_points / max(1, len(self.ids)) / _POINTS_PER_CELL)
+        cells = 4 ** min(_MAX_GRID_LEVEL, round(np.log(per_polygon) / np.log(4)))
+        vertices = int(shapely.get_num_coordinates(self.polygons).sum())
+        key = (cells, vertices <= n_points * _VERTICES_PER_POINT)
+        if key not in self.grids:
+            self.grids[key] = _build_grid(self.polygons, *key)
+        return self.grids[key]
 
 
 def assign(
@@ -67,6 +121,8 @@ def assign(
     compounds: gpd.GeoDataFrame | None = None,
     venues: gpd.GeoDataFrame | None = None,
     members: pd.DataFrame | None = None,
+    workers: int = 1,
+    chunk_size: int = _CHUNK_POINTS,
 ) -> gpd.GeoDataFrame:
     """Assign every point to its community, compound, nearest venue and linked members.
 
@@ -84,6 +140,10 @@ def assign(
         ``venue_distance_m`` NaN.
     members
         Members with ``member_id`` and ``linked_community_id`` (the two-way contact).
+    workers
+        Processes to use (default 1: this one). With more, the points go in chunks of
+        `chunk_size` to a pool that receives the layers once per process; the answers are
+        the same. Pays from about 10^6 points: starting a process costs some 0.5-1 s.
 
     Returns
     -------
@@ -109,9 +169,11 @@ def assign(
     """
     _check_inputs(points, communities=communities, compounds=compounds, venues=venues,
                   members=members)
+    if workers < 1 or chunk_size < 1:
+        raise ValueError(f"workers and chunk_size must be at least 1, got {workers}, {chunk_size}")
     result = points.copy()
-    for name, (values, dtype) in _columns(points, communities, compounds, venues,
-                                          members).items():
+    for name, (values, dtype) in _columns(points, communities, compounds, venues, members,
+                                          workers, chunk_size).items():
         # explicit dtype: pandas 3 would turn str/None into its str dtype with NaN
         result[name] = pd.Series(values, index=result.index, dtype=dtype)
     return result
@@ -179,24 +241,123 @@ def venues_by_distance(point: shapely.Point | None,
 
 def _columns(points: gpd.GeoDataFrame, communities: gpd.GeoDataFrame | None,
              compounds: gpd.GeoDataFrame | None, venues: gpd.GeoDataFrame | None,
-             members: pd.DataFrame | None) -> dict[str, tuple[np.ndarray, type]]:
-    """`OUTPUT_COLUMNS` as (values, dtype) for checked inputs; no communities: all unassigned."""
-    geoms = np.asarray(points.geometry.array)
-    if communities is not None and len(communities):
-        index = _polygon_index(communities, COMMUNITIES.id_field)
+             members: pd.DataFrame | None, workers: int = 1,
+             chunk_size: int = _CHUNK_POINTS) -> dict[str, tuple[np.ndarray, type]]:
+    """`OUTPUT_COLUMNS` as (values, dtype) for checked inputs; no communities: all unassigned.
+
+    With `workers` > 1 the points go in chunks to that many processes (`_parallel_ranks`);
+    the answers are the same, point by point.
+    """
+    x, y = _point_xy(np.asarray(points.geometry.array))
+    layers = _Layers.of(communities, compounds, venues)
+    if workers > 1 and len(x):
+        ranks = _parallel_ranks(x, y, (communities, compounds, venues), workers, chunk_size)
     else:
-        index = _PolygonIndex(np.array([], dtype=object), np.array([], dtype=object),
-                              shapely.STRtree([]))
-    community_rank = _locate(geoms, index)
-    venue_id, venue_distance = _nearest_venues(geoms, venues)
+        ranks = layers.ranks(x, y)
+    community_rank, compound_rank, venue_rank, venue_distance = ranks
+    community_ids = layers.communities.ids
     return {
-        "community_id": (_lookup(index.ids, community_rank), object),
-        "compound_id": (_compound_ids(geoms, compounds), object),
-        "venue_id": (venue_id, object),
+        "community_id": (_lookup(community_ids, community_rank), object),
+        "compound_id": (_lookup(layers.compounds.ids, compound_rank), object),
+        "venue_id": (_lookup(layers.venue_ids, venue_rank), object),
         "venue_distance_m": (venue_distance, np.float64),
-        "member_ids": (_lookup(_member_lists(members, index.ids), community_rank), object),
-        "unassigned": (community_rank == len(index.ids), bool),
+        "member_ids": (_lookup(_member_lists(members, community_ids), community_rank), object),
+        "unassigned": (community_rank == len(community_ids), bool),
     }
+
+
+@dataclass(frozen=True)
+class _Layers:
+    """What assigning needs of the layers, made once per process: polygon indexes sorted by
+    id, and the venues that have a location, sorted by id, in metres."""
+
+    communities: _PolygonIndex
+    compounds: _PolygonIndex
+    venue_ids: np.ndarray
+    venue_x: np.ndarray
+    venue_y: np.ndarray
+
+    @classmethod
+    def of(cls, communities: gpd.GeoDataFrame | None, compounds: gpd.GeoDataFrame | None,
+           venues: gpd.GeoDataFrame | None) -> _Layers:
+        none = np.array([], dtype=object)
+        ids, vx, vy = none, np.array([]), np.array([])
+        if venues is not None and len(venues):
+            ids = np.array([str(v) for v in venues[VENUES.id_field]], dtype=object)
+            order = np.argsort(ids, kind="stable")
+            vx, vy = _xy(np.asarray(venues.geometry.array)[order])
+            usable = ~np.isnan(vx)
+            ids, vx, vy = ids[order][usable], vx[usable], vy[usable]
+            if len(ids):
+                vx, vy = (np.asarray(v) for v in _to_metric().transform(vx, vy))
+        return cls(_polygon_index(communities, COMMUNITIES.id_field),
+                   _polygon_index(compounds, COMPOUNDS.id_field), ids, vx, vy)
+
+    def ranks(self, x: np.ndarray,
+              y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Community, compound and nearest venue rank of each point (the length of the ids:
+        none), and the venue's distance in metres (NaN: none)."""
+        venue_rank = np.full(len(x), len(self.venue_ids), dtype=np.intp)
+        distance = np.full(len(x), np.nan)
+        located = np.flatnonzero(~np.isnan(x))
+        if len(self.venue_ids) and len(located):
+            px, py = _to_metric().transform(x[located], y[located])
+            venue_rank[located], distance[located] = _nearest(
+                np.asarray(px), np.asarray(py), self.venue_x, self.venue_y)
+        return (_locate_xy(x, y, self.communities), _locate_xy(x, y, self.compounds),
+                venue_rank, distance)
+
+
+# --- worker processes ----------------------------------------------------------------------
+
+#: A worker process's layers, set once by `_start_worker`.
+_WORKER_LAYERS: _Layers | None = None
+
+
+def _parallel_ranks(x: np.ndarray, y: np.ndarray,
+                    layers: tuple[gpd.GeoDataFrame | None, ...], workers: int,
+                    chunk_size: int) -> tuple[np.ndarray, ...]:
+    """`_Layers.ranks` of the points, in chunks spread over `workers` processes.
+
+    The layers go to each process once (the pool's initializer), the chunks as bare x and
+    y arrays, the answers come back as numbers in chunk order (see `_pool_context`).
+    """
+    chunk = max(1, min(chunk_size, -(-len(x) // workers)))
+    starts = range(0, len(x), chunk)
+    with ProcessPoolExecutor(max_workers=min(workers, len(starts)), mp_context=_pool_context(),
+                             initializer=_start_worker, initargs=layers) as pool:
+        parts = list(pool.map(_worker_ranks, ((x[k:k + chunk], y[k:k + chunk])
+                                              for k in starts)))
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start. A process running one thread (the command line, a
+    script) forks: a worker is ready at once, with the modules and layers it needs. Forking
+    a process that runs threads (the Streamlit server) is unsafe: then forkserver processes
+    that do not import the caller's ``__main__`` (a page; the readers' `_ReaderProcess`),
+    each importing this module first (about a second). Spawn where neither exists (Windows).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+
+    class Context(multiprocessing.context.ForkServerContext):
+        Process = _ReaderProcess
+
+    return Context()
+
+
+def _start_worker(communities: gpd.GeoDataFrame | None, compounds: gpd.GeoDataFrame | None,
+                  venues: gpd.GeoDataFrame | None) -> None:
+    global _WORKER_LAYERS
+    _WORKER_LAYERS = _Layers.of(communities, compounds, venues)
+
+
+def _worker_ranks(xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    return _WORKER_LAYERS.ranks(*xy)
 
 
 def _names(layer: gpd.GeoDataFrame | None, id_field: str, ids: np.ndarray) -> np.ndarray:
@@ -329,39 +490,216 @@ def _labels(values, show: int = 5) -> str:
 # --- polygon step ---------------------------------------------------------------------
 
 
-def _polygon_index(layer: gpd.GeoDataFrame, id_field: str) -> _PolygonIndex:
+def _polygon_index(layer: gpd.GeoDataFrame | None, id_field: str) -> _PolygonIndex:
     """Sort polygons by id and prepare them: the rank then breaks ties on shared edges.
 
     Null and empty geometries stay in (they keep the ranks aligned) but never match.
     Preparing caches an index inside the polygon objects of `layer`; it changes no value.
+    No layer (or an empty one) gives an index that matches nothing.
     """
+    if layer is None or not len(layer):
+        return _PolygonIndex(np.array([], dtype=object), np.array([], dtype=object))
     ids = np.array([str(v) for v in layer[id_field]], dtype=object)
     order = np.argsort(ids, kind="stable")
     polygons = np.asarray(layer.geometry.array)[order]
     shapely.prepare(polygons)
-    return _PolygonIndex(ids=ids[order], polygons=polygons, tree=shapely.STRtree(polygons))
+    return _PolygonIndex(ids=ids[order], polygons=polygons)
 
 
-def _locate(geoms: np.ndarray, index: _PolygonIndex) -> np.ndarray:
+def _point_xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of point geometries (NaN: null or empty), Z dropped; faster than `_xy`."""
+    bounds = shapely.bounds(geoms)  # of a point: x, y, x, y
+    return np.ascontiguousarray(bounds[:, 0]), np.ascontiguousarray(bounds[:, 1])
+
+
+def _locate(geoms: np.ndarray, index: _PolygonIndex, grid: _Grid | None = None) -> np.ndarray:
+    """`_locate_xy` of point geometries."""
+    return _locate_xy(*_point_xy(geoms), index, grid)
+
+
+def _locate_xy(x: np.ndarray, y: np.ndarray, index: _PolygonIndex,
+               grid: _Grid | None = None) -> np.ndarray:
     """Rank of the smallest-id polygon covering each point; ``len(index.ids)`` where none.
 
     Boundary points count as covered ("intersects"), so a point on a shared edge matches
     both neighbours and the smaller rank wins. Null and empty points never match.
+
+    Most points are answered by their grid cell alone (`_Grid`); the rest are tested
+    against their cell's candidates with ``shapely.intersects_xy``, polygon by polygon
+    (hopping between prepared polygons thrashes the cache: 10x slower with ~1,000-vertex
+    boundaries).
     """
-    point_pos, poly_pos = index.tree.query(geoms)  # bounding boxes only, in point order
-    if len(point_pos):
-        # Read x, y in row order (usually the geometries' memory order: several times faster
-        # than scattered reads), then test the pairs polygon by polygon: hopping between
-        # prepared polygons thrashes the cache, 10x slower with ~1,000-vertex boundaries.
-        candidates = geoms[point_pos]
-        x, y = shapely.get_x(candidates), shapely.get_y(candidates)
-        by_polygon = np.argsort(poly_pos.astype(_small_int(len(index.ids))), kind="stable")
-        point_pos, poly_pos = point_pos[by_polygon], poly_pos[by_polygon]
-        hit = shapely.intersects_xy(index.polygons[poly_pos], x[by_polygon], y[by_polygon])
-        point_pos, poly_pos = point_pos[hit], poly_pos[hit]
-    rank = np.full(len(geoms), len(index.ids), dtype=np.intp)
-    np.minimum.at(rank, point_pos, poly_pos)
+    n_ids = len(index.ids)
+    rank = np.full(len(x), n_ids, dtype=np.intp)
+    if not n_ids or not len(x):
+        return rank
+    grid = grid or index.grid(len(x))
+    inside = (x >= grid.x0) & (x <= grid.x1) & (y >= grid.y0) & (y <= grid.y1)  # NaN: False
+    with np.errstate(invalid="ignore"):  # NaN cast to int: overwritten just below
+        cell = (_cell_of(y, grid.y0, grid.ch, grid.gy) * grid.gx
+                + _cell_of(x, grid.x0, grid.cw, grid.gx))
+    cell[~inside] = grid.gx * grid.gy  # the last "cell": outside every polygon
+    answer = grid.answer[cell]
+    rank[:] = answer
+    pos = np.flatnonzero(answer < 0)
+    rank[pos] = n_ids
+    cell = cell[pos]
+    start = grid.indptr[cell]
+    point_pos, at = _expand(pos, start, grid.indptr[cell + 1] - start)
+    poly_pos, sure = grid.candidates[at], grid.sure[at]
+    np.minimum.at(rank, point_pos[sure], poly_pos[sure])
+    point_pos, poly_pos = point_pos[~sure], poly_pos[~sure]
+    by_polygon = np.argsort(poly_pos.astype(_small_int(n_ids)), kind="stable")
+    point_pos, poly_pos = point_pos[by_polygon], poly_pos[by_polygon]
+    hit = shapely.intersects_xy(index.polygons[poly_pos], x[point_pos], y[point_pos])
+    np.minimum.at(rank, point_pos[hit], poly_pos[hit])
     return rank
+
+
+def _cell_of(v: np.ndarray, origin: float, size: float, count: int) -> np.ndarray:
+    """Cell number along one axis. Monotone in `v` (floating-point subtraction and division
+    by a positive number are), so a value inside a box falls in a cell of the box's range."""
+    cell = ((v - origin) / size).astype(np.int64)
+    np.maximum(cell, 0, out=cell)
+    return np.minimum(cell, count - 1, out=cell)
+
+
+def _expand(owner: np.ndarray, start: np.ndarray,
+            count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranges ``start[k] .. start[k] + count[k]`` laid end to end, each position with its owner."""
+    total = int(count.sum())
+    ends = np.cumsum(count)
+    offset = np.arange(total) + np.repeat(start - (ends - count), count)
+    return np.repeat(owner, count), offset
+
+
+def _box_cells(boxes: np.ndarray, owner: np.ndarray, grid: tuple[float, float, float, float,
+               int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(cell, owner) for every cell each box (minx, miny, maxx, maxy) touches."""
+    x0, y0, cw, ch, gx, gy = grid
+    ix0, ix1 = _cell_of(boxes[:, 0], x0, cw, gx), _cell_of(boxes[:, 2], x0, cw, gx)
+    iy0, iy1 = _cell_of(boxes[:, 1], y0, ch, gy), _cell_of(boxes[:, 3], y0, ch, gy)
+    nx = ix1 - ix0 + 1
+    who, k = _expand(np.arange(len(boxes)), np.zeros(len(boxes), dtype=np.int64),
+                     nx * (iy1 - iy0 + 1))
+    cells = (iy0[who] + k // nx[who]) * gx + ix0[who] + k % nx[who]
+    return cells, owner[who]
+
+
+def _crossed(polygons: np.ndarray, valid: np.ndarray,
+             shape: tuple[float, float, float, float, int, int]) -> np.ndarray:
+    """Keys ``cell * len(polygons) + rank`` of the cells each polygon's boundary touches
+    (some more than once).
+
+    A segment's points lie between its ends on both axes, so (`_cell_of` being monotone) in
+    the cells between its ends' cells: for a step to a neighbouring cell those are the
+    ends' cells and, on a diagonal step, the two others of that 2x2 block. Longer segments
+    are cut into pieces about a cell long, each piece's box grown by a margin far above the
+    rounding error of the cut. Consecutive coordinates of different rings of one polygon
+    make a few needless segments: more marks, never fewer.
+    """
+    x0, y0, cw, ch, gx, gy = shape
+    n = len(polygons)
+    coords, which = shapely.get_coordinates(polygons[valid], return_index=True)
+    owner = valid[which]
+    cx, cy = _cell_of(coords[:, 0], x0, cw, gx), _cell_of(coords[:, 1], y0, ch, gy)
+    keys = [(cy * gx + cx) * n + owner]
+    same = owner[1:] == owner[:-1]
+    dx, dy = np.abs(np.diff(cx)), np.abs(np.diff(cy))
+    diagonal = np.flatnonzero(same & (dx == 1) & (dy == 1))
+    keys += [(cy[diagonal] * gx + cx[diagonal + 1]) * n + owner[diagonal],
+             (cy[diagonal + 1] * gx + cx[diagonal]) * n + owner[diagonal]]
+    long = np.flatnonzero(same & ((dx > 1) | (dy > 1)))
+    if len(long):
+        margin = max(1e-7 * max(cw, ch), 1e-11)
+        a, b = coords[long], coords[long + 1]
+        steps = np.maximum(dx[long], dy[long]) + 1
+        seg, k = _expand(np.arange(len(long)), np.zeros(len(long), dtype=np.int64), steps)
+        start = a[seg] + (b[seg] - a[seg]) * (k / steps[seg])[:, None]
+        stop = a[seg] + (b[seg] - a[seg]) * ((k + 1) / steps[seg])[:, None]
+        pieces = np.hstack([np.minimum(start, stop) - margin, np.maximum(start, stop) + margin])
+        cells, who = _box_cells(pieces, owner[long][seg], shape)
+        keys.append(cells * n + who)
+    keys = np.concatenate(keys)
+    return keys[np.r_[True, keys[1:] != keys[:-1]]]  # repeats of the next key dropped
+
+
+def _grid_shape(width: float, height: float, cells: int) -> tuple[int, int]:
+    """Columns and rows of about `cells` near-square cells over a width x height box."""
+    if width > 0 and height > 0:
+        gx = max(1, round(np.sqrt(cells * width / height)))
+        return gx, max(1, round(cells / gx))
+    return (cells, 1) if width > 0 else (1, cells) if height > 0 else (1, 1)
+
+
+def _build_grid(polygons: np.ndarray, cells_per_polygon: int, classify: bool) -> _Grid:
+    """The grid of `_locate` (see `_Grid`).
+
+    A polygon is registered in every cell its bounding box touches. Its boundary marks the
+    cells it crosses (`_crossed`), and perhaps a few more. An unmarked cell is on one side of
+    the boundary, wholly inside or wholly outside, which one test of the cell's centre
+    tells. Marking too much only costs tests, never answers. Marking reads every vertex:
+    with more vertices than points it would cost more than it saves, so without `classify`
+    every cell a polygon's box touches tests its points against that polygon.
+    """
+    n = len(polygons)
+    bounds = shapely.bounds(polygons)
+    valid = np.flatnonzero(~np.isnan(bounds[:, 0]))
+    if not len(valid):
+        return _Grid(np.nan, np.nan, np.nan, np.nan, 1.0, 1.0, 1, 1, np.full(2, n),
+                     np.zeros(2, dtype=np.int64), np.empty(0, np.intp), np.empty(0, bool))
+    boxes = bounds[valid]
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    x1, y1 = boxes[:, 2].max(), boxes[:, 3].max()
+    cells = cells_per_polygon * len(valid)
+    while True:  # overlapping bounding boxes: fewer cells until the registrations fit
+        gx, gy = _grid_shape(x1 - x0, y1 - y0, cells)
+        cw = (x1 - x0) / gx if x1 > x0 else 1.0
+        ch = (y1 - y0) / gy if y1 > y0 else 1.0
+        shape = (x0, y0, cw, ch, gx, gy)
+        spans = ((_cell_of(boxes[:, 2], x0, cw, gx) - _cell_of(boxes[:, 0], x0, cw, gx) + 1)
+                 * (_cell_of(boxes[:, 3], y0, ch, gy) - _cell_of(boxes[:, 1], y0, ch, gy) + 1))
+        if spans.sum() <= _MAX_REGISTRATIONS or gx * gy == 1:
+            break
+        cells = max(1, gx * gy // 4)
+    reg_cell, reg_rank = _box_cells(boxes, valid, shape)
+    keys = np.sort(reg_cell * n + reg_rank)  # by cell, then rank
+    reg_cell, reg_rank = keys // n, keys % n
+
+    # cells crossed by a boundary (only when the points are many enough to pay for it)
+    crossed = np.ones(len(keys), dtype=bool)
+    if classify:
+        marked = _crossed(polygons, valid, shape)
+        at = np.minimum(np.searchsorted(keys, marked), len(keys) - 1)
+        crossed[:] = False
+        crossed[at[keys[at] == marked]] = True
+
+    # the others: wholly inside or wholly outside, as the cell's centre is
+    clear = np.flatnonzero(~crossed)
+    by_polygon = clear[np.argsort(reg_rank[clear], kind="stable")]
+    centre_x = x0 + (reg_cell[by_polygon] % gx + 0.5) * cw
+    centre_y = y0 + (reg_cell[by_polygon] // gx + 0.5) * ch
+    inside = np.zeros(len(reg_cell), dtype=bool)
+    inside[by_polygon] = shapely.intersects_xy(polygons[reg_rank[by_polygon]], centre_x, centre_y)
+
+    # per cell: the candidates up to and including the first that covers it whole
+    keep = crossed | inside
+    reg_cell, reg_rank, inside = reg_cell[keep], reg_rank[keep], inside[keep]
+    n_cells = gx * gy
+    first = np.concatenate([[0], np.cumsum(np.bincount(reg_cell, minlength=n_cells))])
+    covered = np.concatenate([[0], np.cumsum(inside)])  # covering rows before each row
+    keep = covered[:-1] == covered[first[reg_cell]]
+    reg_cell, reg_rank, inside = reg_cell[keep], reg_rank[keep], inside[keep]
+    count = np.bincount(reg_cell, minlength=n_cells)
+    first = np.cumsum(count) - count
+    answer = np.full(n_cells + 1, n, dtype=np.intp)  # + one for points outside the extent
+    has = np.flatnonzero(count > 0)
+    answer[has] = np.where(inside[first[has]], reg_rank[first[has]], -1)
+    tested = answer[reg_cell] < 0
+    indptr = np.zeros(n_cells + 1, dtype=np.int64)
+    np.cumsum(np.bincount(reg_cell[tested], minlength=n_cells), out=indptr[1:])
+    return _Grid(x0, y0, x1, y1, cw, ch, gx, gy, answer, indptr,
+                 reg_rank[tested].astype(np.intp), inside[tested])
 
 
 def _small_int(n: int) -> type:
@@ -374,13 +712,6 @@ def _lookup(values: np.ndarray, rank: np.ndarray) -> np.ndarray:
     table = np.empty(len(values) + 1, dtype=object)
     table[:-1] = values
     return table[rank]
-
-
-def _compound_ids(geoms: np.ndarray, compounds: gpd.GeoDataFrame | None) -> np.ndarray:
-    if compounds is None or len(compounds) == 0:
-        return np.full(len(geoms), None, dtype=object)
-    index = _polygon_index(compounds, COMPOUNDS.id_field)
-    return _lookup(index.ids, _locate(geoms, index))
 
 
 # --- nearest venue ----------------------------------------------------------------------
@@ -399,30 +730,6 @@ def _to_metric() -> Transformer:
     """WGS84 lon/lat -> UTM 50N metres (a new one per call: a Transformer is not shared
     between the app's threads)."""
     return Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
-
-
-def _nearest_venues(geoms: np.ndarray,
-                    venues: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest venue id and its distance in metres (EPSG:32650) for every point."""
-    n = len(geoms)
-    venue_id = np.full(n, None, dtype=object)
-    distance = np.full(n, np.nan)
-    if venues is None or len(venues) == 0:
-        return venue_id, distance
-    ids = np.array([str(v) for v in venues[VENUES.id_field]], dtype=object)
-    order = np.argsort(ids, kind="stable")
-    vx, vy = _xy(np.asarray(venues.geometry.array)[order])
-    usable = ~np.isnan(vx)
-    px, py = _xy(geoms)
-    located = ~np.isnan(px)
-    if not usable.any() or not located.any():
-        return venue_id, distance
-    to_metric = _to_metric()
-    rank, metres = _nearest(*to_metric.transform(px[located], py[located]),
-                            *to_metric.transform(vx[usable], vy[usable]))
-    venue_id[located] = _lookup(ids[order][usable], rank)
-    distance[located] = metres
-    return venue_id, distance
 
 
 def _nearest(px: np.ndarray, py: np.ndarray, vx: np.ndarray, vy: np.ndarray, *,
