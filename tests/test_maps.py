@@ -207,6 +207,33 @@ def test_localize_refuses_unvendored_plugin_and_colormap():
         assets.localize(m)
 
 
+ICON_LIBRARIES = ("jquery", "bootstrap", "awesome-markers", "fontawesome")
+
+
+def _linked(page: str) -> list[str]:
+    return re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="([^"]*)"', page)
+
+
+def test_map_page_loads_no_jquery_bootstrap_or_font_awesome_when_nothing_uses_them():
+    """Nothing on our maps uses them (venue icons are plain HTML): each was a script or style the
+    map's frame fetched one after another before drawing."""
+    m = maps.build_map(**_layers(evil=False), cluster_above=0)
+    loaded = _linked(m.get_root().render())
+    loaded += [u for e in assets._walk(m) for _, u in [*getattr(e, "default_js", []), *getattr(e, "default_css", [])]]
+    assert any("leaflet/leaflet.js" in u for u in loaded) and any("markercluster" in u for u in loaded)
+    assert not [u for u in loaded if any(lib in u for lib in ICON_LIBRARIES)], loaded
+    (venues,) = _drawn(m, "venues")  # the venue icons are still drawn, as plain HTML
+    assert len(venues["pts"]) == 4 and all("<div" in icon[0] for icon in venues["icons"])
+
+
+def test_a_map_with_a_folium_icon_keeps_what_the_icon_needs():
+    m = folium.Map(tiles=None)
+    folium.Marker([34.4, 115.6], icon=folium.Icon(icon="info-sign")).add_to(m)
+    loaded = _linked(assets.localize(m).get_root().render())
+    for lib in ICON_LIBRARIES:
+        assert any(lib in u for u in loaded), (lib, loaded)
+
+
 def test_asset_base_can_move():
     page = _render(**_layers(evil=False), asset_base="/proxy/app/static/vendor")
     assert '<script src="/proxy/app/static/vendor/leaflet/leaflet.js">' in page

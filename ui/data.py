@@ -1,6 +1,20 @@
-"""Cached loaders over the services: small hashable keys in, a Snapshot out (see ARCHITECTURE: st.cache_data)."""
+"""Cached loaders over the services: small hashable keys in, a Snapshot out.
+
+The snapshot is one shared, read-only object per (store location, revision, include_private, day)
+held by `st.cache_resource`: `st.cache_data` unpickled a fresh copy of every layer on every run
+(83 MB at 10^5 issues), which the run then dropped for Streamlit's garbage collection to find.
+Shared means no caller may change it: pandas copies on write (pandas 3), so a filtered or
+assigned frame is the caller's own, but assigning a column of `snap.issues` itself, or
+`inplace=True` on it, would change every session's view (tests/test_snapshot_cache.py checks
+the pages leave it as it was read).
+"""
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -9,6 +23,8 @@ from ui import errors
 from yishi import storage
 from yishi.services.snapshot import Snapshot, take_snapshot
 from yishi.storage import Store
+
+T = TypeVar("T")
 
 
 def open_store(location: str | None = None) -> Store:
@@ -24,15 +40,52 @@ def open_store(location: str | None = None) -> Store:
         raise
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _snapshot(location: str, revision: int, include_private: bool) -> Snapshot:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _snapshot(location: str, revision: int, include_private: bool, today: date) -> Snapshot:
+    """Read once per key and shared by every session (never copied: see the module's note)."""
     with storage.open_store(location) as store:
         return take_snapshot(store, include_private=include_private)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _made(key: Hashable, _make: Callable[[], Any]) -> Any:
+    return _make()
+
+
+def once(key: Hashable, make: Callable[[], T]) -> T:
+    """`make()` computed once per `key` and shared by every session (so read-only): for what
+    a page draws from a snapshot, keyed by what it depends on (`location()`, the revision,
+    the filters, the language...)."""
+    return _made(key, make)
+
+
+def location() -> str:
+    """Where the store is (part of a cache key of anything drawn from its snapshot)."""
+    return storage.store_location()
+
+
 def snapshot(*, include_private: bool = False) -> Snapshot:
-    """The layers at the store's current revision (re-read only after a write)."""
+    """The layers at the store's current revision (re-read only after a write, or on a new day,
+    which changes what is overdue)."""
     location = storage.store_location()
     with open_store(location) as store:
-        revision = store.revision
-    return _snapshot(location, revision, include_private)
+        revision, today = store.revision, store.today()
+    snap = _snapshot(location, revision, include_private, today)
+    _forget_older(location, include_private, (revision, today))
+    return snap
+
+
+#: The newest (revision, day) read per (location, include_private): an older one is dropped
+#: from the cache at once instead of holding its memory until max_entries pushes it out.
+_latest: dict[tuple[str, bool], tuple[int, date]] = {}
+_latest_lock = threading.Lock()
+
+
+def _forget_older(location: str, include_private: bool, now: tuple[int, date]) -> None:
+    with _latest_lock:
+        before = _latest.get((location, include_private))
+        if before is not None and before >= now:
+            return
+        _latest[(location, include_private)] = now
+    if before is not None:  # sessions still running on it keep their reference
+        _snapshot.clear(location, before[0], include_private, before[1])

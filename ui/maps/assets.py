@@ -67,6 +67,13 @@ MARKERCLUSTER_CSS = [
     ("markerclusterdefaultcss", "markercluster/MarkerCluster.Default.css"),
 ]
 
+#: What folium.Map asks for on behalf of folium.Icon (awesome-markers draws Font Awesome and
+#: Bootstrap glyphicon marks; jQuery and Bootstrap's script come along): by name in the Map's
+#: default_js / default_css. A map with no Icon loads none of them (our venue icons are plain
+#: HTML, ui.maps.style), which spares the page four scripts and styles loaded one after another.
+ICON_ONLY = frozenset({"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+                       "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"})
+
 Unknown = Literal["raise", "drop"]
 
 
@@ -125,12 +132,19 @@ def localize(m: folium.Map, *, base: str | None = None, unknown: Unknown = "rais
 
     An element whose asset is not vendored raises UnvendoredAssetError (unknown="raise"),
     because dropping a plugin's script silently breaks the whole map script; with
-    unknown="drop" the link is removed instead. A branca ColorMap is refused: branca adds d3
+    unknown="drop" the link is removed instead. jQuery, Bootstrap, awesome-markers and Font
+    Awesome stay out unless the map holds a folium.Icon (`ICON_ONLY`). A branca ColorMap is refused: branca adds d3
     from a CDN when it renders and streamlit-folium adds two more for any ColorMap.
     """
     base = vendor_url() if base is None else base
     missing: list[str] = []
-    for element in [*_walk(m), *_walk(m.get_root().header)]:
+    elements = [*_walk(m), *_walk(m.get_root().header)]
+    if not any(isinstance(element, folium.Icon) for element in elements):
+        for element in elements:
+            if isinstance(element, folium.Map):
+                element.default_js = [(n, u) for n, u in element.default_js if n not in ICON_ONLY]
+                element.default_css = [(n, u) for n, u in element.default_css if n not in ICON_ONLY]
+    for element in elements:
         if isinstance(element, ColorMap):
             raise UnvendoredAssetError(
                 "branca ColorMap pulls d3 from a CDN; draw the legend with ui.maps.legend instead")
