@@ -169,3 +169,26 @@ def test_cli_refuses_a_bad_worker_count(cli, tmp_path, value):
     with pytest.raises(SystemExit) as stop:
         cli("assign", str(path), "--workers", value)
     assert stop.value.code == 2
+
+
+def test_a_file_over_the_upload_cap_is_read_from_disk_with_the_same_answers_and_checks(cli, tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(115.58, 115.66, 500), rng.uniform(34.40, 34.47, 500)
+    features = [{"type": "Feature", "properties": {"n": k, "名称": "点"},
+                 "geometry": {"type": "Point", "coordinates": [x[k], y[k]]}} for k in range(500)]
+    path = tmp_path / "points.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
+    code, small, _ = cli("assign", str(path))
+    monkeypatch.setattr("yishi.cli.DEFAULT_MAX_BYTES", 1000)  # the same file is now "big"
+    code_big, big, err = cli("assign", str(path), "--workers", "2")
+    assert (code, code_big, err) == (0, 0, "")
+    assert [f["properties"] for f in json.loads(big)["features"]] == \
+           [f["properties"] for f in json.loads(small)["features"]]
+    features[3]["geometry"]["coordinates"] = [215.6, 34.4]  # not a longitude
+    features[9]["geometry"] = None
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
+    code, out, err = cli("assign", str(path))
+    assert code == 1 and out == ""
+    assert "feature 4" in err.lower() and "feature 10" in err.lower()

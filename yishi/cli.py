@@ -27,7 +27,8 @@ from yishi.services import posters
 from geo.errors import (InputError, PermissionDenied, Problem, StoreDamaged, StoreReadOnly,
                         ValidationError, WorkflowError, YishiError, msg)
 from geo.export import FORMATS, export, to_geojson_text
-from geo.ingest import SOURCE_CRS, Upload
+from geo.ingest import DEFAULT_MAX_BYTES, SOURCE_CRS, Upload
+from geo.ingest.upload import read_large_points_file
 from geo.ingest.isolated import read_points_file_isolated, validate_file_isolated
 from geo.joins import OUTPUT_COLUMNS, assign
 from geo.words import LANGS, WITH_CODES, Term, say
@@ -123,12 +124,16 @@ def cmd_assign(args: argparse.Namespace) -> int:
     """Print the file's points as GeoJSON with community, compound, venue and members added.
 
     The points are read as an upload reads issue points: a file upload would refuse is
-    refused here too, with the same report on stderr (exit 1; 2 when it cannot be read).
+    refused here too, with the same report on stderr (exit 1; 2 when it cannot be read). A
+    file over the upload cap (50 MB: 10^7 points) is read by GDAL from disk, with the same checks.
     ``--workers N`` assigns in chunks on N processes (the same output); the GeoJSON goes out
     a chunk of features at a time, never as one string of the whole file.
     """
     path = _existing_file(args.file)
-    points = read_points_file_isolated(path, source_crs=args.crs)
+    if Path(path).stat().st_size > DEFAULT_MAX_BYTES:  # the operator's own big file: GDAL reads it
+        points = read_large_points_file(path, source_crs=args.crs)
+    else:
+        points = read_points_file_isolated(path, source_crs=args.crs)
     if not points.ok:
         _report(points, args.lang, file=sys.stderr)
         return 2 if uploads.unreadable(points) else 1

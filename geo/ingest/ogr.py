@@ -114,7 +114,7 @@ def read_zip(data: bytes, layer: Layer, report: Report, max_bytes: int) -> Raw |
         return None
     if ".prj" not in parts:
         report.note("no_prj", crs="WGS84 lon/lat")
-    return _from_frame(frame, "shapefile", layer, report)
+    return frame_to_raw(frame, "shapefile", layer, report)
 
 
 def _read_zipped_file(zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], rest: list[zipfile.ZipInfo],
@@ -251,7 +251,7 @@ def read_gpkg(data: bytes, layer: Layer, report: Report) -> Raw | None:
     except Exception as err:
         report.add("unreadable", fmt="GeoPackage", detail=str(err), detail_zh=str(err))
         return None
-    return _from_frame(frame, "gpkg", layer, report)
+    return frame_to_raw(frame, "gpkg", layer, report)
 
 
 def _views(data: bytes) -> list[str]:
@@ -304,7 +304,7 @@ _TYPE_NAMES = ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "Mu
                "MultiPolygon", "GeometryCollection"]  # by shapely type id
 
 
-def _from_frame(frame: gpd.GeoDataFrame, fmt: str, layer: Layer, report: Report) -> Raw | None:
+def frame_to_raw(frame: gpd.GeoDataFrame, fmt: str, layer: Layer, report: Report) -> Raw | None:
     """Turn what GDAL read into the same raw form as GeoJSON, so the same checks apply."""
     n = len(frame)
     if n == 0:

@@ -24,7 +24,7 @@ import shapely
 from geo.errors import InputError, Problem, ValidationError, msg
 from geo.ingest.fields import check_properties
 from geo.ingest.geojson import read_geojson
-from geo.ingest.ogr import read_gpkg, read_zip
+from geo.ingest.ogr import frame_to_raw, read_gpkg, read_zip
 from geo.ingest.positions import check_positions
 from geo.ingest.raw import Int, Raw
 from geo.ingest.report import Report
@@ -148,9 +148,40 @@ def read_points_file(path: str | Path, *, source_crs: str = "wgs84",
         data, path.name, lay, source, max_bytes), points=True), lay, points=True)
 
 
+def read_large_points_file(path: str | Path, *, source_crs: str = "wgs84") -> Upload:
+    """:func:`read_points_file` for an operator's own file beyond the upload cap (``geo assign``
+    on 10^7 points): GDAL reads it from disk (GeoJSON, GeoPackage, a zipped Shapefile...) instead
+    of our bytes-in-memory readers, and every feature gets the same position checks and report.
+
+    Only for files given on the server's own command line: uploads keep the cap and the isolated
+    reader, since a file from a browser is untrusted.
+    """
+    import pyogrio
+
+    lay, source = _check_arguments("issues", source_crs)
+    path = _existing(path)
+
+    def read() -> Upload:
+        report = Report(lay)
+        try:
+            frame = pyogrio.read_dataframe(path, use_arrow=True)
+        except Exception as err:  # GDAL's errors are many: not a format it knows, or damaged
+            report.add("unreadable", fmt=path.suffix.lstrip(".") or "file", detail=str(err), detail_zh=str(err))
+            return _empty_upload(lay, report, 0, "gdal", points=True)
+        raw = frame_to_raw(frame, "gdal", lay, report)
+        return _points_of(raw, "gdal", lay, source, report)
+
+    return _last_resort(read, lay, points=True)
+
+
 def _points(data: bytes, filename: str, lay: Layer, source: str, max_bytes: int) -> Upload:
     report = Report(lay)
     raw, fmt = _read_raw(data, filename, lay, report, max_bytes)
+    return _points_of(raw, fmt, lay, source, report)
+
+
+def _points_of(raw: Raw | None, fmt: str, lay: Layer, source: str, report: Report) -> Upload:
+    """The points upload of what a reader pulled out of a file (None: nothing readable)."""
     props: np.ndarray = np.empty(0 if raw is None else raw.n, dtype=object)
     geometry = np.full(len(props), None, dtype=object)
     if raw is not None:
