@@ -36,7 +36,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo.errors import InputError
-from geo.ingest.isolated import _ReaderProcess
+from geo.ingest.isolated import NoMainProcess
 from geo.schema import COMMUNITIES, COMPOUNDS, MEMBERS, METRIC_CRS, VENUES, WGS84
 
 __all__ = ["OUTPUT_COLUMNS", "PLACE_COLUMNS", "assign", "place", "venues_by_distance"]
@@ -335,7 +335,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """How worker processes start. A process running one thread (the command line, a
     script) forks: a worker is ready at once, with the modules and layers it needs. Forking
     a process that runs threads (the Streamlit server) is unsafe: then forkserver processes
-    that do not import the caller's ``__main__`` (a page; the readers' `_ReaderProcess`),
+    that do not import the caller's ``__main__`` (a page; the readers' `NoMainProcess`),
     each importing this module first (about a second). Spawn where neither exists (Windows).
     """
     methods = multiprocessing.get_all_start_methods()
@@ -345,7 +345,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
 
     class Context(multiprocessing.context.ForkServerContext):
-        Process = _ReaderProcess
+        Process = NoMainProcess
 
     return Context()
 

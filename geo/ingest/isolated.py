@@ -163,7 +163,10 @@ class _ReaderPopen(popen_forkserver.Popen):
         self.pid = forkserver.read_signed(self.sentinel)
 
 
-class _ReaderProcess(multiprocessing.context.ForkServerProcess):
+class NoMainProcess(multiprocessing.context.ForkServerProcess):
+    """A forkserver process that does not import the parent's ``__main__`` (see `_ReaderPopen`):
+    the readers here and `geo.joins`' workers start so from the Streamlit server."""
+
     @staticmethod
     def _Popen(process_obj: Any) -> _ReaderPopen:  # noqa: N802 - multiprocessing's name
         return _ReaderPopen(process_obj)
@@ -179,7 +182,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _process(ctx: multiprocessing.context.BaseContext, **kwargs: Any) -> multiprocessing.Process:
-    return _ReaderProcess(**kwargs) if ctx.get_start_method() == "forkserver" else ctx.Process(**kwargs)
+    return NoMainProcess(**kwargs) if ctx.get_start_method() == "forkserver" else ctx.Process(**kwargs)
 
 
 def _isolated(reader: Callable[..., Upload], args: tuple, kwargs: dict[str, Any], lay: Layer,
