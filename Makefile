@@ -49,10 +49,11 @@ run: store
 test: setup browser fonts postgres
 	$(BIN)/python -m pytest -q
 
-bench: setup
+bench: setup postgres
 	$(BIN)/python -m bench.assign
 	$(BIN)/python -m bench.map_payload
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.store
 	$(BIN)/python -m bench.signin
 	$(BIN)/python -m bench.public
 	$(BIN)/python -m bench.page

@@ -23,12 +23,13 @@ prepared polygons. Full `assign()` timings with venues and members follow the ta
 ``workers=2`` side by side (target: two workers faster than one process).
 Best of N interleaved rounds (N=7, 3 at 10^6, 2 at 10^7), garbage collection off while timing.
 
-``--store-reassign`` (alone): storing where 10^5 issues fall in a PostGIS store (a throwaway
-cluster, as the tests start one) into the 1,000-cell grid, two ways side by side: the Python
-path (`yishi.services.assignment.reassign`: read the issues and polygons, `geo.joins`, one
-`write_batch` with its undo log) and one set-based statement (``UPDATE ... FROM (SELECT
-DISTINCT ON (issue_id) ... ST_Intersects ... ORDER BY issue_id, community_id)``, no undo
-log); both answers are compared issue by issue.
+``--store-reassign`` (alone): storing where 10^5 issues fall (1,000 communities, 3,000
+compounds) in a SQLite file and in a PostGIS database (a throwaway cluster, as the tests start
+one), two ways side by side on each: the Python path (`yishi.services.assignment.stale`: read
+the issues and polygons, `geo.joins`, then one `write_batch`) and `Store.assign_places` (what
+`reassign` calls: geo.joins inside SQLite's write transaction; one set-based ``UPDATE ... FROM
+(SELECT DISTINCT ON (issue_id) ... ST_Intersects ... ORDER BY issue_id, id COLLATE "C")`` in
+PostGIS); both write one batch with its undo log, and their answers are compared issue by issue.
 """
 
 from __future__ import annotations
@@ -164,61 +165,71 @@ def full_assign(n_points: int, n_polys: int, n_venues: int, repeats: int,
     return {w: seconds for w, (seconds, _) in timed.items()}
 
 
-#: The set-based assignment: each issue to the smallest-id community whose polygon touches its
-#: point (edges included, holes outside: ST_Intersects), ids compared as bytes (COLLATE "C").
-SET_BASED_SQL = """
-UPDATE issues AS i SET community_id = hit.community_id
-FROM (SELECT DISTINCT ON (p.issue_id) p.issue_id, c.community_id
-      FROM issues AS p JOIN communities AS c ON ST_Intersects(c.geom, p.geom)
-      ORDER BY p.issue_id, c.community_id COLLATE "C") AS hit
-WHERE i.issue_id = hit.issue_id AND i.community_id IS DISTINCT FROM hit.community_id
-"""
+def _stored_places(store) -> dict[str, tuple]:
+    issues = store.load_layer("issues")
+    return dict(zip(issues["issue_id"], zip(issues["community_id"], issues["compound_id"])))
 
 
 def store_reassign(n: int) -> int:
-    """Python path vs one SQL statement for storing where `n` issues fall (PostGIS)."""
-    import psycopg
+    """Storing where `n` issues fall, two ways on each backend, side by side: the Python path
+    (`assignment.stale`: read the issues and polygons, `geo.joins`; then one `write_batch`) and
+    `Store.assign_places` (what `assignment.reassign` calls: SQLite runs geo.joins inside its
+    write transaction, PostGIS one set-based UPDATE). Both write the same batch (undo log,
+    audit row); the stored answers are compared issue by issue."""
+    import tempfile
+    from pathlib import Path
 
     from tests.postgis_server import PostgresServer
     from yishi.services import assignment
     from yishi.storage import create_store
 
     communities = grid(1000)
+    compounds = grid(3000, densify=None)
+    compounds = compounds.assign(compound_id=[f"K{k:04d}" for k in range(len(compounds))],
+                                 geometry=compounds.geometry.scale(0.7, 0.7))[["compound_id", "geometry"]]
     points = random_points(n, seed=3)
     issues = [{"issue_id": f"I{k:07d}", "title": "t", "category": "other", "focus": "livelihood",
                "stage": "collected", "reported_on": "2022-01-01", "geom": g}
               for k, g in enumerate(points.geometry)]
-    with PostgresServer() as server:
-        url = server.new_database("bench")
-        with create_store(url) as store:
-            store.write_batch("communities", [{"community_id": c, "name": c, "geom": g} for c, g in
-                                              zip(communities["community_id"], communities.geometry)],
-                              by="bench")
-            clock = time.perf_counter()
-            store.write_batch("issues", issues, by="bench")
-            print(f"store-reassign: {n:,} issues into 1,000 communities, PostGIS "
-                  f"(written in {time.perf_counter() - clock:.1f} s)")
-            clock = time.perf_counter()
-            found = assignment.stale(store)
-            compute_s = time.perf_counter() - clock
-            clock = time.perf_counter()
-            assignment.reassign(store, by="bench")
-            python_s = time.perf_counter() - clock
-            python = dict(zip(*(store.load_layer("issues")[c] for c in ("issue_id", "community_id"))))
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute("UPDATE issues SET community_id = NULL")
-            con.execute("ANALYZE")
-            clock = time.perf_counter()
-            changed = con.execute(SET_BASED_SQL).rowcount
-            sql_s = time.perf_counter() - clock
-            sql = dict(con.execute("SELECT issue_id, community_id FROM issues").fetchall())
-        server.drop_database(url)
-    agree = sum(python[i] == sql.get(i) for i in python) / max(1, len(python))
-    print(f"  python path (read, geo.joins, write_batch with undo log): {python_s:8.2f} s "
-          f"({len(found):,} rows; of which reading + joining {compute_s:.2f} s)")
-    print(f"  one SQL statement (no undo log):                         {sql_s:8.2f} s "
-          f"({changed:,} rows)")
-    print(f"  ratio sql/python {sql_s / python_s:.2f}; answers agree on {agree:.2%} of issues")
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="yishi-bench-") as tmp, PostgresServer() as server:
+        for backend in ("SQLite", "PostGIS"):
+            location = (str(Path(tmp) / "reassign.sqlite") if backend == "SQLite"
+                        else server.new_database("bench"))
+            with create_store(location) as store:
+                store.write_batch("communities", [{"community_id": c, "name": c, "geom": g} for c, g in
+                                                  zip(communities["community_id"], communities.geometry)],
+                                  by="bench")
+                store.write_batch("compounds", [{"compound_id": c, "name": c, "geom": g} for c, g in
+                                                zip(compounds["compound_id"], compounds.geometry)], by="bench")
+                store.write_batch("issues", issues, by="bench")
+                clock = time.perf_counter()
+                rows = assignment.stale(store)
+                compute_s = time.perf_counter() - clock
+                python = store.write_batch("issues", rows, by="bench", action="reassign", source="geo.joins")
+                python_s = time.perf_counter() - clock
+                by_python = _stored_places(store)
+                store.undo(python.batch_id, by="bench")
+                clock = time.perf_counter()
+                placed = store.assign_places(by="bench")
+                store_s = time.perf_counter() - clock
+                agree = _stored_places(store) == by_python and set(placed.updated) == set(python.updated)
+                again = store.assign_places(by="bench")
+            if backend == "PostGIS":
+                server.drop_database(location)
+            figures.append((backend, python_s, compute_s, store_s, len(placed.updated), agree, again.batch_id))
+    print(f"store-reassign: {n:,} issues (none placed yet) into 1,000 communities and "
+          f"{len(compounds):,} compounds; each way writes one batch with its undo log")
+    print()
+    print(f"| {'backend':<8} | {'python path s':>13} | {'(joins s)':>9} | {'assign_places s':>15} | "
+          f"{'ratio':>5} | {'rows':>7} | same answers |")
+    print(f"|{'-' * 10}|{'-' * 15}|{'-' * 11}|{'-' * 17}|{'-' * 7}|{'-' * 9}|{'-' * 14}|")
+    for backend, python_s, compute_s, store_s, changed, agree, again in figures:
+        print(f"| {backend:<8} | {python_s:13.2f} | {compute_s:9.2f} | {store_s:15.2f} | "
+              f"{store_s / python_s:5.2f} | {changed:7,} | {'yes' if agree and again == 0 else 'NO':<12} |")
+    print()
+    print("ratio: assign_places / python path (below 1: the store's way is faster; reassign uses it);"
+          " a second assign_places call wrote nothing on both")
     return 0
 
 
@@ -227,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="only 10^4 and 10^5 points")
     parser.add_argument("--repeats", type=int, default=7, help="repeats below 10^6 points")
     parser.add_argument("--store-reassign", action="store_true",
-                        help="only: reassigning 10^5 stored issues in PostGIS, Python path vs SQL")
+                        help="only: storing where 10^5 issues fall, Python path vs"
+                             " Store.assign_places, on both backends")
     parser.add_argument("--issues", type=int, default=10**5, help="issues for --store-reassign")
     args = parser.parse_args(argv)
     if args.store_reassign:

@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import IO
 
 from bench.public import TILES, build_store
+from yishi.services import assignment
+from yishi.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ROOT / "var" / "bench"
@@ -45,25 +47,41 @@ SIZES = (1_000, 10_000, 100_000)
 TARGET_MAP_S = {10_000: 2.0, 100_000: 4.0}
 TARGET_WS_MB, TARGET_CLICK_S, TARGET_RSS_GB = 3.0, 0.5, 1.0
 
-#: The issue layer has drawn: clusters, or issue circles in their pane (SVG paths).
+#: The issue layer has drawn: clusters, or issue circles in their pane (SVG paths), or for a
+#: big view (ui/maps/viewport.py) the count bubbles.
 ISSUES_DRAWN = """() => [...document.querySelectorAll('iframe')].some(f => { try {
   const d = f.contentDocument;
-  return d && d.querySelector('.marker-cluster, .leaflet-yishiIssues-pane path');
+  return d && d.querySelector('.marker-cluster, .leaflet-yishiIssues-pane path, .yishi-bubble');
 } catch (e) { return false; } })"""
 #: No element of a previous run is still on the page.
 SETTLED = "() => document.querySelectorAll('[data-stale=\"true\"]').length === 0"
 #: In the map's frame: zoom onto one issue (unclustered from zoom 17) and say where it is drawn.
+#: A big view embeds no issue: zoom onto its busiest bubble, wait for the issues fetched for
+#: that box, then onto one of them, and wait for that box's answer too.
 AIM = """async () => {
   const map = Object.values(window).find(v => v instanceof L.Map);
-  let group = null, marker = null;
+  const frames = async (n) => { for (let k = 0; k < n; k++)
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); };
+  const fetched = () => { let found = []; map.eachLayer(l => { if (l.options && l.options.issueId) found.push(l); });
+                          return found; };
+  const waitFor = async (test) => { for (let k = 0; k < 600; k++) { const v = test(); if (v) return v;
+                                    await new Promise(r => setTimeout(r, 50)); } throw new Error("no issues fetched"); };
+  let group = null, marker = null, bubble = null;
   map.eachLayer(l => { if (!group && l._needsClustering) group = l; });
   if (group) { marker = group.getLayers()[Math.floor(group.getLayers().length / 2)]; }
   else { map.eachLayer(l => { if (!marker && l.options && l.options.ix !== undefined) marker = l; }); }
-  map.setView(marker.getLatLng(), 18, {animate: false});
-  for (let k = 0; k < 20; k++) {
-    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-    if (marker._map) break;
+  if (!marker) {
+    map.eachLayer(l => { const ic = l.options && l.options.icon;
+      if (ic && ic.options.className === "yishi-bubble-icon" &&
+          (!bubble || Number(ic.options.html.textContent) > Number(bubble.options.icon.options.html.textContent))) bubble = l; });
+    map.setView(bubble.getLatLng(), 17, {animate: false});
+    const first = await waitFor(() => fetched()[0]);
+    map.setView(first.getLatLng(), 18, {animate: false});
+    marker = await waitFor(() => fetched().find(m => m.options.issueId === first.options.issueId && m !== first));
+  } else {
+    map.setView(marker.getLatLng(), 18, {animate: false});
   }
+  for (let k = 0; k < 20; k++) { await frames(1); if (marker._map) break; }
   const pt = map.latLngToContainerPoint(marker.getLatLng());
   return {x: pt.x, y: pt.y};
 }"""
@@ -78,13 +96,28 @@ class Figures:
     rss_gb: float
 
 
+#: Stamped into each bench store (meta "bench_page"): a store built before this is built again.
+#: 3: issues carry their community_id (the map counts by community).
+BUILD = "3"
+
+
+def _current(path: Path) -> bool:
+    if not path.exists():
+        return False
+    with open_store(path) as store:
+        return store.meta("bench_page") == BUILD
+
+
 def store_for(n: int) -> Path:
     """var/bench/page-<n>.sqlite, built once (the demo store plus `n` issues)."""
     STORES.mkdir(parents=True, exist_ok=True)
     path = STORES / f"page-{n}.sqlite"
-    if not path.exists():
+    if not _current(path):
         started = time.perf_counter()
         built = build_store(STORES, n)
+        with open_store(built) as store:
+            assignment.reassign(store, by="bench")  # each issue's community, as an upload stores it
+            store.set_meta("bench_page", BUILD, by="bench")
         built.rename(path)
         print(f"  (built {path.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s)", flush=True)
     return path

@@ -1,12 +1,15 @@
 """The figures leaders read: published totals, counts, the four-step funnel, trends, overdue lists.
 
 Functions take plain frames (issues with the schema's columns, dates as ISO text) and an
-explicit `today`, so the same numbers come out of the page, the CLI and the tests.
+explicit `today`, so the same numbers come out of the page, the CLI and the tests. The rules
+also take counts (`*_from_counts`: stage -> issues, month -> issues, sums and how many), which
+a store answers with aggregate queries (`yishi.services.dashboard`): the frame versions count
+first and call them, so a figure has one rule whichever way it is asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import pandas as pd
@@ -16,13 +19,34 @@ from geo.schema import CONSENSUS_STAGES, OPEN_STAGES, STAGE_ORDER, STAGES
 
 def published_figures(issues: pd.DataFrame, meetings: pd.DataFrame) -> dict[str, int]:
     """Meetings held, issues with consensus, implemented (done), in progress (implementing)."""
-    stage = issues["stage"]
-    return {
-        "meetings": int(len(meetings)),
-        "consensus": int(stage.isin(CONSENSUS_STAGES).sum()),
-        "implemented": int((stage == "done").sum()),
-        "in_progress": int((stage == "implementing").sum()),
-    }
+    return published_from_counts(stage_counts(issues), len(meetings))
+
+
+def stage_counts(issues: pd.DataFrame) -> dict[object, int]:
+    """Issues per stage code (a missing stage under NaN)."""
+    return {k: int(v) for k, v in issues["stage"].value_counts(dropna=False).items()}
+
+
+def _total(counts: Mapping[object, int], codes: Iterable[str]) -> int:
+    return int(sum(counts.get(code, 0) for code in codes))
+
+
+def published_from_counts(stages: Mapping[object, int], meetings: int) -> dict[str, int]:
+    """`published_figures` from issues per stage and the number of meetings."""
+    return {"meetings": int(meetings), "consensus": _total(stages, CONSENSUS_STAGES),
+            "implemented": _total(stages, ("done",)), "in_progress": _total(stages, ("implementing",))}
+
+
+def open_from_counts(stages: Mapping[object, int]) -> int:
+    """Issues still on the procedure, from issues per stage (`is_open`'s rule)."""
+    return _total(stages, OPEN_STAGES)
+
+
+def mean_from(total: float | None, n: int) -> float | None:
+    """A mean to 2 decimals from a sum and how many values it adds (None when there are none).
+    The sum is rounded to 6 decimals first: a database and pandas add floats in different
+    orders, and a mean on a .xx5 edge must round the same way from either."""
+    return round(round(float(total), 6) / n, 2) if n else None
 
 
 def _dates(series: pd.Series) -> pd.Series:
@@ -63,9 +87,15 @@ def stage_rank(stage: pd.Series) -> pd.Series:
 
 def funnel(issues: pd.DataFrame) -> pd.DataFrame:
     """Per stage: issues now at it, and issues that have reached it or gone further."""
-    rank = stage_rank(issues["stage"])
-    rows = [{"stage": code, "current": int((issues["stage"] == code).sum()),
-             "reached": int((rank >= i).sum())} for i, code in enumerate(STAGE_ORDER)]
+    return funnel_from_counts(stage_counts(issues))
+
+
+def funnel_from_counts(stages: Mapping[object, int]) -> pd.DataFrame:
+    """`funnel` from issues per stage (closed and unknown stages count as collected)."""
+    ranks = {code: i for i, code in enumerate(STAGE_ORDER)}
+    rows = [{"stage": code, "current": int(stages.get(code, 0)),
+             "reached": int(sum(n for stage, n in stages.items() if ranks.get(stage, 0) >= i))}
+            for i, code in enumerate(STAGE_ORDER)]
     return pd.DataFrame(rows)
 
 
@@ -78,7 +108,7 @@ def mean_days_consensus_to_done(issues: pd.DataFrame) -> float | None:
 
 def mean_satisfaction(issues: pd.DataFrame) -> float | None:
     values = pd.to_numeric(issues["satisfaction"], errors="coerce").dropna()
-    return round(float(values.mean()), 2) if len(values) else None
+    return mean_from(values.sum(), len(values))
 
 
 def ratings_summary(ratings: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -94,13 +124,20 @@ def ratings_summary(ratings: pd.DataFrame, by: str) -> pd.DataFrame:
 def overall_rating(ratings: pd.DataFrame) -> tuple[float | None, int]:
     """The mean of every rating (None when there is none) and how many there are."""
     scores = pd.to_numeric(ratings["score"], errors="coerce").dropna() if len(ratings) else pd.Series()
-    return (round(float(scores.mean()), 2) if len(scores) else None), int(len(scores))
+    return mean_from(scores.sum(), len(scores)), int(len(scores))
 
 
 def monthly(issues: pd.DataFrame) -> pd.DataFrame:
     """Issues reported and done per calendar month (YYYY-MM), months without any kept as 0."""
     reported = _dates(issues["reported_on"]).dt.strftime("%Y-%m").value_counts()
     done = _dates(issues["done_on"]).dt.strftime("%Y-%m").value_counts()
+    return monthly_from_counts(reported.to_dict(), done.to_dict())
+
+
+def monthly_from_counts(reported: Mapping[str, int], done: Mapping[str, int]) -> pd.DataFrame:
+    """`monthly` from issues reported and done per YYYY-MM (a missing month key is left out)."""
+    reported = pd.Series({k: v for k, v in reported.items() if isinstance(k, str)}, dtype="int64")
+    done = pd.Series({k: v for k, v in done.items() if isinstance(k, str)}, dtype="int64")
     frame = pd.DataFrame({"reported": reported, "done": done}).fillna(0).astype(int)
     if frame.empty:
         return pd.DataFrame(columns=["month", "reported", "done"])
@@ -118,15 +155,41 @@ def per_community(issues: pd.DataFrame, communities: pd.DataFrame, today: date,
                           _sat=pd.to_numeric(issues["satisfaction"], errors="coerce"))
     grouped = frame.groupby("community_id").agg(
         total=("issue_id", "count"), open=("_open", "sum"), overdue=("_overdue", "sum"),
-        done=("_done", "sum"), satisfaction=("_sat", "mean"))
-    table = communities[["community_id", "name"]].set_index("community_id").join(grouped)
-    counts = ["total", "open", "overdue", "done"]
-    table[counts] = table[counts].fillna(0).astype(int)
-    table["satisfaction"] = table["satisfaction"].round(2)
+        done=("_done", "sum"), satisfaction_sum=("_sat", "sum"), satisfaction_n=("_sat", "count"))
+    rated = None
     if ratings is not None:
-        table = table.join(ratings_summary(ratings, "community_id").set_index("community_id"))
-        table["rating_count"] = table["rating_count"].fillna(0).astype(int)
-    return table.reset_index()
+        scores = pd.to_numeric(ratings["score"], errors="coerce") if len(ratings) else pd.Series(dtype=float)
+        rated = (ratings[["community_id"]].assign(score=scores)
+                 .groupby("community_id")["score"].agg(rating_sum="sum", rating_n="count").reset_index())
+    return per_community_from_counts(grouped.reset_index(), communities, rated)
+
+
+#: per_community's columns, in order (a labelled table names them by position).
+PER_COMMUNITY = ("community_id", "name", "total", "open", "overdue", "done", "satisfaction")
+
+
+def per_community_from_counts(counts: pd.DataFrame, communities: pd.DataFrame,
+                              ratings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`per_community` from counts per community_id (total, open, overdue, done,
+    satisfaction_sum, satisfaction_n) and, when given, residents' ratings per community_id
+    (rating_sum, rating_n). Every community of `communities` gets a row, zeros where it has
+    no issue; counts of other communities (or none) are left out."""
+    wanted = ["total", "open", "overdue", "done", "satisfaction_sum", "satisfaction_n"]
+    table = communities[["community_id", "name"]].set_index("community_id").join(
+        counts.set_index("community_id")[wanted])
+    number = ["total", "open", "overdue", "done"]
+    table[number] = table[number].fillna(0).astype(int)
+    sat_n = table["satisfaction_n"].fillna(0).astype(int)
+    table["satisfaction"] = pd.Series([mean_from(t, n) for t, n in zip(table["satisfaction_sum"], sat_n)],
+                                      index=table.index, dtype=float)
+    columns = list(PER_COMMUNITY)
+    if ratings is not None:
+        table = table.join(ratings.set_index("community_id")[["rating_sum", "rating_n"]])
+        table["rating_count"] = table["rating_n"].fillna(0).astype(int)
+        table["rating_mean"] = pd.Series([mean_from(t, n) for t, n in zip(table["rating_sum"], table["rating_count"])],
+                                         index=table.index, dtype=float)
+        columns += ["rating_mean", "rating_count"]
+    return table.reset_index()[columns]
 
 
 def category_by_community(issues: pd.DataFrame) -> pd.DataFrame:

@@ -45,6 +45,7 @@ def _explode(*args, **kwargs):
 def _overview_that_fails(monkeypatch, lang: str) -> AppTest:
     """A leader's landing page (reached through app.py's navigation) whose data loader raises."""
     monkeypatch.setattr(data, "snapshot", _explode)
+    monkeypatch.setattr(data, "state", _explode)  # the overview's first read of the store
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
     at.session_state["user"] = USERS["leader"]

@@ -13,11 +13,13 @@ from streamlit.testing.v1 import AppTest
 from geo import stats
 from geo.schema import STAGES
 from geo.words import say
-from tests.helpers import APP, USERS, run_page
+from tests.helpers import APP, USERS, add_accounts, run_page
+from tests.test_dashboard import CITY_ISSUES, build_city
 from ui import maps
 from ui.maps.card import card_facts, timing
+from yishi.accounts import User
 from yishi.services.snapshot import take_snapshot
-from yishi.storage import open_store
+from yishi.storage import Where, open_store
 
 #: Demo issues (data as of 2022-06-17): overdue, in 保湾社区, with a responsible unit.
 OVERDUE = "I0053"
@@ -238,3 +240,128 @@ def test_overdue_issues_are_ringed_and_in_the_legend(snap):
     assert [e.data["od"] for e in maps.assets._walk(plain)
             if isinstance(e, maps.YishiLayer) and e.builder == "issues"] == [[]]
     assert "2022-" not in fmap.get_root().render().split("YishiMap.issues(")[1].split(");")[0]
+
+
+# ------------------------------------------------------------------ many subdistricts: the region picker, the roll-up
+
+
+#: A district leader of the generated city (its district holds one subdistrict, 411402001).
+DISTRICT = User("qu", "leader", region_id="411402")
+
+
+@pytest.fixture(scope="session")
+def city_file(tmp_path_factory):
+    return build_city(tmp_path_factory.mktemp("city") / "city.sqlite")
+
+
+@pytest.fixture
+def city_path(city_file, tmp_path, monkeypatch):
+    """A copy of the generated city store, as the app's store, with a district leader."""
+    import shutil
+
+    copy = tmp_path / "city.sqlite"
+    shutil.copy(city_file, copy)
+    with open_store(copy) as store:
+        add_accounts(store, DISTRICT)
+    monkeypatch.setenv("YISHI_STORE", str(copy))
+    return copy
+
+
+def issues_in(path, region: str | None = None) -> int:
+    with open_store(path) as store:
+        where = Where(prefix={"subdistrict_id": (region,)}) if region else Where()
+        return int(store.summarise("issues", where)["n"].iloc[0])
+
+
+def table_count(at: AppTest) -> int:
+    """The issue table's count, as its heading says it."""
+    (heading,) = [h.value for h in at.subheader if h.value.startswith(say("issues_table", "zh"))]
+    return int(heading.rsplit("(", 1)[1].rstrip(")"))
+
+
+def rollup(at: AppTest):
+    return next((f.value for f in at.dataframe if say("db_level", "zh") in f.value.columns), None)
+
+
+def test_the_demo_has_no_region_picker_and_no_rollup(demo_store_path):
+    at = run_page("overview.py", USERS["leader"], "zh")
+    assert not [s for s in at.sidebar.selectbox if s.key == "f_region"]
+    assert rollup(at) is None
+    assert table_count(at) == 137
+
+
+def test_a_city_shows_the_picker_and_a_rollup_that_sums_up(city_path):
+    at = run_page("overview.py", USERS["leader"], "zh")
+    picker = at.sidebar.selectbox(key="f_region")
+    assert picker.value == ""
+    assert [o.strip("\u3000") for o in picker.options[:3]] == ["全部区域", "商丘市", "梁园区"]
+    assert len(picker.options) == 1 + 19  # every node of the tree
+    table = rollup(at)
+    assert table is not None
+    assert int(table.iloc[0][say("total", "zh")]) == CITY_ISSUES == table_count(at)
+    subs = table[table[say("db_level", "zh")] == say("db_level_subdistrict", "zh")]
+    assert int(subs[say("total", "zh")].sum()) == CITY_ISSUES
+    assert int(table.iloc[0][say("open", "zh")]) == int(metric(at, "在办议题"))
+    # picking a district narrows everything to it, and the URL keeps it
+    picker.set_value("411402").run()
+    assert not at.exception, at.exception
+    assert at.query_params["region"] == "411402"
+    assert table_count(at) == issues_in(city_path, "411402") < CITY_ISSUES
+    assert rollup(at) is None  # one subdistrict: nothing to roll up
+    ids = issue_rows(at)["议题编号"].tolist()
+    with open_store(city_path) as store:
+        assert set(store.select("issues", Where(any_of={"issue_id": tuple(ids)}))["subdistrict_id"]) == {"411402001"}
+
+
+def test_a_link_with_a_region_opens_that_region(city_path):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "zh"
+    at.session_state["user"] = USERS["leader"]
+    at.query_params["region"] = "411403"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="f_region").value == "411403"
+    assert table_count(at) == issues_in(city_path, "411403")
+
+
+def test_a_district_leader_sees_only_the_district(city_path):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "zh"
+    at.session_state["user"] = DISTRICT
+    at.query_params["region"] = "411403"  # another district: not theirs
+    at.run()
+    assert not at.exception, at.exception
+    own = issues_in(city_path, "411402")
+    assert table_count(at) == own
+    assert at.sidebar.selectbox(key="f_region").value == "411402"
+    assert [o.strip("\u3000") for o in at.sidebar.selectbox(key="f_region").options] == ["梁园区", "平原街道"]
+    rows = issue_rows(at)
+    with open_store(city_path) as store:
+        theirs = store.select("issues", Where(any_of={"issue_id": tuple(rows["议题编号"])}))
+    assert set(theirs["subdistrict_id"]) == {"411402001"}
+    compare = next(frame.value for frame in at.dataframe if "在办" in frame.value.columns)
+    assert int(compare["合计"].sum()) == own  # only the district's communities
+
+
+def test_the_overview_never_loads_the_issue_layer(city_path, monkeypatch):
+    """The point of the change: figures, charts, tables, the list and the map ask the store for
+    counts and pages; a whole layer of issues is never read."""
+    from streamlit import cache_resource
+
+    from yishi.storage.sqlite import SQLiteStore
+
+    cache_resource.clear()
+    loaded = []
+    original = SQLiteStore.load_layer
+    monkeypatch.setattr(SQLiteStore, "load_layer",
+                        lambda self, name, **kw: loaded.append(name) or original(self, name, **kw))
+    at = run_page("overview.py", USERS["leader"], "zh")
+    assert table_count(at) == CITY_ISSUES and loaded  # the small layers were read
+    assert "issues" not in loaded and "meetings" not in loaded, loaded
+
+
+def test_the_keyboard_list_is_capped_with_how_many_more(city_path):
+    at = run_page("overview.py", USERS["leader"], "zh")
+    (listing,) = [h.proto.body for h in at.get("html") if 'id="yishi-issue-list"' in h.proto.body]
+    assert listing.count("<li>") == 200
+    assert f"另有 {CITY_ISSUES - 200} 个议题未列出" in listing

@@ -57,11 +57,16 @@ def ordered(issues: pd.DataFrame, today: date) -> pd.DataFrame:
     return frame.sort_values(["_group", "_late", "issue_id"], kind="stable").drop(columns=["_group", "_late"])
 
 
-def list_html(issues: pd.DataFrame, today: date, lang: str) -> str:
+def list_html(issues: pd.DataFrame, today: date, lang: str, *, total: int | None = None) -> str:
     """The issue list's markup: one item per issue, a link (id and title), its stage with the
-    map's colour, and "N days overdue" where it is late."""
+    map's colour, and "N days overdue" where it is late. With `total` above the rows given
+    (a capped list: `yishi.services.dashboard.keyboard_rows`), the rows keep their order
+    and a line says how many more there are and that the table's search finds them."""
     items = []
-    for _, row in ordered(issues, today).iterrows():
+    capped = total is not None and total > len(issues)
+    rows = issues.assign(days_overdue=stats.overdue(issues, today)["days_overdue"].reindex(issues.index)) \
+        if capped else ordered(issues, today)
+    for _, row in rows.iterrows():
         stage = row["stage"]
         late = ("" if pd.isna(row["days_overdue"]) else
                 f' <span class="yishi-late">⚠ {escape(t("ax_overdue_days", lang, d=int(row["days_overdue"])))}</span>')
@@ -71,8 +76,10 @@ def list_html(issues: pd.DataFrame, today: date, lang: str) -> str:
             f'<span class="yishi-stage"><span class="yishi-dot" aria-hidden="true" '
             f'style="background:{STAGE_COLORS.get(stage, GREY)}"></span>'
             f'{escape(enum_label(STAGES, stage, lang))}</span>{late}</li>')
-    title = escape(t("ax_list_title", lang, n=len(items)))
+    title = escape(t("ax_list_title", lang, n=total if capped else len(items)))
     body = f'<ul>{"".join(items)}</ul>' if items else f'<p>{escape(t("no_issues", lang))}</p>'
+    if capped:
+        body += f'<p class="yishi-hint yishi-list-more">{escape(t("db_list_more", lang, n=total - len(items)))}</p>'
     return (f'<nav id="{LIST_ID}" class="yishi-issue-list" tabindex="-1" aria-label="{title}">'
             f'<p class="yishi-list-title"><strong>{title}</strong></p>'
             f'<p class="yishi-hint">{escape(t("ax_list_hint", lang))}</p>{body}</nav>')

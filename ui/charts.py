@@ -48,7 +48,12 @@ def _legend(title: str | None, columns: int = 2) -> alt.Legend:
 
 def funnel_chart(issues: pd.DataFrame, lang: str) -> alt.Chart:
     """The four-step funnel: issues that reached each stage, in procedure order."""
-    funnel = stats.funnel(issues)
+    return funnel_chart_from(stats.funnel(issues), lang)
+
+
+def funnel_chart_from(funnel: pd.DataFrame, lang: str) -> alt.Chart:
+    """The funnel chart of `geo.stats.funnel`'s frame (the overview asks the store for it)."""
+    funnel = funnel.copy()
     funnel["label"] = funnel["stage"].map(lambda c: enum_label(STAGES, c, lang))
     return _readable(alt.Chart(funnel).mark_bar(color="#b71c1c").encode(
         x=alt.X("reached:Q", title=t("reached", lang)),
@@ -61,10 +66,17 @@ def funnel_chart(issues: pd.DataFrame, lang: str) -> alt.Chart:
 def category_chart(issues: pd.DataFrame, names: dict[str, str], lang: str) -> alt.Chart:
     """Issues by category per community, stacked; one bar row per community, colour by category
     code."""
+    counts = issues.groupby(["community_id", "category"], dropna=False).size().rename("n").reset_index()
+    return category_chart_from(counts, names, lang)
+
+
+def category_chart_from(counts: pd.DataFrame, names: dict[str, str], lang: str) -> alt.Chart:
+    """The stacked chart from issues per (community_id, category): columns community_id,
+    category, n (the overview asks the store for them)."""
     labels = {c: enum_label(CATEGORIES, c, lang) for c in CATEGORIES.codes}
-    frame = (issues.assign(community=issues["community_id"].map(names).fillna(t("unassigned", lang)),
-                           label=issues["category"].map(lambda c: enum_label(CATEGORIES, c, lang)))
-             .groupby(["community", "label"]).size().rename("n").reset_index())
+    frame = (counts.assign(community=counts["community_id"].map(names).fillna(t("unassigned", lang)),
+                           label=counts["category"].map(lambda c: enum_label(CATEGORIES, c, lang)))
+             .groupby(["community", "label"])["n"].sum().reset_index())
     plot = max(ROW_PX * frame["community"].nunique(), 120)
     height = plot + AXIS_PX + LEGEND_ROW_PX * (len(CATEGORIES.codes) + 1)
     return _readable(alt.Chart(frame, height=height).mark_bar().encode(
@@ -79,8 +91,13 @@ def category_chart(issues: pd.DataFrame, names: dict[str, str], lang: str) -> al
 
 def monthly_chart(issues: pd.DataFrame, lang: str) -> alt.Chart:
     """Issues reported and done per month."""
+    return monthly_chart_from(stats.monthly(issues), lang)
+
+
+def monthly_chart_from(monthly: pd.DataFrame, lang: str) -> alt.Chart:
+    """The monthly chart of `geo.stats.monthly`'s frame."""
     labels = {code: t(code, lang) for code in SERIES_COLORS}
-    frame = stats.monthly(issues).melt("month", var_name="series", value_name="n")
+    frame = monthly.melt("month", var_name="series", value_name="n")
     frame["series"] = frame["series"].map(labels)
     return _readable(alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("month:O", title=t("month", lang)), y=alt.Y("n:Q", title=t("count", lang)),

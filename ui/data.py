@@ -64,6 +64,31 @@ def location() -> str:
     return storage.store_location()
 
 
+def state() -> tuple[str, int, date]:
+    """(location, revision, today) of the store: the key of anything read from it."""
+    where = storage.store_location()
+    with open_store(where) as store:
+        return where, store.revision, store.today()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _layer(location: str, revision: int, name: str) -> Any:
+    with storage.open_store(location) as store:
+        return store.load_layer(name)
+
+
+#: The layers a page may read whole: a city has about 800 communities and 50 regions.
+SMALL_LAYERS = ("communities", "compounds", "regions")
+
+
+def small_layer(name: str, key: tuple[str, int, date] | None = None) -> Any:
+    """A small layer (SMALL_LAYERS) at the store's revision, shared read-only by every session."""
+    if name not in SMALL_LAYERS:
+        raise ValueError(f"{name!r} is not a small layer: ask the store for counts or a page of rows")
+    location, revision, _ = key or state()
+    return _layer(location, revision, name)
+
+
 def snapshot(*, include_private: bool = False) -> Snapshot:
     """The layers at the store's current revision (re-read only after a write, or on a new day,
     which changes what is overdue)."""

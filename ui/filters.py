@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo.filters import IssueFilter, from_query
@@ -37,6 +38,8 @@ def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
              "f_dates": tuple(d for d in (saved.date_from, saved.date_to) if d)}
     for key, value in seeds.items():
         st.session_state.setdefault(key, value)
+    # a community of another region (the region picker changed) is no longer a choice
+    st.session_state["f_comm"] = [c for c in st.session_state["f_comm"] if c in names]
 
     dropped = st.session_state.get(_STATE + "_dropped")
     if dropped:
@@ -61,5 +64,55 @@ def issue_filter(names: dict[str, str], lang: str) -> IssueFilter:
         date_to=dates[1] if len(dates) > 1 else None,
         overdue_only=bool(st.session_state[_OVERDUE]))
     st.session_state[_STATE] = current
-    st.query_params.from_dict({**current.to_query(), "lang": lang})
+    kept = {k: st.query_params[k] for k in _KEPT if k in st.query_params}  # the region picker's
+    st.query_params.from_dict({**current.to_query(), **kept, "lang": lang})
     return current
+
+
+#: URL keys written by other pickers of the page, kept when the filter rewrites the URL.
+_KEPT = ("region",)
+_REGION, _REGION_PICK = "region_pick", "f_region"
+#: The picker's value for the whole store (an account without a region).
+ALL_REGIONS = ""
+_DEPTH = {"city": 0, "district": 1, "subdistrict": 2}
+
+
+def region_picker(regions: pd.DataFrame, own: str | None, lang: str) -> str | None:
+    """Draw the region picker in the sidebar (city > district > subdistrict, the nodes at or
+    under the account's own `own`) and return the node picked (None: the whole store).
+
+    Seeded from `?region=` on a session's first run, like the filters (a node outside the
+    account's falls back to its own), kept in a plain session key and written back to the URL.
+    Hidden, giving `own`, when the store holds one subdistrict."""
+    nodes = regions.sort_values("region_id", kind="stable")
+    codes = nodes["region_id"].astype(str)
+    if (nodes["level"] == "subdistrict").sum() <= 1:
+        return own
+    under = nodes[codes.str.startswith(own)] if own else nodes
+    options = [own or ALL_REGIONS, *(c for c in under["region_id"].astype(str) if c != own)]
+    names = dict(zip(codes, nodes["name"].astype(str)))
+    depth = dict(zip(codes, nodes["level"].map(_DEPTH).fillna(0).astype(int)))
+    top = depth.get(own, -1) + 1 if own else 0
+    if _REGION not in st.session_state:
+        wanted = str(st.query_params.get("region", ""))
+        st.session_state[_REGION] = wanted if wanted in options else options[0]
+    if st.session_state[_REGION] not in options:
+        st.session_state[_REGION] = options[0]
+    st.session_state.setdefault(_REGION_PICK, st.session_state[_REGION])
+    if st.session_state[_REGION_PICK] not in options:
+        st.session_state[_REGION_PICK] = options[0]
+
+    def label(code: str) -> str:
+        if code == ALL_REGIONS:
+            return t("db_region_all", lang)
+        return "\u3000" * max(0, depth.get(code, 0) - top + (1 if own and code != own else 0)) + names.get(code, code)
+
+    with st.sidebar:
+        st.selectbox(t("db_region", lang), options, key=_REGION_PICK, format_func=label)
+    chosen = st.session_state[_REGION_PICK]
+    st.session_state[_REGION] = chosen
+    if chosen in (ALL_REGIONS, own):
+        st.query_params.pop("region", None)
+    else:
+        st.query_params["region"] = chosen
+    return chosen or own or None

@@ -74,17 +74,25 @@ def overview_figures(issues: pd.DataFrame, meetings: pd.DataFrame, ratings: pd.D
                      lang: str) -> list[tuple[str, str]]:
     """The overview's eight figures as (label, value) pairs; `ratings` are residents' own,
     counted for the issues shown."""
-    figures = stats.published_figures(issues, meetings)
-    satisfaction = stats.mean_satisfaction(issues)
-    rated = stats.overall_rating(ratings[ratings["issue_id"].isin(issues["issue_id"])])
-    return [(t("kpi_meetings", lang), str(figures["meetings"])),
-            (t("kpi_consensus", lang), str(figures["consensus"])),
-            (t("kpi_implemented", lang), str(figures["implemented"])),
-            (t("kpi_in_progress", lang), str(figures["in_progress"])),
-            (t("kpi_open", lang), str(int(stats.is_open(issues).sum()))),
-            (t("kpi_overdue", lang), str(int(stats.is_overdue(issues, today).sum()))),
+    values = {**stats.published_figures(issues, meetings), "open": int(stats.is_open(issues).sum()),
+              "overdue": int(stats.is_overdue(issues, today).sum()),
+              "satisfaction": stats.mean_satisfaction(issues),
+              "rating": stats.overall_rating(ratings[ratings["issue_id"].isin(issues["issue_id"])])}
+    return figure_pairs(values, lang)
+
+
+def figure_pairs(values: dict[str, object], lang: str) -> list[tuple[str, str]]:
+    """The eight figures as (label, value) pairs from their values by name (the overview asks
+    the store for them: `yishi.services.dashboard.Figures.values`)."""
+    satisfaction = values["satisfaction"]
+    return [(t("kpi_meetings", lang), str(values["meetings"])),
+            (t("kpi_consensus", lang), str(values["consensus"])),
+            (t("kpi_implemented", lang), str(values["implemented"])),
+            (t("kpi_in_progress", lang), str(values["in_progress"])),
+            (t("kpi_open", lang), str(values["open"])),
+            (t("kpi_overdue", lang), str(values["overdue"])),
             (t("kpi_satisfaction", lang), "—" if satisfaction is None else f"{satisfaction:.2f} / 5"),
-            (t("tri_kpi_rating", lang), rating_text(*rated, lang))]
+            (t("tri_kpi_rating", lang), rating_text(*values["rating"], lang))]
 
 
 def compare_table(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.DataFrame, today: date,
@@ -92,13 +100,30 @@ def compare_table(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.D
     """The community comparison, labelled: where the open issues are first, with residents'
     rating and how many rated next to it (the overview and the print view show the same)."""
     shown = ratings[ratings["issue_id"].isin(issues["issue_id"])]
-    compare = (stats.per_community(issues, communities, today, shown)
+    return compare_labelled(stats.per_community(issues, communities, today, shown), lang)
+
+
+def compare_labelled(per_community: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """`geo.stats.per_community` (with ratings) as the comparison shows it: most open first."""
+    compare = (per_community
                .sort_values(["open", "overdue", "name"], ascending=[False, False, True], kind="stable")
                .drop(columns="community_id"))
     compare.columns = [t("f_community", lang), t("total", lang), t("open", lang), t("overdue", lang),
                        t("done", lang), t("kpi_satisfaction", lang), t("tri_rating_mean", lang),
                        t("tri_rating_count", lang)]
     return compare
+
+
+def rollup_labelled(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The roll-up table (`yishi.services.dashboard.rollup`) as shown: each node's name indented
+    by its depth (city > district > subdistrict > community), its level, its counts."""
+    depth = {"city": 0, "district": 1, "subdistrict": 2, "community": 3}
+    top = min((depth.get(level, 0) for level in table["level"]), default=0)
+    names = ["\u3000" * (depth.get(level, 0) - top) + text(name) for name, level in zip(table["name"], table["level"])]
+    levels = [t(f"db_level_{level}", lang) for level in table["level"]]
+    return pd.DataFrame({t("db_name", lang): names, t("db_level", lang): levels,
+                         t("total", lang): table["total"].to_numpy(), t("open", lang): table["open"].to_numpy(),
+                         t("overdue", lang): table["overdue"].to_numpy(), t("done", lang): table["done"].to_numpy()})
 
 
 def figures_html(pairs: list[tuple[str, str]], notes: list[str] | None = None) -> str:

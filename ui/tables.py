@@ -10,7 +10,7 @@ download writes it as an empty cell."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,10 +93,22 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return to_csv_text(cells).encode("utf-8-sig")
 
 
-def lazy_csv(issues: pd.DataFrame, communities: pd.DataFrame, lang: str) -> Callable[[], bytes]:
-    """The issue table's CSV, built when called: `st.download_button` calls it only when the
-    user clicks download (building it on every rerun took 0.7-1.2 s at 10^5 issues)."""
-    return lambda: csv_bytes(issue_table(issues, communities, lang))
+def lazy_csv_chunks(chunks: Callable[[], Iterable[pd.DataFrame]], communities: pd.DataFrame,
+                    lang: str) -> Callable[[], bytes]:
+    """The issue table's CSV from chunks of issues (the store read a chunk at a time), built
+    when called: one header, formulas neutralised, the same cells as `csv_bytes`."""
+    def build() -> bytes:
+        out = bytearray()
+        for rows in chunks():
+            body = csv_bytes(issue_table(rows, communities, lang))
+            out += body if not out else body[len(b"\xef\xbb\xbf"):].split(b"\r\n", 1)[1]
+        return bytes(out) or csv_bytes(issue_table(pd.DataFrame(columns=ISSUE_COLUMNS_STORED), communities, lang))
+    return build
+
+
+#: The stored fields issue_table reads.
+ISSUE_COLUMNS_STORED = ("issue_id", "title", "category", "focus", "stage", "community_id", "reported_on",
+                        "due_on", "done_on", "responsible_unit", "satisfaction")
 
 
 # ---------------------------------------------------------------------------- a paged table
@@ -183,6 +195,17 @@ def paged_issue_table(issues: pd.DataFrame, communities: pd.DataFrame, compounds
     """The issue table as pages of PAGE_ROWS: a search box, the column to sort by and its
     direction, the page's rows (selecting one opens that issue) and a "第 N / M 页" pager.
     A new search or sort starts again at the first page. Only the page's rows are sent."""
+    def fetch(query: str, sort_by: str, descending: bool, page: int) -> TablePage:
+        return issue_page(issues, communities=communities, compounds=compounds, query=query, sort_by=sort_by,
+                          descending=descending, page=page, lang=lang)
+    return paged_table(fetch, communities, lang, key=key)
+
+
+def paged_table(fetch: Callable[[str, str, bool, int], Any], communities: pd.DataFrame, lang: str, *,
+                key: str) -> Any:
+    """`paged_issue_table` over any source of pages: `fetch(query, sort_by, descending, page)`
+    gives a page with TablePage's fields (the overview asks the store:
+    `yishi.services.dashboard.issue_page`)."""
     import streamlit as st  # the glue only: the pure helpers above need no Streamlit
 
     from ui.i18n import choice
@@ -198,8 +221,7 @@ def paged_issue_table(issues: pd.DataFrame, communities: pd.DataFrame, compounds
     if st.session_state.get(f"_{key}_view") != view:
         st.session_state[f"_{key}_view"] = view
         st.session_state[page_key] = 1
-    shown = issue_page(issues, communities=communities, compounds=compounds, query=query, sort_by=sort_by,
-                       descending=descending, page=st.session_state.get(page_key, 1), lang=lang)
+    shown = fetch(query, sort_by, descending, st.session_state.get(page_key, 1))
     st.session_state[page_key] = shown.page
     if query and not shown.matches:
         st.info(t("pg_no_match", lang))

@@ -92,9 +92,8 @@ def report_card(issue: pd.Series, user: User, snap: Snapshot, lang: str) -> None
                                 t("tri_declined", lang, issue_id=issue_id), lang, key)
 
 
-def pending_banner(snap: Snapshot, lang: str) -> None:
+def pending_banner(waiting: int, lang: str) -> None:
     """A line on the overview for whoever triages: how many reports wait, with the way there."""
-    waiting = int((snap.issues["triage"] == "pending").sum())
     if waiting:
         with st.container(key="yishi-triage-banner"):
             st.page_link("pages/triage.py", label=t("tri_banner", lang, n=waiting), icon=":material/inbox:")

@@ -9,6 +9,7 @@
   described by `web.open311_openapi` at /open311/v2/openapi.json.
 - `web.uploads`: Streamlit's file-upload endpoint takes files from signed-in staff only,
   capped in size and rate.
+- `web.map_api`: /api/map/issues, the issues inside the overview map's viewport (signed in).
 - `web.security`: same-origin checks, safe `next=` targets, per-address throttling;
   `web.forms`: per-form tokens; `web.html`: the two small pages, escaped.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from web import auth, guard, open311, ops, uploads
+from web import auth, guard, map_api, open311, ops, uploads
 
 
 def routes() -> list[BaseRoute]:
@@ -32,6 +33,7 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", ops.healthz, methods=["GET"]),
         Route("/version", ops.version, methods=["GET"]),
         *open311.routes(),
+        *map_api.routes(),
     ]
 
 

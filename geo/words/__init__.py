@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geo.words import (accounts, actions, assign, assignment, cli, forms, ingest, maps, open311, overview, pages, paging, postgis,
-                       posters, procedure, regions, reports, residents, storage, triage, uploads, web)
+from geo.words import (accounts, actions, assign, assignment, cli, dashboard, forms, ingest, maps, open311, overview, pages, paging, postgis,
+                       posters, procedure, regions, reports, residents, storage, triage, uploads, viewport, web)
 
 LANGS: tuple[str, ...] = ("zh", "en")
 _LIST_SEP = {"zh": "、", "en": ", "}
@@ -76,7 +76,7 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(pages.WORDS, storage.WORDS, maps.
                                                actions.WORDS, overview.WORDS, reports.WORDS, uploads.WORDS,
                                                residents.WORDS, triage.WORDS, open311.WORDS, posters.WORDS,
                                                regions.WORDS, postgis.WORDS, paging.WORDS,
-                                               assign.WORDS, assignment.WORDS)
+                                               assign.WORDS, assignment.WORDS, viewport.WORDS, dashboard.WORDS)
 
 
 def _render(value: Any, lang: str) -> Any:

@@ -20,7 +20,7 @@ from shapely.geometry import Point, Polygon, box
 from geo.errors import InputError
 from geo.schema import ISSUES, LAYERS, VENUES
 from yishi.storage import Row, Store, StoreMissing, create_store, open_store
-from yishi.storage.protocol import Where
+from yishi.storage.protocol import BatchResult, Where
 
 LON, LAT = 115.60, 34.40
 
@@ -434,6 +434,98 @@ def test_undo_is_refused_while_a_later_batch_changed_the_same_rows(store):
     store.undo(later.batch_id, by="t")
     store.undo(first.batch_id, by="t")
     assert content(store)["venues"] == []
+
+
+def test_a_big_batch_of_new_and_changed_rows_undoes_exactly_and_a_refused_row_is_named(store):
+    many = [issue(f"I{k:05d}", at=(LON + k * 1e-5, LAT), satisfaction=float(k % 5 + 1)) for k in range(1200)]
+    store.write_batch("issues", many[:700], by="t")
+    before = content(store)
+    changed = [{**row, "stage": "meeting", "reporter_phone": None, "geom": Point(LON, LAT + 0.01)}
+               for row in many[:700:2]]
+    batch = store.write_batch("issues", changed + many[700:], by="t")
+    assert (len(batch.new), len(batch.updated), len(batch.unchanged)) == (500, 350, 0)
+    row = store.get_row("issues", "I00002")
+    assert (row["stage"], row["satisfaction"], row["geom"].y) == ("meeting", 3.0, LAT + 0.01)
+    store.undo(batch.batch_id, by="t")
+    assert content(store) == before
+
+    kept = state(store)
+    refused = [dict(row, stage="meeting") for row in many[:600]]
+    refused[450] = dict(refused[450], category="castle")
+    with pytest.raises(InputError, match="I00450"):
+        store.write_batch("issues", refused + many[700:], by="t")
+    assert state(store) == kept
+
+
+def places_layout(store: Store) -> None:
+    """Communities with a shared edge (C1 | C2), one with a hole (C3), two overlapping
+    compounds (K1, K2); issues on the edge, in the hole, outside everything, in the overlap,
+    and where they are stored with wrong places."""
+    def square(x: float, y: float, size: float = 0.01) -> Polygon:
+        return box(LON + x, LAT + y, LON + x + size, LAT + y + size)
+
+    holed = Polygon(square(0.03, 0).exterior.coords, [square(0.033, 0.003, 0.004).exterior.coords])
+    store.write_batch("communities", [{"community_id": c, "name": c, "geom": g} for c, g in
+                                      (("C2", square(0, 0)), ("C1", square(0.01, 0)), ("C3", holed))], by="t")
+    store.write_batch("compounds", [compound("K2", square(0.002, 0.002, 0.004)),
+                                    compound("K1", square(0.004, 0.004, 0.004))], by="t")
+    at = {"edge": (0.01, 0.005), "hole": (0.035, 0.005), "outside": (0.1, 0.1), "overlap": (0.005, 0.005),
+          "only_k2": (0.003, 0.003), "c1": (0.015, 0.005), "c3": (0.031, 0.001)}
+    store.write_batch("issues", [
+        issue("I1", at=(LON + at["edge"][0], LAT + at["edge"][1])),
+        issue("I2", at=(LON + at["hole"][0], LAT + at["hole"][1]), community_id="C3"),
+        issue("I3", at=(LON + at["outside"][0], LAT + at["outside"][1]), community_id="C2", compound_id="K1"),
+        issue("I4", at=(LON + at["overlap"][0], LAT + at["overlap"][1]), compound_id="K2"),
+        issue("I5", at=(LON + at["only_k2"][0], LAT + at["only_k2"][1])),
+        issue("I6", at=(LON + at["c1"][0], LAT + at["c1"][1]), community_id="C1"),
+        issue("I7", at=(LON + at["c3"][0], LAT + at["c3"][1]), community_id="C3"),
+    ], by="t")
+
+
+def stored_places(store: Store) -> dict[str, tuple]:
+    issues = store.load_layer("issues")
+    return {i: (c, k) for i, c, k in zip(issues["issue_id"], issues["community_id"], issues["compound_id"])}
+
+
+def test_assign_places_stores_where_geo_joins_puts_each_issue_in_one_undoable_batch(store):
+    from geo.joins import place
+
+    places_layout(store)
+    before, revision = content(store), store.revision
+    result = store.assign_places(by="管理员")
+
+    issues = store.load_layer("issues")
+    joined = place(issues.geometry, communities=store.load_layer("communities"),
+                   compounds=store.load_layer("compounds"))
+    assert stored_places(store) == {i: (c, k) for i, c, k in zip(
+        issues["issue_id"], joined["community_id"], joined["compound_id"])}
+    assert stored_places(store) == {"I1": ("C1", None), "I2": (None, None), "I3": (None, None),
+                                    "I4": ("C2", "K1"), "I5": ("C2", "K2"), "I6": ("C1", None),
+                                    "I7": ("C3", None)}
+    assert (result.new, sorted(result.updated), result.unchanged) == ((), ["I1", "I2", "I3", "I4", "I5"], ())
+    assert store.revision == revision + 1
+    top = store.history().iloc[0]
+    assert (top["batch_id"], top["who"], top["action"], top["layer"], top["n_updated"]) == \
+           (result.batch_id, "管理员", "reassign", "issues", 5)
+    audit = store.audit_trail().iloc[0]
+    assert (audit["who"], audit["action"], audit["target"], audit["count"]) == \
+           ("管理员", "reassign", str(result.batch_id), 5)
+
+    placed = state(store)
+    assert store.assign_places(by="t") == BatchResult(0, (), (), ())  # nothing changes: nothing written
+    assert state(store) == placed
+
+    store.undo(result.batch_id, by="t")
+    assert content(store) == before
+
+
+def test_assign_places_on_a_store_without_issues_or_polygons_writes_nothing(store):
+    before = state(store)
+    assert store.assign_places(by="t") == BatchResult(0, (), (), ())
+    store.write_batch("issues", [issue("I1", community_id="C9")], by="t")
+    result = store.assign_places(by="t")  # no communities at all: the stale place is cleared
+    assert result.updated == ("I1",) and stored_places(store) == {"I1": (None, None)}
+    assert before[1] + 2 == store.revision
 
 
 @pytest.mark.parametrize("which", ["undone", "rejected", "unknown"])

@@ -137,6 +137,107 @@
     return group;
   }
 
+  /* A big view (ui.maps.viewport): below D.zoom one bubble per community, D.bubbles
+   * [[lat, lon, issues, overdue]] with escaped tooltips D.tips (a click zooms in there); from
+   * D.zoom on, the issues inside the map's box, asked from D.url (+ &bbox=w,s,e,n) after each
+   * pan or zoom settles (D.delay ms) and drawn as `issues` draws them. The answer's rows are
+   * [id, lon, lat, stage, category, overdue, title]: codes are looked up in D.palette, D.stages
+   * and D.cats (escaped labels); the title is set as text, never as HTML. The issues sit in a
+   * FeatureGroup that is on the map from the start, so st_folium reports a click on one as it
+   * does for embedded issues (the marker's position); the bubbles sit in a plain LayerGroup,
+   * which passes no click on: zooming in reruns nothing. */
+  function viewport(map, D) {
+    issuePane(map);
+    var renderer = L.svg({pane: ISSUE_PANE});
+    var group = L.featureGroup().addTo(map);
+    var rings = L.layerGroup().addTo(map);
+    var bubbles = L.layerGroup();
+    D.bubbles.forEach(function (b, i) {
+      var n = b[2], s = n < 100 ? 30 : n < 1000 ? 36 : 44;
+      var div = document.createElement("div");
+      div.className = "yishi-bubble";
+      div.style.cssText = "width:" + s + "px;height:" + s + "px;border-radius:50%;" +
+        "background:rgba(38,50,56,.78);color:#fff;font:bold 12px/1 sans-serif;box-sizing:border-box;" +
+        "border:3px solid " + (b[3] ? OVERDUE_RING.color : "rgba(255,255,255,.8)") + ";display:flex;" +
+        "align-items:center;justify-content:center;cursor:zoom-in";
+      div.textContent = String(n);
+      var m = L.marker([b[0], b[1]], {icon: L.divIcon({className: "yishi-bubble-icon", html: div,
+                                                      iconSize: L.point(s, s)}), keyboard: false});
+      m.bindTooltip(D.tips[i]);
+      m.on("click", function () { map.setView(m.getLatLng(), D.zoom); });
+      bubbles.addLayer(m);
+    });
+    var note = L.control({position: "bottomleft"});
+    var noteDiv = null;
+    note.onAdd = function () {
+      noteDiv = L.DomUtil.create("div", "yishi-viewport-note");
+      noteDiv.style.cssText = "background:rgba(255,255,255,.92);padding:4px 8px;border-radius:6px;" +
+        "box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.4 sans-serif;color:#212121;max-width:320px";
+      return noteDiv;
+    };
+    note.addTo(map);
+    function say(html) {
+      noteDiv.innerHTML = html || "";
+      noteDiv.style.display = html ? "" : "none";
+    }
+    function tip(r) {
+      var box = document.createElement("div"), b = document.createElement("b");
+      b.textContent = r[6];
+      box.appendChild(b);
+      var rest = document.createElement("span");
+      rest.innerHTML = "<br>" + D.w[0] + (D.cats[r[4]] || "—") + "<br>" + D.w[1] + (D.stages[r[3]] || "—");
+      box.appendChild(rest);
+      return box;
+    }
+    var pending = null, timer = null, asked = 0;
+    function draw(rows, more) {
+      group.clearLayers();
+      rings.clearLayers();
+      rows.forEach(function (r) {
+        var late = r[5] === 1, at = [r[2], r[1]];
+        var m = L.circleMarker(at, {
+          radius: D.radius, weight: late ? 2 : 1, color: late ? "#212121" : "#ffffff", opacity: 0.9,
+          fillColor: D.palette[D.byStage ? r[3] : r[4]] || D.grey, fillOpacity: 0.9, overdue: late,
+          pane: ISSUE_PANE, renderer: renderer, issueId: r[0]});
+        m.bindTooltip(tip(r));
+        group.addLayer(m);
+        if (late) {
+          rings.addLayer(L.circleMarker(at, L.extend({radius: D.radius + 5, pane: ISSUE_PANE,
+                                                      renderer: renderer, overdueRing: true}, OVERDUE_RING)));
+        }
+      });
+      say(more ? D.more : "");
+    }
+    function ask() {
+      var b = map.getBounds(), n = ++asked;
+      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); });
+      if (pending) { pending.abort(); }
+      pending = window.AbortController ? new AbortController() : null;
+      fetch(D.url + "&bbox=" + box.join(","), {credentials: "same-origin", headers: {Accept: "application/json"},
+                                                signal: pending ? pending.signal : undefined})
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (j) { if (n === asked && map.getZoom() >= D.zoom) { draw(j.rows, j.more); } })
+        .catch(function (e) { if (e.name !== "AbortError" && n === asked) { say(D.failed); } });
+    }
+    function update() {
+      clearTimeout(timer);
+      if (map.getZoom() >= D.zoom) {
+        bubbles.remove();
+        timer = setTimeout(ask, D.delay);
+      } else {
+        asked++;
+        if (pending) { pending.abort(); pending = null; }
+        group.clearLayers();
+        rings.clearLayers();
+        bubbles.addTo(map);
+        say(D.hint);
+      }
+    }
+    map.on("zoomend moveend", update);
+    map.whenReady(update);
+    return group;
+  }
+
   /* A map narrower than this is a phone's: the legend starts folded. */
   var NARROW_PX = 560;
 
@@ -303,6 +404,6 @@
     return control;
   }
 
-  window.YishiMap = {shapes: shapes, venues: venues, issues: issues, legend: legend,
+  window.YishiMap = {shapes: shapes, venues: venues, issues: issues, viewport: viewport, legend: legend,
                      background: background, phone: phone, locate: locate};
 })();

@@ -19,6 +19,9 @@ The rooms, in the order they depend on each other:
 - base: `build_map`, the issue map itself (basemaps, offline background, failed layers)
 - preview: `preview_map`, the upload preview
 - clicks: `clicked_issue_id`, which issue a click meant
+- viewport: a big view's map (more than EMBED_MAX issues): counts per community, and the
+  issues in view fetched at street zoom from /api/map/issues (web.map_api); `issue_near`
+  finds a click on one in the store
 - widget: `show_map`, the map on a page (imported from ui.maps.widget: it loads the
   streamlit-folium component, which the builders, tests and benches do not need)
 - card: the clicked issue's card and table rows that open an issue (imported from
@@ -33,7 +36,7 @@ Map words come from the catalogue (geo/words/maps.py) through `ui.i18n.t`.
 """
 
 from ui.maps.base import BASEMAPS, COLOR_BY, build_map
-from ui.maps.clicks import RETURNED_OBJECTS, clicked_issue_id, issue_at
+from ui.maps.clicks import RETURNED_OBJECTS, clicked_issue_id, issue_at, issue_near
 from ui.maps.elements import Inert, MapControl, Verbatim, YishiLayer
 from ui.maps.layers import issue_payload, open_counts_by_community
 from ui.maps.payload import ALLOWED_FIELDS, TIP_CHARS, allowed, escape, truncate
@@ -43,6 +46,6 @@ from ui.maps.style import CATEGORY_COLORS, OPEN_PALETTE, STAGE_COLORS, bins, ven
 __all__ = [
     "ALLOWED_FIELDS", "BASEMAPS", "CATEGORY_COLORS", "COLOR_BY", "OPEN_PALETTE", "RETURNED_OBJECTS",
     "STAGE_COLORS", "TIP_CHARS", "Inert", "MapControl", "Verbatim", "YishiLayer", "allowed", "bins",
-    "build_map", "clicked_issue_id", "escape", "issue_at", "issue_payload", "open_counts_by_community",
+    "build_map", "clicked_issue_id", "escape", "issue_at", "issue_near", "issue_payload", "open_counts_by_community",
     "preview_map", "truncate", "venue_icon_html",
 ]

@@ -20,7 +20,7 @@ from folium.plugins import Fullscreen
 
 from geo.schema import COMMUNITIES, COMPOUNDS, ISSUES, SUBDISTRICT, VENUES
 from ui.i18n import t
-from ui.maps import layers
+from ui.maps import layers, viewport
 from ui.maps.assets import localize
 from ui.maps.display import display_xy
 from ui.maps.elements import MapControl
@@ -119,7 +119,8 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
               issues: gpd.GeoDataFrame | None = None, lang: str = "zh", basemap: Basemap = "osm",
               color_by: ColorBy = "stage", open_counts: Mapping[str, int] | None = None,
               focus_bounds: Bounds | None = None, asset_base: str | None = None, today: date | None = None,
-              cluster_above: int = layers.CLUSTER_ABOVE, max_titles: int = layers.MAX_TITLES) -> folium.Map:
+              cluster_above: int = layers.CLUSTER_ABOVE, max_titles: int = layers.MAX_TITLES,
+              summary: viewport.Summary | None = None, api_url: str | None = None) -> folium.Map:
     """The issue map: communities shaded by open issues, compounds, venues, issues, outline.
 
     Layers arrive in EPSG:4326 with the schema's column names; only ALLOWED_FIELDS are read.
@@ -127,6 +128,10 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     With `today`, open issues past their due date are ringed as overdue (only that flag
     reaches the page, not the date). Scripts load from static/vendor (`asset_base`, default
     /app/static/vendor).
+
+    With `summary` (a big view's counts, `ui.maps.viewport`) no issue is embedded: communities
+    are shaded by its open counts and carry a count bubble, and from street zoom the map asks
+    `api_url` for the issues in view.
     """
     _check(basemap, BASEMAPS, "basemap")
     _check(color_by, COLOR_BY, "color_by")
@@ -135,6 +140,8 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
         ("venues", venues), ("issues", issues))}
     comm = frames["communities"]
     names = {str(c): n for c, n in zip(comm["community_id"], comm["name"])}
+    if summary is not None:
+        open_counts = summary.open_by_community
     counts = {str(k): int(v) for k, v in (open_counts if open_counts is not None
                                           else layers.open_counts_by_community(issues)).items()}
     classes = bins(max((counts.get(c, 0) for c in names), default=0))
@@ -154,12 +161,18 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     ]
     for label, make in polygon_layers:
         _add(m, _guarded(failed, label, make))
-    payload = _guarded(failed, ISSUES.label(lang), lambda: layers.issue_payload(
-        frames["issues"], community_names=names, lang=lang, color_by=color_by, basemap=basemap,
-        max_titles=max_titles, overdue=layers.overdue_mask(issues, today)))
+    if summary is not None:
+        payload = viewport.legend_payload(summary, lang, color_by)
+        _add(m, _guarded(failed, ISSUES.label(lang), lambda: viewport.viewport_control(
+            summary, comm, url=api_url or viewport.api_url("", {}), lang=lang, color_by=color_by,
+            basemap=basemap)))
+    else:
+        payload = _guarded(failed, ISSUES.label(lang), lambda: layers.issue_payload(
+            frames["issues"], community_names=names, lang=lang, color_by=color_by, basemap=basemap,
+            max_titles=max_titles, overdue=layers.overdue_mask(issues, today)))
     if payload is None:  # the issues failed: the legend still shows the shading
         payload = layers.issue_payload(None, community_names=names, lang=lang, color_by=color_by)
-    if payload["k"]:
+    if payload.get("k"):
         cluster = len(payload["k"]) > cluster_above
         _add(m, layers.issue_layer(payload, name=ISSUES.label(lang), cluster=cluster))
     _add(m, _guarded(failed, VENUES.label(lang), lambda: layers.venue_layer(frames["venues"], lang, basemap)

@@ -44,9 +44,10 @@ def legend_html(payload: dict[str, Any], classes: list[tuple[int, int]], lang: s
     field = ISSUES.get(color_by if color_by == "stage" else "category")
     issue_rows = [f"{swatch(c)}{lab} ({n})" for c, lab, n in
                   zip(payload["colors"], labels, payload["counts"]) if n]
-    if payload.get("od"):
+    late = payload.get("n_od", len(payload.get("od") or ()))  # n_od: a big view's count (ui.maps.viewport)
+    if late:
         issue_rows.append(f'<span class="yishi-legend-overdue">{overdue_swatch()}'
-                          f'{escape(t("map_overdue", lang))} ({len(payload["od"])})</span>')
+                          f'{escape(t("map_overdue", lang))} ({late})</span>')
     parts = []
     if issue_rows:
         parts.append(_section(f"{ISSUES.label(lang)} · {field.label(lang)}", issue_rows))

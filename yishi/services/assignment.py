@@ -100,10 +100,12 @@ def stale(store: Store) -> list[Row]:
 
 def reassign(store: Store, *, by: str) -> BatchResult | None:
     """Store every issue's place where it is missing or wrong, in one audited batch (undo
-    restores it); None when nothing changes. Marks the store as placed either way."""
-    rows = stale(store)
-    result = store.write_batch("issues", rows, by=by, action="reassign",
-                               source="geo.joins") if rows else None
+    restores it); None when nothing changes. Marks the store as placed either way.
+
+    The store computes it (`Store.assign_places`): SQLite with `geo.joins` inside its write
+    transaction, PostGIS with one set-based statement (bench/assign.py --store-reassign)."""
+    placed = store.assign_places(by=by)
+    result = placed if placed.batch_id else None
     if store.meta(META_KEY) != "1":
         store.set_meta(META_KEY, "1", by=by)
     return result

@@ -7,11 +7,13 @@ values (dates as ISO text, bools as 0/1) and geometry as a shapely object or WKB
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -26,7 +28,7 @@ def rows_from_frame(layer: Layer, frame: pd.DataFrame) -> list[Row]:
     names = [f for f in layer.fields if f.name in frame.columns]
     if layer.id_field not in frame.columns:
         raise InputError(f"{layer.name}: the frame has no id column {layer.id_field!r}")
-    columns = {f.name: frame[f.name].tolist() for f in names}
+    columns = {f.name: _plain_column(f, frame[f.name].tolist()) for f in names}
     geoms = None
     if layer.geometry:
         if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
@@ -36,13 +38,27 @@ def rows_from_frame(layer: Layer, frame: pd.DataFrame) -> list[Row]:
         geoms = shapely.force_2d(frame.geometry.values)
         if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
             raise InputError(f"{layer.name}: every feature needs a geometry")
-    rows: list[Row] = []
-    for i in range(len(frame)):
-        row = {f.name: plain(f, columns[f.name][i]) for f in names}
-        if geoms is not None:
-            row["geom"] = geoms[i]
-        rows.append(row)
+    keys = list(columns)
+    rows: list[Row] = [dict(zip(keys, values)) for values in zip(*columns.values())]
+    if geoms is not None:
+        for row, geom in zip(rows, geoms):
+            row["geom"] = geom
     return rows
+
+
+#: The Python type of a field's plain value when it needs no conversion.
+_PLAIN_TYPES = {"str": str, "date": str, "int": int, "float": float}
+
+
+def _plain_column(f: Field, values: list[Any]) -> list[Any]:
+    """`plain(f, v)` of every value. A column already plain but for NaN standing for missing
+    (text, ints or floats, None) only has its NaN made None, checked in one pass: a city's
+    10^6 rows save seconds per layer over `plain` value by value."""
+    kind = _PLAIN_TYPES.get(f.type)
+    if kind is not None and all(v is None or type(v) is kind or (type(v) is float and math.isnan(v))
+                                for v in values):
+        return [None if type(v) is float and math.isnan(v) else v for v in values]
+    return [plain(f, v) for v in values]
 
 
 def encode(row: Row | None) -> str | None:
@@ -71,6 +87,19 @@ def with_wkb(row: Row) -> Row:
     geom = out.get("geom")
     if geom is not None and not isinstance(geom, bytes):
         out["geom"] = shapely.to_wkb(geom)
+    return out
+
+
+def with_wkb_many(rows: list[Row]) -> list[Row]:
+    """`with_wkb` of every row, the shapely geometries turned into WKB in one call."""
+    out = [dict(row) for row in rows]
+    shaped = [k for k, row in enumerate(out)
+              if row.get("geom") is not None and not isinstance(row["geom"], bytes)]
+    if shaped:
+        geoms = np.empty(len(shaped), dtype=object)
+        geoms[:] = [out[k]["geom"] for k in shaped]
+        for k, wkb in zip(shaped, shapely.to_wkb(geoms).tolist()):
+            out[k]["geom"] = wkb
     return out
 
 

@@ -41,7 +41,10 @@ class Where:
     not). `prefix`: field -> text prefixes, one of which the field starts with (NBS codes: a
     region node holds the subdistricts whose codes start with its own). `bbox`: rows whose
     geometry's bounding box meets it. `search`: (text, fields): rows where any of the fields
-    contains the text, ignoring case.
+    contains the text, ignoring case; `search_also`: field -> values that match the search too
+    (a name found in another layer, given as its ids: an issue's community by name). `refers_to`: field -> (layer, Where): rows whose field
+    holds the id of a row of that layer matching that Where (a meeting or a rating counted for
+    the issues a view shows, answered inside the database however many issues match).
     """
 
     any_of: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -50,6 +53,8 @@ class Where:
     prefix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bbox: BBox | None = None
     search: tuple[str, tuple[str, ...]] | None = None
+    search_also: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    refers_to: Mapping[str, tuple[str, Where]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,15 @@ class Store(Protocol):
     def record_rejected(self, name: str, *, by: str, source: str, n_rejected: int,
                         problems: list[Mapping[str, Any]]) -> int:
         """Record a refused upload in the batch log and the audit trail; no data is written."""
+
+    def assign_places(self, *, by: str) -> BatchResult:
+        """Store where every issue falls (`community_id`, `compound_id`) by `geo.joins.place`'s
+        rules: a point on a shared edge or vertex goes to the smallest id (as text), a point in
+        a hole is outside, a point outside every polygon gets None. Computed and written in
+        one write transaction, so no polygon changes in between. The issues whose place
+        changes are one batch (action "reassign": its audit row, the revision bump, undo
+        restores the old values); `updated` lists them, `new` and `unchanged` are empty. When
+        none changes nothing is written: BatchResult(0, (), (), ())."""
 
     def undo(self, batch_id: int, *, by: str) -> BatchResult:
         """Restore exactly what was there before `batch_id`."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from geo.schema import Layer
+from geo.schema import Layer, get_layer
 from yishi.storage.protocol import BBox, Where
 
 
@@ -80,12 +80,20 @@ def where_sql(layer: Layer, where: Where, dialect: Dialect) -> tuple[str, list[A
         text, names = where.search
         if text.strip():
             searchable = [n for n in names if not layer.get(n).private]
-            if searchable:
-                pattern = "%" + _escape_like(text.strip()) + "%"
-                clauses.append("(" + " OR ".join(dialect.contains(_field(layer, n)) for n in searchable) + ")")
-                params += [pattern] * len(searchable)
-            else:
-                clauses.append("1 = 0")
+            pattern = "%" + _escape_like(text.strip()) + "%"
+            parts = [dialect.contains(_field(layer, n)) for n in searchable]
+            params += [pattern] * len(searchable)
+            for name, values in where.search_also.items():
+                column, values = _field(layer, name), tuple(values)
+                if values and not layer.get(name).private:
+                    parts.append(f"{column} IN ({', '.join([p] * len(values))})")
+                    params += list(values)
+            clauses.append("(" + " OR ".join(parts) + ")" if parts else "1 = 0")
+    for name, (other, inner) in where.refers_to.items():
+        column, target = _field(layer, name), get_layer(other)
+        sub, sub_params = where_sql(target, inner, dialect)
+        clauses.append(f"{column} IN (SELECT {quoted(target.id_field)} FROM {quoted(target.name)}{sub})")
+        params += sub_params
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

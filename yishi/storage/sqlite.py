@@ -24,8 +24,9 @@ import pandas as pd
 import shapely
 
 from geo.errors import InputError, StoreBusy, StoreDamaged, StoreFull, StoreReadOnly, YishiError, msg
+from geo.joins import place
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
-from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb
+from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb, with_wkb_many
 from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck, Where
 from yishi.storage.query import Dialect, order_sql, quoted, summary_sql, where_sql
 
@@ -47,8 +48,10 @@ def _column_ddl(f: Field, id_field: str) -> str:
         # '+0 days' makes SQLite normalise the date, so 2022-02-30 (which date() echoes) fails
         checks.append(f"date(\"{f.name}\", '+0 days') IS \"{f.name}\"")
     if f.enum is not None:
-        codes = ", ".join(f"'{c}'" for c in f.enum.codes)
-        checks.append(f'"{f.name}" IN ({codes})')
+        # `x = 'a' OR x = 'b'`, not `x IN ('a', 'b')`: the same test (NULL passes both), but
+        # SQLite builds a table for an IN list at every row it checks (x4 on bulk inserts).
+        # A store made before keeps its IN until the next schema version rebuilds the table.
+        checks.append(" OR ".join(f""""{f.name}" = '{c}'""" for c in f.enum.codes))
     if f.minimum is not None:
         checks.append(f'"{f.name}" >= {f.minimum}')
     if f.maximum is not None:
@@ -394,6 +397,25 @@ class SQLiteStore:
             self._bump(con)
         return BatchResult(batch_id, result.new, result.updated, result.unchanged)
 
+    def assign_places(self, *, by: str) -> BatchResult:
+        """Store where every issue falls (see the protocol): `geo.joins.place` in Python on the
+        rows read inside the write transaction, the changed ones written as one batch."""
+        issues = get_layer("issues")
+        with self._write() as con:
+            rows = _changed_places(con)
+            if not rows:
+                return BatchResult(0, (), (), ())
+            self._verify()  # a damaged store is never written
+            batch_id = self._new_batch(con, issues.name, by, "reassign", "geo.joins", None)
+            result = self._apply(con, batch_id, issues, rows)
+            con.execute("UPDATE batches SET n_updated = ? WHERE batch_id = ?",
+                        (len(result.updated), batch_id))
+            self._audit(con, by, "reassign", issues.name, str(batch_id), len(result.updated),
+                        {"batch_id": batch_id, "new": 0, "updated": len(result.updated), "unchanged": 0,
+                         "source": "geo.joins"})
+            self._bump(con)
+        return result
+
     def record_rejected(self, name: str, *, by: str, source: str, n_rejected: int,
                         problems: list[Mapping[str, Any]]) -> int:
         """Record a refused upload in the audit trail; nothing else is written."""
@@ -676,7 +698,7 @@ class SQLiteStore:
         con.executemany("INSERT INTO batch_changes VALUES (?, ?, ?, NULL, NULL)",
                         [(batch_id, layer.name, row[layer.id_field]) for row in new])
         if updated:
-            merged = [{**before, **with_wkb(row)} for row, before in updated]
+            merged = [{**before, **row} for row, before in updated]
             _delete_ids(con, layer, [row[layer.id_field] for row, _ in updated])
             _insert_many(con, layer, merged)
             con.executemany("INSERT INTO batch_changes VALUES (?, ?, ?, ?, ?)",
@@ -819,20 +841,22 @@ _IDS_PER_QUERY = 500
 def _fetch_rows(con: sqlite3.Connection, layer: Layer, row_ids: list[Any]) -> dict[str, Row]:
     """The stored rows with these ids, by id (geometry as WKB, without its bounding box)."""
     found: dict[str, Row] = {}
+    names = [n for n in _columns(con, layer.name) if n not in _BOUNDS]  # an older store: what it has
+    key = names.index(layer.id_field)
+    columns = ", ".join(f'"{n}"' for n in names)
     for start in range(0, len(row_ids), _IDS_PER_QUERY):
         part = row_ids[start:start + _IDS_PER_QUERY]
-        cur = con.execute(f'SELECT * FROM "{layer.name}" WHERE "{layer.id_field}"'
+        cur = con.execute(f'SELECT {columns} FROM "{layer.name}" WHERE "{layer.id_field}"'
                           f' IN ({", ".join("?" * len(part))})', part)
-        names = [d[0] for d in cur.description]
         for values in cur:
-            row = {n: v for n, v in zip(names, values) if n not in _BOUNDS}
-            found[row[layer.id_field]] = row
+            found[values[key]] = dict(zip(names, values))
     return found
 
 
 def _classify(con: sqlite3.Connection, layer: Layer,
               rows: list[Row]) -> tuple[list[Row], list[tuple[Row, Row]], list[str]]:
-    """Split rows into new, updated (with the stored row before) and unchanged ids."""
+    """Split rows into new, updated (the row, geometry as WKB, with the stored row before) and
+    unchanged ids."""
     new: list[Row] = []
     updated: list[tuple[Row, Row]] = []
     unchanged: list[str] = []
@@ -845,15 +869,19 @@ def _classify(con: sqlite3.Connection, layer: Layer,
             raise InputError(msg("batch_id_twice", layer=layer.name, field=layer.id_field, id=row_id))
         seen.add(row_id)
     stored = _fetch_rows(con, layer, list(seen))
+    # only rows already stored are compared (their geometry as WKB, all in one call)
+    fulls = iter(with_wkb_many([row for row in rows if str(row[layer.id_field]) in stored]))
     for row in rows:
         row_id = row[layer.id_field]
         before = stored.get(str(row_id))
         if before is None:
             new.append(row)
-        elif all(before.get(k) == v for k, v in with_wkb(row).items()):
+            continue
+        full = next(fulls)
+        if all(before.get(k) == v for k, v in full.items()):
             unchanged.append(row_id)
         else:
-            updated.append((row, before))
+            updated.append((full, before))
     return new, updated, unchanged
 
 
@@ -929,6 +957,34 @@ def _wkb_and_bounds(geoms: list[Any]) -> tuple[list[bytes], Any]:
     if (~raw).any():
         wkb[~raw] = shapely.to_wkb(shapes[~raw])
     return wkb.tolist(), shapely.bounds(shapes)
+
+
+def _changed_places(con: sqlite3.Connection) -> list[Row]:
+    """Issues whose stored community or compound is not where `geo.joins.place` puts them
+    now, as ``{issue_id, field: new value}`` rows (only the fields that change)."""
+    issues = con.execute(
+        "SELECT issue_id, community_id, compound_id, geom FROM issues ORDER BY issue_id").fetchall()
+    if not issues:
+        return []
+    polygons = {}
+    for name, id_field in (("communities", "community_id"), ("compounds", "compound_id")):
+        found = con.execute(f'SELECT "{id_field}", geom FROM "{name}"').fetchall()
+        polygons[name] = gpd.GeoDataFrame(
+            {id_field: [r[0] for r in found]},
+            geometry=shapely.from_wkb([r[1] for r in found]) if found else [], crs=WGS84)
+    points = gpd.GeoSeries(shapely.from_wkb([r[3] for r in issues]), crs=WGS84)
+    now = place(points, communities=polygons["communities"], compounds=polygons["compounds"])
+    rows: list[Row] = []
+    for (issue_id, community, compound, _), new_community, new_compound in zip(
+            issues, now["community_id"].tolist(), now["compound_id"].tolist()):
+        row: Row = {}
+        if community != new_community:
+            row["community_id"] = new_community
+        if compound != new_compound:
+            row["compound_id"] = new_compound
+        if row:
+            rows.append({"issue_id": issue_id, **row})
+    return rows
 
 
 def _delete_ids(con: sqlite3.Connection, layer: Layer, row_ids: list[Any]) -> None:
