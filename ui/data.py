@@ -89,6 +89,33 @@ def small_layer(name: str, key: tuple[str, int, date] | None = None) -> Any:
     return _layer(location, revision, name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _about(location: str, revision: int) -> tuple[str | None, str | None]:
+    with storage.open_store(location) as store:
+        return store.meta("demo"), store.meta("built_from")
+
+
+def place_name() -> str | None:
+    """What the platform covers, by name: the region tree's only subdistrict, else its top node
+    (a city); None for a store without a tree."""
+    regions = small_layer("regions")
+    subdistricts = regions[regions["level"] == "subdistrict"]
+    if len(subdistricts) == 1:
+        return str(subdistricts["name"].iloc[0])
+    top = regions[regions["parent_id"].isna()]
+    return str(top["name"].iloc[0]) if len(top) == 1 else None
+
+
+def data_note() -> str | None:
+    """The words key saying the data is illustrative: the embedded demo's, a generated data
+    set's (`geo init --data`), or None for a real store."""
+    location, revision, _ = state()
+    demo, built_from = _about(location, revision)
+    if demo != "1":
+        return None
+    return "demo_note" if built_from == "data/" else "generated_note"
+
+
 def snapshot(*, include_private: bool = False) -> Snapshot:
     """The layers at the store's current revision (re-read only after a write, or on a new day,
     which changes what is overdue)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from yishi.services import sessions
-from ui import auth, builtin_words, i18n
+from ui import auth, builtin_words, data, i18n
 from ui.i18n import t
 from ui.safe import md
 
@@ -82,5 +82,9 @@ def header(title_key: str, *, as_of: str | None = None, offer_sign_in: bool = Tr
     if st.query_params.get("notfound"):
         st.warning(t("page_not_found"))
     if as_of:
-        st.caption(f"{t('app_subtitle')} · {t('as_of')} {as_of} · {t('demo_note')}")
+        place = data.place_name()
+        note = data.data_note()
+        parts = [t("app_subtitle", place=place) if place else t("app_subtitle_any"), f"{t('as_of')} {as_of}",
+                 *([t(note)] if note else [])]
+        st.caption(" · ".join(parts))
     return lang

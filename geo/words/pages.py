@@ -2,7 +2,9 @@
 
 WORDS: dict[str, tuple[str, str]] = {
     "app_title": ("议事地图", "Yishi Map"),
-    "app_subtitle": ("平原街道“有事好商量”协商议事平台", "Pingyuan subdistrict 'Let's talk it over' platform"),
+    "app_subtitle": ("{place}“有事好商量”协商议事平台", "{place} 'Let's talk it over' platform"),
+    "app_subtitle_any": ("“有事好商量”协商议事平台", "'Let's talk it over' platform"),
+    "generated_note": ("数据为生成的示意数据", "Generated illustrative data"),
     "language": ("语言", "Language"),
     "as_of": ("数据截至", "Data as of"),
     "error_unexpected": ("页面出错了，详情已记录在服务器日志中。请刷新页面重试；如仍出错，请把错误编号 {ref} 告诉管理员。",

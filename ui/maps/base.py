@@ -175,8 +175,9 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     if payload.get("k"):
         cluster = len(payload["k"]) > cluster_above
         _add(m, layers.issue_layer(payload, name=ISSUES.label(lang), cluster=cluster))
-    _add(m, _guarded(failed, VENUES.label(lang), lambda: layers.venue_layer(frames["venues"], lang, basemap)
-                     if len(frames["venues"]) else None))
+    # a big view (counts per community) starts without its venue icons: the layer control has them
+    _add(m, _guarded(failed, VENUES.label(lang), lambda: layers.venue_layer(
+        frames["venues"], lang, basemap, show=summary is None) if len(frames["venues"]) else None))
     kinds = sorted({str(k) for k in frames["venues"]["kind"]})
     legend(legend_html(payload, classes, lang, color_by, kinds, failed), lang=lang).add_to(m)
     m.failed_layers = failed

@@ -61,8 +61,9 @@ class YishiLayer(JSCSSMixin, Layer, Inert):
         {% endmacro %}
     """)
 
-    def __init__(self, builder: str, data: dict[str, Any], *, name: str, cluster: bool = False) -> None:
-        super().__init__(name=name, overlay=True)
+    def __init__(self, builder: str, data: dict[str, Any], *, name: str, cluster: bool = False,
+                 show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, show=show)
         self._name = "YishiLayer"
         self.builder = builder
         self.data = data
