@@ -128,13 +128,25 @@ def test_every_text_has_at_least_4_5_to_1_contrast(open_page, path, ready):
 def test_tab_from_the_top_reaches_an_issue_and_enter_opens_it(open_page, issues):
     p = open_page("/overview?lang=zh", ready=".yishi-issue-list a")
     page = p.page
-    for presses in range(1, MAX_TABS + 1):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(FOCUSED)
-        if focused["href"] == "#yishi-issue-list":
-            break
+    # The map's first answer reruns its fragment a moment after the page shows: a redraw while
+    # the Tabs go round may take the focus back, so a pass that misses is tried again, once the
+    # page is idle, from the page's title (a click there is where the next Tab starts from).
+    seen: list[str] = []
+    for attempt in range(3):
+        page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
+        if attempt:
+            page.locator("h1").first.click()
+        for presses in range(1, MAX_TABS + 1):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            seen.append(focused["text"][:20] or focused["tag"])
+            if focused["href"] == "#yishi-issue-list":
+                break
+        else:
+            continue
+        break
     else:
-        pytest.fail(f"no skip link within {MAX_TABS} Tab presses")
+        pytest.fail(f"no skip link within {MAX_TABS} Tab presses, 3 times: {seen}")
     assert focused["outline"] != "none" and focused["width"] >= 2, focused
     page.keyboard.press("Enter")  # over the map
     page.keyboard.press("Tab")
