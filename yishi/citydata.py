@@ -15,8 +15,6 @@ into a temporary file moved into place only when everything is in: a store is wh
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from geo.errors import InputError, Problem, ValidationError, msg
 from geo.regions import tree_problems
 from geo.schema import SHANGQIU_BBOX, WGS84, Layer, get_layer
 from yishi import datasets
-from yishi.demo import seed_demo_accounts
+from yishi.demo import built_in_place, seed_demo_accounts
 from yishi.services import assignment
 from yishi.storage import Store, create_store, is_server_location, rows_from_frame
 
@@ -229,16 +227,4 @@ def build_store_from_dir(target: str | Path, directory: Path, *, by: str = "city
     if is_server_location(target):
         with create_store(target) as store:
             return load_dir(store, directory, by=by, report=report)
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".yishi-", suffix=".sqlite", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        with create_store(tmp) as store:
-            loaded = load_dir(store, directory, by=by, report=report)
-        os.replace(tmp, target)
-    finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(tmp + suffix).unlink(missing_ok=True)
-    return loaded
+    return built_in_place(target, lambda store: load_dir(store, directory, by=by, report=report))

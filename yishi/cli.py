@@ -12,6 +12,7 @@ import getpass
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -35,6 +36,7 @@ from geo.words import LANGS, WITH_CODES, Term, say
 from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADABLE
 from yishi.services.snapshot import take_snapshot
 from yishi import datasets
+from yishi.citydata import Loaded, build_store_from_dir
 from yishi.demo import DEMO_ACCOUNTS, build_demo_store, fill_demo
 from yishi.storage import (Store, StoreCheck, create_store, is_server_location, open_store, public_location,
                            rows_from_frame, store_exists, store_location)
@@ -270,10 +272,6 @@ def cmd_reassign(args: argparse.Namespace) -> int:
 def _init_from_data(where: str, directory: Path) -> int:
     """`init --data DIR`: a store from a generated directory (`python -m data.generate --scale
     city`), with the demo accounts; prints each layer's rows and seconds as it goes."""
-    import time
-
-    from yishi.citydata import Loaded, build_store_from_dir
-
     def show(done: Loaded) -> None:
         print(f"  {done.layer:<13} {done.rows:>9} rows   read+check {done.read_s:6.1f} s"
               f"   write {done.write_s:6.1f} s", flush=True)

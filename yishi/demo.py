@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -18,6 +20,8 @@ from geo.schema import get_layer
 from yishi import datasets
 from yishi.services import accounts, assignment, regions, workflow
 from yishi.storage import Store, create_store, rows_from_frame
+
+T = TypeVar("T")
 
 #: Demo accounts (README lists them; `make run` prints them at first start).
 DEMO_ACCOUNTS = (
@@ -69,6 +73,13 @@ def fill_demo(store: Store, *, by: str = "demo-builder") -> None:
 
 def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
     """Build the demo store file from data/ beside `target`, then move it into place at once."""
+    built_in_place(target, lambda store: fill_demo(store, by=by))
+    return Path(target)
+
+
+def built_in_place(target: Path | str, fill: Callable[[Store], T]) -> T:
+    """`fill` a new store file made beside `target`, then move it into place at once: the
+    store at `target` is complete or absent, never half-built; returns what `fill` returned."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".yishi-", suffix=".sqlite", dir=target.parent)
@@ -76,12 +87,12 @@ def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
     os.unlink(tmp)
     try:
         with create_store(tmp) as store:
-            fill_demo(store, by=by)
+            result = fill(store)
         os.replace(tmp, target)
+        return result
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(tmp + suffix).unlink(missing_ok=True)
-    return target
 
 
 def seed_demo_accounts(store: Store, *, by: str = "demo-builder") -> None:
