@@ -63,7 +63,7 @@ def test_a_failing_page_shows_a_translated_notice_and_logs_the_trace(
     [notice] = [e.value for e in at.error]
     reference = re.search(r"[0-9a-f]{8}", notice).group(0)
     assert notice == t("error_unexpected", lang).format(ref=reference)
-    page = rendered(at)
+    page = rendered(at).replace(reference, "")  # a random reference may itself contain "49"
     for leak in ("Traceback", "RuntimeError", "boom", "secret_module", "/srv/", str(ROOT), ".py",
                  "49", "13800000000"):
         assert leak not in page, leak

@@ -111,7 +111,7 @@ def test_a_resident_reports_follows_and_rates_on_a_phone(browser, served):
     choose_category(p, "环境/污染")
     offer = page.locator(".st-key-res_nearby")
     offer.get_by_text("可能已有人反映").wait_for()
-    assert SEED[:10] in offer.inner_text()
+    offer.get_by_text(SEED[:10]).first.wait_for()  # the list follows its heading in a later delta
     offer.scroll_into_view_if_needed()
     shot(p, "nearby-zh")
 
