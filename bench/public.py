@@ -25,10 +25,7 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -37,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from bench.serve import streamlit_server
 from geo.schema import CATEGORIES, STAGE_ORDER
 from yishi.demo import build_demo_store
 from yishi.storage import open_store
@@ -69,33 +67,16 @@ def build_store(folder: Path, n: int, seed: int = 7) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def page_seconds(store: Path, loads: int = 3, *, floor: bool = False) -> tuple[float, float]:
     """Median seconds to the board's first card and to the map's first issue (signed out);
     with `floor`, to the title of the nearly empty tracking page instead (both figures): what
     any page of this Streamlit app costs before it draws anything of its own."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {**os.environ, "YISHI_STORE": str(store), "YISHI_SECRET_FILE": str(store) + ".key"}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-                               "--server.headless", "true"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {"YISHI_STORE": str(store), "YISHI_SECRET_FILE": str(store) + ".key"}
     board, drawn = [], []
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        for _ in range(120):
-            try:
-                import urllib.request
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with streamlit_server("server.py", env) as (base, _):
+        url = base + "/"
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                         args=["--no-sandbox", "--disable-gpu"])
@@ -119,9 +100,6 @@ def page_seconds(store: Path, loads: int = 3, *, floor: bool = False) -> tuple[f
                     drawn.append(t_map)
                 context.close()
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return statistics.median(board), statistics.median(drawn)
 
 

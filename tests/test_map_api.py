@@ -116,6 +116,14 @@ def test_only_the_issues_inside_the_box_come_back_with_allow_listed_fields(clien
         assert (stage, category, overdue) == (row["stage"], row["category"], int(issue_id in late))
         assert abs(lon - row.geometry.x) < 1e-5 and abs(lat - row.geometry.y) < 1e-5
         assert title == row["title"][:40] or title.endswith("…")
+    # the box's compounds and venues come along, to draw under the issues
+    with open_store(demo_store_path) as store:
+        compounds, venues = store.load_layer("compounds"), store.load_layer("venues")
+    places = everything.json()["places"]
+    assert len(places["compounds"]["fc"]["features"]) == len(compounds)
+    assert len(places["venues"]["pts"]) == len(venues)
+    few = answer.json()["places"]
+    assert len((few["venues"] or {"pts": []})["pts"]) < len(venues)  # only the small box's
     # nothing private leaves: no reporter's name or phone anywhere in the answer
     text = everything.text
     for value in frame["reporter_phone"].dropna().tolist() + frame["reporter_name"].dropna().tolist():
@@ -139,6 +147,7 @@ def test_rows_stay_within_the_accounts_region(client, demo_store_path, issues):
     # an account of another district sees none of Pingyuan's issues, even when it names Pingyuan
     signed_in(client, demo_store_path, region_id="411403")
     assert ids(ask(client, f"bbox={ALL}")) == set()
+    assert ask(client, f"bbox={ALL}").json()["places"] == {"compounds": None, "venues": None}
     assert ids(ask(client, f"bbox={ALL}&region=411402001")) == set()
     # an account of Pingyuan's district sees them all, and may narrow to the subdistrict
     signed_in(client, demo_store_path, region_id="411402")

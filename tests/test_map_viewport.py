@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+import shapely
 
 from geo.crs import wgs84_to_gcj02
 from geo.filters import IssueFilter
+from geo.schema import COMPOUNDS, VENUE_KINDS
 from geo.stats import is_open, is_overdue
 from ui import maps
-from ui.maps import assets, viewport
+from ui.maps import assets, layers, viewport
 from ui.maps.widget import render_map
 from yishi.services import dashboard
 
@@ -50,6 +52,10 @@ def test_a_big_view_embeds_bubbles_and_no_issue(demo_store):
     fmap = maps.build_map(subdistrict=places["subdistrict"], communities=communities, venues=places["venues"],
                           compounds=places["compounds"], summary=summary, api_url=url, today=today)
     assert _elements(fmap, "issues") == []
+    # compounds and venues come with the issues of the box at street zoom (web.map_api), not in
+    # the page; the legend still names the venue kinds they will show
+    assert _elements(fmap, "shapes") and _elements(fmap, "venues") == []
+    assert all(e.layer_name != COMPOUNDS.label("zh") for e in _elements(fmap, "shapes"))
     (control,) = _elements(fmap, "viewport")
     data = control.data
     assert data["url"] == url and data["zoom"] == viewport.STREET_ZOOM
@@ -61,6 +67,27 @@ def test_a_big_view_embeds_bubbles_and_no_issue(demo_store):
     # the legend counts the view from the summary
     (legend,) = [e for e in _elements(fmap, "legend")]
     assert f"({summary.overdue})" in legend.data["html"]
+    assert VENUE_KINDS.label(str(places["venues"]["kind"].iloc[0]), "zh") in legend.data["html"]
+
+
+def test_street_places_are_the_compounds_and_venues_of_the_box_drawn_as_the_small_map_draws_them(demo_store):
+    places = viewport.places(demo_store, None)
+    compounds, venues = places["compounds"], places["venues"]
+    at = shapely.point_on_surface(compounds.geometry.iloc[0])
+    box = (at.x - 0.003, at.y - 0.003, at.x + 0.003, at.y + 0.003)
+    near = viewport.street_places(demo_store, None, box, lang="en", basemap="osm")
+    # what the store's spatial index answers: the rows whose bounding box meets the box
+    meets = [shapely.intersects(shapely.envelope(g), shapely.box(*box)) for g in compounds.geometry]
+    assert len(near["compounds"]["fc"]["features"]) == sum(meets) < len(compounds)
+    assert near["compounds"] == layers.compound_layer(compounds[meets], "en", "osm").data  # as the page embeds
+    inside = venues[venues.geometry.intersects(shapely.box(*box))]
+    assert 0 < len(inside) < len(venues)
+    assert near["venues"] == layers.venue_layer(inside, "en", "osm").data
+    # another region's node gets nothing of Pingyuan's, an empty box nothing at all
+    assert viewport.street_places(demo_store, "411403", box, lang="zh", basemap="osm") == \
+        {"compounds": None, "venues": None}
+    assert viewport.street_places(demo_store, None, (100.0, 20.0, 100.01, 20.01), lang="zh", basemap="osm") == \
+        {"compounds": None, "venues": None}
 
 
 def test_a_click_is_found_in_the_store_by_its_position(demo_store):

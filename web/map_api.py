@@ -11,7 +11,9 @@ the page's URL is (`geo.filters.from_query`: unknown values dropped), through th
 `dashboard.issue_where`. The bbox is checked (four finite numbers, lon/lat ranges, west <
 east, south < north, at most MAX_SPAN degrees a side) and every problem is named in a 400.
 Only the allow-listed fields leave, as compact rows: [issue_id, lon, lat, stage, category,
-overdue (0/1), title]; at most MAX_ROWS, with `more` when the box holds more.
+overdue (0/1), title]; at most MAX_ROWS, with `more` when the box holds more. `places` holds
+the compounds and venues of the box (within the region) as the small map embeds them
+(`ui.maps.viewport.street_places`: allow-listed fields, escaped tooltips).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from geo.filters import from_query
 from geo.stats import is_overdue
 from geo.text import strip_invisible
 from geo.words import LANGS, say
+from ui.maps.viewport import street_places
 from yishi.accounts import User, can
 from yishi.services import dashboard, sessions
 from yishi.services.limits import RateLimit
@@ -115,7 +118,8 @@ def viewport_rows(store: Store, user: User, params: dict[str, str], box: tuple[f
     view, _dropped = from_query(params, communities)
     today = store.today()
     region = dashboard.region_of(user, params.get("region") or None)
-    where = replace(dashboard.issue_where(view, today, region), bbox=_to_store_box(box, gcj))
+    store_box = _to_store_box(box, gcj)
+    where = replace(dashboard.issue_where(view, today, region), bbox=store_box)
     frame = store.select("issues", where, fields=FIELDS, limit=MAX_ROWS + 1)
     more = len(frame) > MAX_ROWS
     frame = frame.iloc[:MAX_ROWS]
@@ -133,7 +137,9 @@ def viewport_rows(store: Store, user: User, params: dict[str, str], box: tuple[f
             for i, x, y, s, c, o, t, keep in zip(frame["issue_id"], np.atleast_1d(lon), np.atleast_1d(lat),
                                                  frame["stage"], frame["category"], late, frame["title"],
                                                  inside) if keep]
-    return {"rows": rows, "more": more}
+    places = street_places(store, region, store_box, lang=_lang(params.get("lang")),
+                           basemap="amap" if gcj else "osm")
+    return {"rows": rows, "more": more, "places": places}
 
 
 def _title(value: Any) -> str:

@@ -5,6 +5,10 @@ WORDS: dict[str, tuple[str, str]] = {
     # the map
     "vp_bubble_open": ("在办 {n} 件", "{n} open"),
     "vp_bubble_overdue": ("逾期 {n} 件", "{n} overdue"),
+    # a bubble standing for several communities close together at this zoom ({c}, {n}, {o}:
+    # filled in by the map's script with numbers)
+    "vp_group_tip": ("{c} 个社区：议题 {n} 件，逾期 {o} 件（点击放大）",
+                     "{c} communities: {n} issues, {o} overdue (click to zoom in)"),
     "vp_zoom_hint": ("放大地图即可看到每个议题（共 {n} 件）", "Zoom in to see each issue ({n} in all)"),
     "vp_more": ("此处议题过多，只显示了一部分：请继续放大", "Too many issues here, only some are shown: zoom in further"),
     "vp_failed": ("未能载入此处的议题，请稍后再试", "Could not load the issues here; try again later"),

@@ -26,7 +26,14 @@ HOSTILE_ID = "I9999999"
 MAP = "Object.values(window).find(v => v instanceof L.Map)"
 #: Issue circles drawn in the issue pane, and bubbles.
 COUNT = """() => ({paths: document.querySelectorAll('.leaflet-yishiIssues-pane path').length,
-                  bubbles: document.querySelectorAll('.yishi-bubble').length})"""
+                  bubbles: document.querySelectorAll('.yishi-bubble').length,
+                  outlines: (() => { let n = 0;  // polygons (on a canvas): counted in Leaflet
+                    Object.values(window).find(v => v instanceof L.Map).eachLayer(l => { if (l.feature) n++; });
+                    return n; })(),
+                  venues: document.querySelectorAll('.yishi-venue').length})"""
+
+#: The issues the bubbles hold, added up.
+SUM = "() => [...document.querySelectorAll('.yishi-bubble')].reduce((s, b) => s + Number(b.textContent), 0)"
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +78,8 @@ def test_bubbles_then_fetched_issues_without_a_rerun_and_a_click_opens_the_card(
     frame.wait_for_function("() => document.querySelectorAll('.yishi-bubble').length > 0", timeout=60_000)
     drawn = frame.evaluate(COUNT)
     assert drawn["paths"] == 0 and drawn["bubbles"] > 5  # counts, not 3,600 issues
-    total = frame.evaluate("() => [...document.querySelectorAll('.yishi-bubble')]"
-                           ".reduce((s, b) => s + Number(b.textContent), 0)")
+    assert drawn["venues"] == 0  # compounds and venues come with the issues of the box
+    total = frame.evaluate(SUM)
     assert total == placed > viewport.EMBED_MAX  # every issue of a community, in its bubble
     assert "放大地图即可看到每个议题" in frame.inner_text(".yishi-viewport-note")
 
@@ -88,7 +95,9 @@ def test_bubbles_then_fetched_issues_without_a_rerun_and_a_click_opens_the_card(
     frame.evaluate(f"() => {{ {MAP}.setView([{lat}, {lon}], 17, {{animate: false}}); }}")
     frame.wait_for_function("() => document.querySelectorAll('.leaflet-yishiIssues-pane path').length > 0",
                             timeout=30_000)
-    assert frame.evaluate(COUNT)["bubbles"] == 0
+    near = frame.evaluate(COUNT)
+    assert near["bubbles"] == 0
+    assert near["outlines"] > drawn["outlines"] and near["venues"] > 0, (drawn, near)  # the box's places
     frame.evaluate(f"() => {{ {MAP}.panBy([120, 40], {{animate: false}}); }}")
     p.page.wait_for_timeout(800)
     frame.evaluate(f"() => {{ {MAP}.setView([{lat}, {lon}], 18, {{animate: false}}); }}")
@@ -124,5 +133,17 @@ def test_bubbles_then_fetched_issues_without_a_rerun_and_a_click_opens_the_card(
     # back to the city: the bubbles again, the fetched issues gone
     frame.evaluate(f"() => {{ {MAP}.setZoom(13, {{animate: false}}); }}")
     frame.wait_for_function("() => document.querySelectorAll('.yishi-bubble').length > 0", timeout=10_000)
-    assert frame.evaluate(COUNT)["paths"] == 0
+    back = frame.evaluate(COUNT)
+    assert back["paths"] == 0 and back["venues"] == 0 and back["outlines"] == drawn["outlines"]
+
+    # zoomed out, communities close together on screen share a bubble holding their sums
+    frame.evaluate(f"() => {{ {MAP}.setZoom(11, {{animate: false}}); }}")
+    frame.wait_for_function(f"() => document.querySelectorAll('.yishi-bubble').length < {back['bubbles']}",
+                            timeout=10_000)
+    assert frame.evaluate(SUM) == placed
+    shared = frame.locator(".yishi-bubble").first
+    shared.hover()
+    tip = frame.locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=10_000)
+    assert "个社区" in tip.inner_text() and "点击放大" in tip.inner_text(), tip.inner_text()
     assert not [e for e in p.errors if "api/map" in e], p.errors

@@ -138,11 +138,14 @@
   }
 
   /* A big view (ui.maps.viewport): below D.zoom one bubble per community, D.bubbles
-   * [[lat, lon, issues, overdue]] with escaped tooltips D.tips (a click zooms in there); from
+   * [[lat, lon, issues, overdue]] with escaped tooltips D.tips (a click zooms in there), those
+   * close on screen merged (drawBubbles; D.group, escaped, takes the numbers); from
    * D.zoom on, the issues inside the map's box, asked from D.url (+ &bbox=w,s,e,n) after each
    * pan or zoom settles (D.delay ms) and drawn as `issues` draws them. The answer's rows are
    * [id, lon, lat, stage, category, overdue, title]: codes are looked up in D.palette, D.stages
-   * and D.cats (escaped labels); the title is set as text, never as HTML. The issues sit in a
+   * and D.cats (escaped labels); the title is set as text, never as HTML. The answer's
+   * `places` (compounds and venues of the box, payloads as `shapes` and `venues` take) are
+   * drawn under the issues and cleared with them. The issues sit in a
    * FeatureGroup that is on the map from the start, so st_folium reports a click on one as it
    * does for embedded issues (the marker's position); the bubbles sit in a plain LayerGroup,
    * which passes no click on: zooming in reruns nothing. */
@@ -152,21 +155,50 @@
     var group = L.featureGroup().addTo(map);
     var rings = L.layerGroup().addTo(map);
     var bubbles = L.layerGroup();
-    D.bubbles.forEach(function (b, i) {
-      var n = b[2], s = n < 100 ? 30 : n < 1000 ? 36 : 44;
+    var places = L.layerGroup().addTo(map);
+    function bubble(at, n, late, tipHtml, zoomTo) {
+      var s = n < 100 ? 30 : n < 1000 ? 36 : n < 10000 ? 44 : n < 100000 ? 52 : 60;
       var div = document.createElement("div");
       div.className = "yishi-bubble";
       div.style.cssText = "width:" + s + "px;height:" + s + "px;border-radius:50%;" +
         "background:rgba(38,50,56,.78);color:#fff;font:bold 12px/1 sans-serif;box-sizing:border-box;" +
-        "border:3px solid " + (b[3] ? OVERDUE_RING.color : "rgba(255,255,255,.8)") + ";display:flex;" +
+        "border:3px solid " + (late ? OVERDUE_RING.color : "rgba(255,255,255,.8)") + ";display:flex;" +
         "align-items:center;justify-content:center;cursor:zoom-in";
       div.textContent = String(n);
-      var m = L.marker([b[0], b[1]], {icon: L.divIcon({className: "yishi-bubble-icon", html: div,
-                                                      iconSize: L.point(s, s)}), keyboard: false});
-      m.bindTooltip(D.tips[i]);
-      m.on("click", function () { map.setView(m.getLatLng(), D.zoom); });
+      var m = L.marker(at, {icon: L.divIcon({className: "yishi-bubble-icon", html: div, iconSize: L.point(s, s)}),
+                            keyboard: false});
+      m.bindTooltip(tipHtml);
+      m.on("click", function () { map.setView(at, zoomTo()); });
       bubbles.addLayer(m);
-    });
+    }
+    /* One bubble per grid cell of D.cell pixels at this zoom: a lone community's own, or the
+     * sums of several, placed on the busiest of them (where zooming in finds issues). */
+    var bubbleZoom = null;
+    function drawBubbles() {
+      if (map.getZoom() === bubbleZoom) { return; }  /* a pan keeps the same cells */
+      bubbleZoom = map.getZoom();
+      bubbles.clearLayers();
+      var cells = {}, order = [];
+      D.bubbles.forEach(function (b, i) {
+        var p = map.project([b[0], b[1]]);
+        var key = Math.floor(p.x / D.cell) + ":" + Math.floor(p.y / D.cell);
+        var c = cells[key];
+        if (!c) { c = cells[key] = {n: 0, late: 0, k: 0, top: i}; order.push(key); }
+        c.n += b[2];
+        c.late += b[3];
+        c.k += 1;
+        if (b[2] > D.bubbles[c.top][2]) { c.top = i; }
+      });
+      order.forEach(function (key) {
+        var c = cells[key], top = D.bubbles[c.top], at = [top[0], top[1]];
+        if (c.k === 1) {
+          bubble(at, c.n, c.late, D.tips[c.top], function () { return D.zoom; });
+        } else {
+          var tipHtml = D.group.replace("{c}", String(c.k)).replace("{n}", String(c.n)).replace("{o}", String(c.late));
+          bubble(at, c.n, c.late, tipHtml, function () { return Math.min(map.getZoom() + 2, D.zoom); });
+        }
+      });
+    }
     var note = L.control({position: "bottomleft"});
     var noteDiv = null;
     note.onAdd = function () {
@@ -190,9 +222,12 @@
       return box;
     }
     var pending = null, timer = null, asked = 0;
-    function draw(rows, more) {
+    function draw(rows, more, around) {
       group.clearLayers();
       rings.clearLayers();
+      places.clearLayers();
+      if (around && around.compounds) { places.addLayer(shapes(around.compounds)); }
+      if (around && around.venues) { places.addLayer(venues(around.venues)); }
       rows.forEach(function (r) {
         var late = r[5] === 1, at = [r[2], r[1]];
         var m = L.circleMarker(at, {
@@ -216,7 +251,7 @@
       fetch(D.url + "&bbox=" + box.join(","), {credentials: "same-origin", headers: {Accept: "application/json"},
                                                 signal: pending ? pending.signal : undefined})
         .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
-        .then(function (j) { if (n === asked && map.getZoom() >= D.zoom) { draw(j.rows, j.more); } })
+        .then(function (j) { if (n === asked && map.getZoom() >= D.zoom) { draw(j.rows, j.more, j.places); } })
         .catch(function (e) { if (e.name !== "AbortError" && n === asked) { say(D.failed); } });
     }
     function update() {
@@ -229,6 +264,8 @@
         if (pending) { pending.abort(); pending = null; }
         group.clearLayers();
         rings.clearLayers();
+        places.clearLayers();
+        drawBubbles();
         bubbles.addTo(map);
         say(D.hint);
       }

@@ -129,9 +129,9 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     reaches the page, not the date). Scripts load from static/vendor (`asset_base`, default
     /app/static/vendor).
 
-    With `summary` (a big view's counts, `ui.maps.viewport`) no issue is embedded: communities
-    are shaded by its open counts and carry a count bubble, and from street zoom the map asks
-    `api_url` for the issues in view.
+    With `summary` (a big view's counts, `ui.maps.viewport`) no issue, compound or venue is
+    embedded: communities are shaded by its open counts and carry a count bubble, and from
+    street zoom the map asks `api_url` for the issues, compounds and venues in view.
     """
     _check(basemap, BASEMAPS, "basemap")
     _check(color_by, COLOR_BY, "color_by")
@@ -155,7 +155,7 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
         (COMMUNITIES.label(lang), lambda: layers.community_layer(comm, counts, classes, lang, basemap)
          if len(comm) else None),
         (COMPOUNDS.label(lang), lambda: layers.compound_layer(frames["compounds"], lang, basemap)
-         if len(frames["compounds"]) else None),
+         if len(frames["compounds"]) and summary is None else None),
         (SUBDISTRICT.label(lang), lambda: layers.subdistrict_layer(frames["subdistrict"], lang, basemap)
          if len(frames["subdistrict"]) else None),
     ]
@@ -175,9 +175,10 @@ def build_map(*, subdistrict: gpd.GeoDataFrame | None, communities: gpd.GeoDataF
     if payload.get("k"):
         cluster = len(payload["k"]) > cluster_above
         _add(m, layers.issue_layer(payload, name=ISSUES.label(lang), cluster=cluster))
-    # a big view (counts per community) starts without its venue icons: the layer control has them
-    _add(m, _guarded(failed, VENUES.label(lang), lambda: layers.venue_layer(
-        frames["venues"], lang, basemap, show=summary is None) if len(frames["venues"]) else None))
+    # a big view (counts per community) gets its compounds and venues with the issues of the box
+    # at street zoom (viewport.STREET_PLACES); the legend still names the venue kinds
+    _add(m, _guarded(failed, VENUES.label(lang), lambda: layers.venue_layer(frames["venues"], lang, basemap)
+                     if len(frames["venues"]) and summary is None else None))
     kinds = sorted({str(k) for k in frames["venues"]["kind"]})
     legend(legend_html(payload, classes, lang, color_by, kinds, failed), lang=lang).add_to(m)
     m.failed_layers = failed

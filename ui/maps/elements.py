@@ -61,9 +61,8 @@ class YishiLayer(JSCSSMixin, Layer, Inert):
         {% endmacro %}
     """)
 
-    def __init__(self, builder: str, data: dict[str, Any], *, name: str, cluster: bool = False,
-                 show: bool = True) -> None:
-        super().__init__(name=name, overlay=True, show=show)
+    def __init__(self, builder: str, data: dict[str, Any], *, name: str, cluster: bool = False) -> None:
+        super().__init__(name=name, overlay=True)
         self._name = "YishiLayer"
         self.builder = builder
         self.data = data

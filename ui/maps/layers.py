@@ -131,9 +131,8 @@ def subdistrict_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> Yishi
 # ---------------------------------------------------------------------------- venues
 
 
-def venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str, *, show: bool = True) -> YishiLayer:
-    """Venue markers: one fixed icon per kind, an escaped tooltip per venue; `show` False puts
-    them in the layer control switched off (a city's thousand icons would hide its map)."""
+def venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str) -> YishiLayer:
+    """Venue markers: one fixed icon per kind, an escaped tooltip per venue."""
     sep = t("map_colon", lang)
     kind_label = VENUES.get("kind").label(lang) + sep
     haves_label = t("map_five_haves", lang) + sep
@@ -149,7 +148,7 @@ def venue_layer(frame: gpd.GeoDataFrame, lang: str, basemap: str, *, show: bool 
         tips.append(f"<b>{short(frame['name'].iloc[i])}</b><br>"
                     f"{line(kind_label, VENUE_KINDS.label(kind, lang))}<br>"
                     f"{line(haves_label, f'{int(haves[i])}/5')}")
-    return YishiLayer("venues", {"icons": icons, "pts": pts, "tips": tips}, name=VENUES.label(lang), show=show)
+    return YishiLayer("venues", {"icons": icons, "pts": pts, "tips": tips}, name=VENUES.label(lang))
 
 
 # ---------------------------------------------------------------------------- issues
