@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import words
 from tests.helpers import USERS, run_page, run_path
-from ui.nav import PAGES, pages_for
+from ui.nav import PAGES, landing_page, pages_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,8 +34,6 @@ def test_every_visible_page_renders(demo_store_path, file, role, lang):
                                            ("member", "community.py"), ("staff", "overview.py"),
                                            ("admin", "overview.py")])
 def test_each_role_lands_on_its_page(role, landing):
-    from ui.nav import landing_page
-
     assert landing_page(USERS[role]).file == landing
 
 
@@ -72,6 +70,47 @@ def test_a_page_typed_by_url_asks_to_sign_in_or_is_refused(demo_store_path, spec
         assert ("无权" if lang == "zh" else "may not") in at.error[0].value
         assert not at.info
     assert not at.dataframe and not at.metric and not at.get("form") and not at.get("file_uploader")
+
+
+WHOLE_STORE = {"community.py", "report.py", "new_issue.py", "board.py", "report_issue.py", "track.py", "upload.py"}
+
+
+def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big_for_them():
+    assert {p.file for p in PAGES if p.whole_store} == WHOLE_STORE
+    for user in USERS.values():
+        assert {p.file for p in pages_for(user, whole_store_fits=False)} == \
+            {p.file for p in pages_for(user)} - WHOLE_STORE
+    # a member lands on the overview instead of the community page; signed out, on the overview's
+    # sign-in request instead of the board
+    assert landing_page(USERS["member"], whole_store_fits=False).file == "overview.py"
+    assert landing_page(None, whole_store_fits=False).file == "overview.py"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_on_a_city_store_such_a_page_says_why_and_never_reads_the_store_whole(demo_store_path, monkeypatch, lang):
+    """The demo's 137 issues stand for a city's 10^6 with the limit set below them."""
+    from ui import data
+
+    monkeypatch.setattr(data, "SNAPSHOT_MAX_ISSUES", 100)
+
+    def whole(*args, **kwargs):
+        raise AssertionError("a page read the whole store")
+
+    monkeypatch.setattr(data, "snapshot", whole)
+    public = {"board.py", "report_issue.py", "track.py"}
+    for file in sorted(WHOLE_STORE):
+        user = None if file in public else USERS["staff"] if file in ("new_issue.py", "upload.py") else USERS["leader"]
+        at = run_path(file.removesuffix(".py"), user, lang)
+        [notice] = [i.value for i in at.info]
+        assert notice == words.say("nav_too_big", lang, n="100") and not at.error, file
+        assert not at.dataframe and not at.metric and not at.get("form") and not at.get("file_uploader")
+        [link] = at.get("page_link")
+        assert link.proto.label == words.say("nav_overview", lang)
+    # the overview still works, and signed out the front door asks to sign in
+    at = run_path("overview", USERS["leader"], lang)
+    assert at.metric and not at.exception
+    at = run_path("", None, lang)
+    assert [i.value for i in at.info] == [words.say("sign_in_needed", lang)]
 
 
 def overview(at_filter: dict | None = None, lang: str = "zh") -> AppTest:

@@ -116,6 +116,25 @@ def data_note() -> str | None:
     return "demo_note" if built_from == "data/" else "generated_note"
 
 
+#: Above this many issues the store is not read whole into one snapshot: the pages that still
+#: do so (`ui.nav.PageSpec.whole_store`) leave the navigation. A 10^5-issue city took 7.1 s and
+#: peaked at 1.5 GB; 10^6 would not fit in the server's memory.
+SNAPSHOT_MAX_ISSUES = 50_000
+
+
+def snapshot_fits() -> bool:
+    """Whether the store is small enough for the pages that read it whole (one count per
+    revision, shared). Asked before any page runs, as who is signed in is."""
+    where = storage.store_location()
+    with open_store(where) as store:
+
+        def count() -> int:
+            found = store.summarise("issues")
+            return int(found["n"].sum()) if len(found) else 0
+
+        return once(("issue_count", where, store.revision), count) <= SNAPSHOT_MAX_ISSUES
+
+
 def snapshot(*, include_private: bool = False) -> Snapshot:
     """The layers at the store's current revision (re-read only after a write, or on a new day,
     which changes what is overdue)."""

@@ -22,6 +22,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "nav_group_work": ("工作", "Work"),
     "nav_group_admin": ("管理", "Admin"),
     "nav_group_public": ("公开", "Public"),
+    "nav_too_big": ("本平台的议题超过 {n} 个，此页面暂时打不开：它要一次读入全部数据。请用总览，总览只读取它显示的内容。",
+                    "This platform holds more than {n} issues, too many for this page for now: it reads all the data "
+                    "at once. Use the overview, which reads only what it shows."),
     # KPIs
     "kpi_meetings": ("协商会议", "Meetings held"),
     "kpi_consensus": ("达成共识", "Consensus reached"),
