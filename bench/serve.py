@@ -34,11 +34,15 @@ def streamlit_server(script: str, env: dict[str, str], log: Path | None = None) 
                                   cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         try:
             for _ in range(240):
+                if server.poll() is not None:
+                    raise RuntimeError(f"streamlit run {script} exited ({server.returncode}): see {log}")
                 try:
                     urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
                     break
                 except OSError:
                     time.sleep(0.5)
+            else:
+                raise RuntimeError(f"streamlit run {script} was not healthy within 2 minutes: see {log}")
             yield url, server.pid
         finally:
             server.terminate()

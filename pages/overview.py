@@ -72,7 +72,7 @@ def issue_map() -> None:
     """The map options, the map, and the clicked issue's card beside it (under it on a phone);
     a click reruns only this fragment, which finds the map already rendered (`show_cached_map`).
 
-    It asks the store itself (`dashboard.issue_where` of the page's view and region): a view of
+    It draws the page's view (`where`, `view_key`, its `total` from the page's figures): a view of
     at most `viewport.EMBED_MAX` issues embeds them all; a bigger one embeds counts per
     community and its script fetches the issues in view at street zoom (ui/maps/viewport.py),
     and a click is looked up in the store by its position."""
@@ -83,21 +83,15 @@ def issue_map() -> None:
     with pick_color:
         color_by = choice(st.radio, t("color_by"), maps.COLOR_BY, key="ov_color", lang=lang, horizontal=True,
                           format_func=lambda c: t(f"color_{c}", lang))
-    region_id = region  # the page's region node (its picker, within the account's own)
+    big = total > viewport.EMBED_MAX
     with data.open_store() as store:
-        revision, today = store.revision, store.today()
-        where = dashboard.issue_where(view, today, region_id)
-        key = (data.location(), revision, today, view, region_id)
-        total = data.once(("map_count", *key), lambda: viewport.count(store, where))
-        big = total > viewport.EMBED_MAX
-        places = data.once(("map_places", *key[:3], region_id), lambda: viewport.places(store, region_id))
-        rows = None if big else data.once(("map_rows", *key), lambda: store.select("issues", where))
-        names = dict(zip(places["communities"]["community_id"], places["communities"]["name"]))
+        places = data.once(("map_places", location, revision, today, region), lambda: viewport.places(store, region))
+        rows = None if big else data.once(("map_rows", *view_key), lambda: store.select("issues", where))
 
         def build() -> folium.Map:
             common = {**places, "lang": lang, "basemap": basemap, "color_by": color_by, "today": today}
             if big:
-                query = {**view.to_query(), "region": region_id or "", "basemap": basemap, "lang": lang}
+                query = {**view.to_query(), "region": region or "", "basemap": basemap, "lang": lang}
                 return maps.build_map(**common, summary=viewport.summarise(store, where, today, color_by),
                                       api_url=viewport.api_url(st.get_option("server.baseUrlPath"), query))
             open_counts = rows[stats.is_open(rows)]["community_id"].value_counts().to_dict()
@@ -105,7 +99,7 @@ def issue_map() -> None:
 
         left, right = st.columns([3, 1])
         with left:
-            clicked = show_cached_map(build, cache_key=(*key, basemap, color_by, lang), key="overview_map",
+            clicked = show_cached_map(build, cache_key=(*view_key, basemap, color_by, lang), key="overview_map",
                                       height=560, returned_objects=maps.RETURNED_OBJECTS, lang=lang)
         with right:
             st.subheader(t("selected_issue"))

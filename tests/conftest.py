@@ -10,8 +10,8 @@ from argon2 import PasswordHasher
 
 from geo.__main__ import main
 from yishi import accounts
-from yishi.demo import build_demo_store, fill_demo
-from yishi.storage import create_store, open_store
+from yishi.demo import build_demo_store
+from yishi.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,8 +110,7 @@ def demo_database(postgis_server, cheap_password_hashes) -> str:
     """The demo built once per run in a PostGIS database (`fill_demo`, as `init --demo`
     fills a database), then made a template: each test's copy is one CREATE DATABASE."""
     url = postgis_server.new_database("demo")
-    with create_store(url) as store:
-        fill_demo(store)
+    build_demo_store(url)
     return postgis_server.make_template(url)
 
 

@@ -177,7 +177,7 @@ def test_every_element_that_could_carry_data_is_inert():
     """A later folium.GeoJson, Marker or Tooltip with data would be re-parsed: refuse it here."""
     for name, m in _maps():
         m.get_root().render()
-        for element in assets._walk(m):
+        for element in assets.walk(m):
             assert isinstance(element, (maps.Inert, *CONSTANT_ONLY)), (name, type(element).__name__)
 
 
@@ -194,7 +194,7 @@ def test_our_elements_hold_one_call_into_the_static_script_and_no_program():
     call = re.compile(r"(var \w+ = )?YishiMap\.\w+\((\w+, )?[\[{].*[\]}]\);")
     for name, m in _maps():
         m.get_root().render()
-        for element in assets._walk(m):
+        for element in assets.walk(m):
             if isinstance(element, maps.Inert):
                 script = element._template.module.script(element, {}).strip()
                 assert "\n" not in script and call.fullmatch(script), (name, script[:80])

@@ -19,7 +19,7 @@ from yishi.services import dashboard
 
 
 def _elements(fmap, builder: str) -> list:
-    return [e for e in assets._walk(fmap) if getattr(e, "builder", None) == builder]
+    return [e for e in assets.walk(fmap) if getattr(e, "builder", None) == builder]
 
 
 def test_the_counts_agree_with_the_issues_they_stand_for(demo_store):
@@ -27,7 +27,7 @@ def test_the_counts_agree_with_the_issues_they_stand_for(demo_store):
     issues = demo_store.load_layer("issues")
     where = dashboard.issue_where(IssueFilter(), today)
     summary = viewport.summarise(demo_store, where, today)
-    assert summary.total == viewport.count(demo_store, where) == len(issues)
+    assert summary.total == len(issues)
     assert summary.by_community == issues["community_id"].dropna().value_counts().to_dict()
     assert summary.open_by_community == issues[is_open(issues)]["community_id"].dropna().value_counts().to_dict()
     assert summary.overdue == int(is_overdue(issues, today).sum()) > 0

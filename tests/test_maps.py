@@ -68,7 +68,7 @@ def _render(**kw) -> str:
 
 def _drawn(m: folium.Map, builder: str) -> list[dict]:
     """The data payloads of the map's layers drawn by YishiMap.<builder>."""
-    return [e.data for e in assets._walk(m) if isinstance(e, (maps.YishiLayer, maps.MapControl))
+    return [e.data for e in assets.walk(m) if isinstance(e, (maps.YishiLayer, maps.MapControl))
             and e.builder == builder]
 
 
@@ -184,7 +184,7 @@ def test_streamlit_folium_links_are_local():
     """streamlit-folium loads default_js/default_css of every element itself: all must be local."""
     m = maps.build_map(**_layers(evil=False), cluster_above=0)
     links = []
-    for element in assets._walk(m):
+    for element in assets.walk(m):
         assert not isinstance(element, ColorMap)  # streamlit-folium would add d3 from a CDN
         links += [u for _, u in getattr(element, "default_js", [])]
         links += [u for _, u in getattr(element, "default_css", [])]
@@ -219,7 +219,7 @@ def test_map_page_loads_no_jquery_bootstrap_or_font_awesome_when_nothing_uses_th
     map's frame fetched one after another before drawing."""
     m = maps.build_map(**_layers(evil=False), cluster_above=0)
     loaded = _linked(m.get_root().render())
-    loaded += [u for e in assets._walk(m) for _, u in [*getattr(e, "default_js", []), *getattr(e, "default_css", [])]]
+    loaded += [u for e in assets.walk(m) for _, u in [*getattr(e, "default_js", []), *getattr(e, "default_css", [])]]
     assert any("leaflet/leaflet.js" in u for u in loaded) and any("markercluster" in u for u in loaded)
     assert not [u for u in loaded if any(lib in u for lib in ICON_LIBRARIES)], loaded
     (venues,) = _drawn(m, "venues")  # the venue icons are still drawn, as plain HTML

@@ -225,9 +225,9 @@ def test_map_radios_keep_their_choice_across_a_language_switch(demo_store_path, 
 def test_overdue_issues_are_ringed_and_in_the_legend(snap):
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities, venues=snap.venues,
                           issues=snap.issues, lang="zh", today=TODAY)
-    (data,) = [e.data for e in maps.assets._walk(fmap)
+    (data,) = [e.data for e in maps.assets.walk(fmap)
                if isinstance(e, maps.YishiLayer) and e.builder == "issues"]
-    (legend,) = [e.data for e in maps.assets._walk(fmap)
+    (legend,) = [e.data for e in maps.assets.walk(fmap)
                  if isinstance(e, maps.MapControl) and e.builder == "legend"]
     assert len(data["od"]) == 7
     # the ringed markers are the overdue issues: decode their positions as the browser does
@@ -237,7 +237,7 @@ def test_overdue_issues_are_ringed_and_in_the_legend(snap):
     assert "逾期 (7)" in legend["html"] and legend["title"] == "图例"
     # without a date no ring, and no due date reaches the page
     plain = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities, issues=snap.issues)
-    assert [e.data["od"] for e in maps.assets._walk(plain)
+    assert [e.data["od"] for e in maps.assets.walk(plain)
             if isinstance(e, maps.YishiLayer) and e.builder == "issues"] == [[]]
     assert "2022-" not in fmap.get_root().render().split("YishiMap.issues(")[1].split(");")[0]
 

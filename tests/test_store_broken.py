@@ -38,7 +38,7 @@ from ui.i18n import t
 from yishi import cli as cli_module
 from yishi.services import accounts, sessions
 from yishi.storage import open_store
-from yishi.storage.sqlite import SCHEMA_VERSION
+from yishi.storage.protocol import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Set (to the store's path) only in the unprivileged child run that checks a read-only store.

@@ -59,11 +59,6 @@ def once(key: Hashable, make: Callable[[], T]) -> T:
     return _made(key, make)
 
 
-def location() -> str:
-    """Where the store is (part of a cache key of anything drawn from its snapshot)."""
-    return storage.store_location()
-
-
 def state() -> tuple[str, int, date]:
     """(location, revision, today) of the store: the key of anything read from it."""
     where = storage.store_location()
@@ -95,10 +90,10 @@ def _about(location: str, revision: int) -> tuple[str | None, str | None]:
         return store.meta("demo"), store.meta("built_from")
 
 
-def place_name() -> str | None:
+def place_name(key: tuple[str, int, date] | None = None) -> str | None:
     """What the platform covers, by name: the region tree's only subdistrict, else its top node
-    (a city); None for a store without a tree."""
-    regions = small_layer("regions")
+    (a city); None for a store without a tree. `key`: the caller's `state()`, if it has one."""
+    regions = small_layer("regions", key)
     subdistricts = regions[regions["level"] == "subdistrict"]
     if len(subdistricts) == 1:
         return str(subdistricts["name"].iloc[0])
@@ -106,10 +101,10 @@ def place_name() -> str | None:
     return str(top["name"].iloc[0]) if len(top) == 1 else None
 
 
-def data_note() -> str | None:
+def data_note(key: tuple[str, int, date] | None = None) -> str | None:
     """The words key saying the data is illustrative: the embedded demo's, a generated data
     set's (`geo init --data`), or None for a real store."""
-    location, revision, _ = state()
+    location, revision, _ = key or state()
     demo, built_from = _about(location, revision)
     if demo != "1":
         return None
@@ -122,17 +117,20 @@ def data_note() -> str | None:
 SNAPSHOT_MAX_ISSUES = 50_000
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _issue_count(location: str, revision: int) -> int:
+    with storage.open_store(location) as store:
+        found = store.summarise("issues")
+        return int(found["n"].sum()) if len(found) else 0
+
+
 def snapshot_fits() -> bool:
     """Whether the store is small enough for the pages that read it whole (one count per
     revision, shared). Asked before any page runs, as who is signed in is."""
     where = storage.store_location()
     with open_store(where) as store:
-
-        def count() -> int:
-            found = store.summarise("issues")
-            return int(found["n"].sum()) if len(found) else 0
-
-        return once(("issue_count", where, store.revision), count) <= SNAPSHOT_MAX_ISSUES
+        revision = store.revision
+    return _issue_count(where, revision) <= SNAPSHOT_MAX_ISSUES
 
 
 def snapshot(*, include_private: bool = False) -> Snapshot:

@@ -112,13 +112,14 @@ def run() -> None:
     fits = data.snapshot_fits()
     landing = landing_page(user, whole_store_fits=fits)
     visible = pages_for(user, whole_store_fits=fits)
+    allowed = pages_for(user)
     groups: dict[str, list] = {}
     pages: dict[PageSpec, st.Page] = {}
     for spec in PAGES:
         is_open = spec in visible
         if is_open:
             target: str | Callable[[], None] = str(_PAGES_DIR / spec.file)
-        elif spec in pages_for(user):  # allowed, but the store is too big for it (the overview is built first)
+        elif spec in allowed:  # allowed, but the store is too big for it (the overview is built first)
             target = _too_big(spec, pages[PAGES[0]])
         else:
             target = _closed(spec)

@@ -82,8 +82,8 @@ def header(title_key: str, *, as_of: str | None = None, offer_sign_in: bool = Tr
     if st.query_params.get("notfound"):
         st.warning(t("page_not_found"))
     if as_of:
-        place = data.place_name()
-        note = data.data_note()
+        key = data.state()  # one read of the store for both
+        place, note = data.place_name(key), data.data_note(key)
         parts = [t("app_subtitle", place=place) if place else t("app_subtitle_any"), f"{t('as_of')} {as_of}",
                  *([t(note)] if note else [])]
         st.caption(" · ".join(parts))

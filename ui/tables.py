@@ -190,22 +190,13 @@ def issue_page(issues: pd.DataFrame, *, communities: pd.DataFrame, compounds: pd
     return TablePage(rows=chosen.iloc[at], page=page, pages=pages, matches=len(chosen))
 
 
-def paged_issue_table(issues: pd.DataFrame, communities: pd.DataFrame, compounds: pd.DataFrame | None,
-                      lang: str, *, key: str) -> TablePage:
-    """The issue table as pages of PAGE_ROWS: a search box, the column to sort by and its
-    direction, the page's rows (selecting one opens that issue) and a "第 N / M 页" pager.
-    A new search or sort starts again at the first page. Only the page's rows are sent."""
-    def fetch(query: str, sort_by: str, descending: bool, page: int) -> TablePage:
-        return issue_page(issues, communities=communities, compounds=compounds, query=query, sort_by=sort_by,
-                          descending=descending, page=page, lang=lang)
-    return paged_table(fetch, communities, lang, key=key)
-
-
 def paged_table(fetch: Callable[[str, str, bool, int], Any], communities: pd.DataFrame, lang: str, *,
                 key: str) -> Any:
-    """`paged_issue_table` over any source of pages: `fetch(query, sort_by, descending, page)`
+    """The issue table as pages of PAGE_ROWS: a search box, the column to sort by and its
+    direction, the page's rows (selecting one opens that issue) and a "第 N / M 页" pager; a
+    new search or sort starts again at the first page. `fetch(query, sort_by, descending, page)`
     gives a page with TablePage's fields (the overview asks the store:
-    `yishi.services.dashboard.issue_page`)."""
+    `yishi.services.dashboard.issue_page`; `issue_page` here is the same over a frame)."""
     import streamlit as st  # the glue only: the pure helpers above need no Streamlit
 
     from ui.i18n import choice

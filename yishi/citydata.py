@@ -26,12 +26,12 @@ import pandas as pd
 import shapely
 
 from geo.errors import InputError, Problem, ValidationError, msg
-from geo.regions import tree_problems
+from geo.regions import CODE_DIGITS, COMMUNITY_DIGITS, tree_problems
 from geo.schema import SHANGQIU_BBOX, WGS84, Layer, get_layer
 from yishi import datasets
 from yishi.demo import built_in_place, seed_demo_accounts
 from yishi.services import assignment
-from yishi.storage import Store, create_store, is_server_location, rows_from_frame
+from yishi.storage import Store, rows_from_frame
 
 #: The files of a generated directory, by layer, in the order they are written.
 FILES: dict[str, str] = {"regions": "regions.csv", **datasets.DEMO_FILES}
@@ -145,7 +145,8 @@ def tree_checks(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                     field="subdistrict_id"))
     com = frames["communities"]
     codes = com["community_id"].astype(str)
-    bad = (codes.str[:9] != com["subdistrict_id"].fillna("-").astype(str)) | (codes.str.len() != 12)
+    bad = ((codes.str[:CODE_DIGITS["subdistrict"]] != com["subdistrict_id"].fillna("-").astype(str))
+           | (codes.str.len() != COMMUNITY_DIGITS))
     if bad.any():
         problems.append(_problem(f"communities: {int(bad.sum())} codes are not their subdistrict's code + 3 digits",
                                  f"社区：{int(bad.sum())} 个编码不是所属街道编码加 3 位", field="community_id"))
@@ -222,9 +223,6 @@ def load_dir(store: Store, directory: Path, *, by: str = "city-builder",
 
 def build_store_from_dir(target: str | Path, directory: Path, *, by: str = "city-builder",
                          report: Callable[[Loaded], None] | None = None) -> list[Loaded]:
-    """A new store at `target` from `directory`. A file store is built beside `target` and
-    moved into place at once; a server location (`scheme://...`) is written where it is."""
-    if is_server_location(target):
-        with create_store(target) as store:
-            return load_dir(store, directory, by=by, report=report)
+    """A new store at `target` from `directory` (`built_in_place`: a file store is built beside
+    `target` and moved into place at once; a database is written where it is)."""
     return built_in_place(target, lambda store: load_dir(store, directory, by=by, report=report))

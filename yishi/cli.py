@@ -37,7 +37,7 @@ from geo.schema import CATEGORIES, FOCUS_AREAS, LAYERS, METHODS, STAGES, UPLOADA
 from yishi.services.snapshot import take_snapshot
 from yishi import datasets
 from yishi.citydata import Loaded, build_store_from_dir
-from yishi.demo import DEMO_ACCOUNTS, build_demo_store, fill_demo
+from yishi.demo import DEMO_ACCOUNTS, build_demo_store
 from yishi.storage import (Store, StoreCheck, create_store, is_server_location, open_store, public_location,
                            rows_from_frame, store_exists, store_location)
 
@@ -213,14 +213,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
     if args.data:
         return _init_from_data(where, Path(args.data))
-    if args.demo and is_server_location(where):  # a database is filled in place, not moved there
-        with create_store(where) as store:
-            fill_demo(store)
-            where = store.location
-    elif args.demo:
-        build_demo_store(where)
     if args.demo:
-        print(f"store: {where} (the demo, as of {datasets.DEMO_AS_OF})")
+        build_demo_store(where)
+        print(f"store: {public_location(where)} (the demo, as of {datasets.DEMO_AS_OF})")
         print("demo accounts (user / password / role):")
         for username, role, password in DEMO_ACCOUNTS:
             print(f"  {username:<8} {password:<18} {role}")
@@ -407,7 +402,7 @@ def _plain_records(frame: pd.DataFrame) -> list[dict[str, object]]:
 
 def _store_figures(store: Store) -> tuple[dict[str, int], dict[str, object]]:
     """Rows per layer (private rows included) and the published figures `summary` prints."""
-    counts = {name: len(store.load_layer(name)) for name in LAYERS}
+    counts = {name: int(store.summarise(name)["n"].sum()) for name in LAYERS}
     counts["accounts"] = len(store.load_users())
     counts["api_keys"] = len(store.list_api_keys())
     snap = take_snapshot(store)

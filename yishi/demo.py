@@ -19,7 +19,7 @@ from geo.ingest import validate_file
 from geo.schema import get_layer
 from yishi import datasets
 from yishi.services import accounts, assignment, regions, workflow
-from yishi.storage import Store, create_store, rows_from_frame
+from yishi.storage import Store, create_store, is_server_location, rows_from_frame
 
 T = TypeVar("T")
 
@@ -71,15 +71,20 @@ def fill_demo(store: Store, *, by: str = "demo-builder") -> None:
     seed_demo_accounts(store, by=by)
 
 
-def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path:
-    """Build the demo store file from data/ beside `target`, then move it into place at once."""
+def build_demo_store(target: Path | str, *, by: str = "demo-builder") -> Path | str:
+    """Build the demo store from data/ at `target` (`built_in_place`); returns `target` (a path,
+    or a database URL as it was given)."""
     built_in_place(target, lambda store: fill_demo(store, by=by))
-    return Path(target)
+    return target if is_server_location(target) else Path(target)
 
 
 def built_in_place(target: Path | str, fill: Callable[[Store], T]) -> T:
-    """`fill` a new store file made beside `target`, then move it into place at once: the
-    store at `target` is complete or absent, never half-built; returns what `fill` returned."""
+    """`fill` a new store at `target`, which is complete or absent, never half-built; returns
+    what `fill` returned. A file is made beside `target` and moved into place at once; a
+    database on a server is filled where it is (each of `fill`'s writes is all-or-nothing)."""
+    if is_server_location(target):
+        with create_store(target) as store:
+            return fill(store)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".yishi-", suffix=".sqlite", dir=target.parent)

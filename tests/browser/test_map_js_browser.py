@@ -57,7 +57,7 @@ def payload(n: int) -> dict:
     issues["due_on"] = ["2022-06-01" if k % 10 == 0 else "2022-12-31" for k in range(n)]
     issues["stage"] = ["meeting" if k % 10 == 0 else s for k, s in enumerate(issues["stage"])]
     fmap = maps.build_map(**layers, today=TODAY, cluster_above=0)
-    (data,) = [e.data for e in assets._walk(fmap) if isinstance(e, maps.YishiLayer) and e.builder == "issues"]
+    (data,) = [e.data for e in assets.walk(fmap) if isinstance(e, maps.YishiLayer) and e.builder == "issues"]
     return data
 
 

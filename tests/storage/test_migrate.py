@@ -11,7 +11,7 @@ from geo.schema import EVENT_KINDS
 from tests.helpers import USERS
 from yishi.services import workflow
 from yishi.storage import open_store
-from yishi.storage.sqlite import SCHEMA_VERSION
+from yishi.storage.protocol import SCHEMA_VERSION
 
 #: The timeline table as schema 3 made it.
 OLD_EVENTS = """CREATE TABLE "issue_events" (

@@ -108,10 +108,11 @@ def local_url(url: str, base: str = VENDOR_URL) -> str | None:
     return f"{base.rstrip('/')}/{url}"
 
 
-def _walk(element: Element) -> Iterator[Element]:
+def walk(element: Element) -> Iterator[Element]:
+    """`element` and everything under it, depth first."""
     yield element
     for child in list(element._children.values()):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _rewrite(links: list[tuple[str, str]], base: str, missing: list[str]) -> list[tuple[str, str]]:
@@ -138,7 +139,7 @@ def localize(m: folium.Map, *, base: str | None = None, unknown: Unknown = "rais
     """
     base = vendor_url() if base is None else base
     missing: list[str] = []
-    elements = [*_walk(m), *_walk(m.get_root().header)]
+    elements = [*walk(m), *walk(m.get_root().header)]
     if not any(isinstance(element, folium.Icon) for element in elements):
         for element in elements:
             if isinstance(element, folium.Map):

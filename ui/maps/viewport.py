@@ -60,12 +60,6 @@ class Summary:
         return sum(self.overdue_by_community.values())
 
 
-def count(store: Store, where: Where) -> int:
-    """How many issues the view shows (one COUNT on the store)."""
-    found = store.summarise("issues", where)
-    return int(found["n"].sum()) if len(found) else 0
-
-
 def summarise(store: Store, where: Where, today: date, color_by: str = "stage") -> Summary:
     """The counts of a big view: per community (all, open, overdue) and per colour."""
     per = store.summarise("issues", where, by=("community_id", "stage"))

@@ -22,6 +22,7 @@ from folium.elements import JSCSSMixin
 from streamlit_folium import st_folium
 
 from ui.i18n import t
+from ui.maps import assets
 
 
 def show_map(fmap: folium.Map, *, key: str, height: int, returned_objects: Sequence[str],
@@ -58,13 +59,9 @@ def render_map(fmap: folium.Map) -> RenderedMap:
     css: list[str] = []
     js: list[str] = []
 
-    def walk(element: Any) -> Any:
-        if isinstance(element, JSCSSMixin):
-            yield element
-        for child in getattr(element, "_children", {}).values():
-            yield from walk(child)
-
-    for element in walk(fmap):
+    for element in assets.walk(fmap):
+        if not isinstance(element, JSCSSMixin):
+            continue
         if isinstance(element, branca.colormap.ColorMap):  # localize refuses them; never here
             raise TypeError("a ColorMap pulls d3 from a CDN")
         css.extend(href for _, href in getattr(element, "default_css", []))

@@ -22,7 +22,7 @@ import pandas as pd
 
 from geo.joins import assign, place
 from geo.schema import ISSUES, WGS84, get_layer
-from yishi.storage import BBox, BatchResult, Row, Store
+from yishi.storage import BBox, BatchResult, Row, Store, Where
 
 #: The stored place of an issue, by the polygon layer that decides it.
 PLACE_FIELDS: dict[str, str] = {"communities": "community_id", "compounds": "compound_id"}
@@ -72,7 +72,8 @@ def reassigned(store: Store, layer_name: str, frame: gpd.GeoDataFrame) -> list[R
         return []
     layer = get_layer(layer_name)
     ids = set(frame[layer.id_field].astype(str))
-    old = [row["geom"] for i in ids if (row := store.get_row(layer_name, i)) is not None]
+    old = store.select(layer_name, Where(any_of={layer.id_field: tuple(sorted(ids))}),
+                       fields=(layer.id_field,)).geometry.tolist()  # the stored outlines, in one read
     box = _box(gpd.GeoSeries([*frame.geometry, *old], crs=WGS84))
     stored = store.load_layer(layer_name, bbox=box)
     kept = stored[~stored[layer.id_field].astype(str).isin(ids)]

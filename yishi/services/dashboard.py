@@ -191,11 +191,6 @@ def per_community(store: Store, where: Where, today: date, communities: pd.DataF
     return stats.per_community_from_counts(counts, communities, ratings_per_community(store, where))
 
 
-def subdistricts(store: Store, where: Where) -> list[str]:
-    """The subdistrict codes holding issues of the view."""
-    return [s for s in store.summarise("issues", where, by=("subdistrict_id",))["subdistrict_id"] if s]
-
-
 def rollup(store: Store, where: Where, today: date, regions: pd.DataFrame, region_id: str | None,
            communities: pd.DataFrame | None = None) -> pd.DataFrame:
     """The roll-up table of the view: region_id, name, level, parent_id, total, open, overdue,

@@ -57,9 +57,8 @@ from yishi.storage.codec import (
     with_wkb,
     with_wkb_many,
 )
-from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck, Where
+from yishi.storage.protocol import SCHEMA_VERSION, BatchResult, BBox, Row, StoreCheck, Where
 from yishi.storage.query import Dialect, order_sql, summary_sql, where_sql
-from yishi.storage.sqlite import SCHEMA_VERSION
 
 #: URL schemes that select this backend.
 SCHEMES = ("postgresql", "postgres")
@@ -243,12 +242,6 @@ def _plain(layer: Layer, row: Row) -> Row:
         elif f.type == "bool":
             row[f.name] = int(value)
     return row
-
-
-def _ewkb_hex(geom: Any) -> str:
-    """Geometry (shapely or WKB) as hex EWKB with SRID 4326: what COPY gives a geometry column."""
-    shape = shapely.from_wkb(geom) if isinstance(geom, bytes) else geom
-    return shapely.to_wkb(shapely.set_srid(shape, 4326), hex=True, include_srid=True)
 
 
 def _typed_frame(layer: Layer, fields: list[Field], records: list[tuple]) -> pd.DataFrame:
@@ -1151,7 +1144,7 @@ def _copy_rows(con: psycopg.Connection, table: str, layer: Layer, rows: list[Row
 
 
 def _ewkb_hex_many(geoms: list[Any]) -> list[str]:
-    """`_ewkb_hex` of every geometry (shapely objects or WKB), in one call."""
+    """Geometries (shapely objects or WKB) as hex EWKB with SRID 4326, in one call."""
     shapes = np.empty(len(geoms), dtype=object)
     shapes[:] = geoms
     raw = np.fromiter((isinstance(g, bytes) for g in geoms), dtype=bool, count=len(geoms))

@@ -27,10 +27,9 @@ from geo.errors import InputError, StoreBusy, StoreDamaged, StoreFull, StoreRead
 from geo.joins import place
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb, with_wkb_many
-from yishi.storage.protocol import BatchResult, BBox, Row, StoreCheck, Where
+from yishi.storage.protocol import SCHEMA_VERSION, BatchResult, BBox, Row, StoreCheck, Where
 from yishi.storage.query import Dialect, order_sql, quoted, summary_sql, where_sql
 
-SCHEMA_VERSION = "6"  # 2: sessions; 3: sign-in failures per account and address; 4-6: see _migrate
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
 
