@@ -76,9 +76,13 @@ def choose_category(p, label: str) -> None:
     settle(p.page)
 
 
-def public_text(p, url: str) -> str:
+def public_text(p, url: str, *, showing: str | None = None) -> str:
+    """The text of a public page once it has run (and shows `showing`, a pattern, when given:
+    a section further down may arrive in a later delta than the page's title)."""
     p.page.goto(url)
     p.page.get_by_text(re.compile("议题|Issue|公示|board", re.IGNORECASE)).first.wait_for()
+    if showing:
+        p.page.get_by_text(re.compile(showing)).first.wait_for(timeout=30_000)
     settle(p.page)
     p.page.wait_for_timeout(500)
     frames = [f.evaluate("() => document.body.innerText") for f in p.page.frames if f != p.page.main_frame]
@@ -158,7 +162,7 @@ def test_a_resident_reports_follows_and_rates_on_a_phone(browser, served):
     assert list(zip(rated["issue_id"], rated["score"], rated["via"])) == [(issue_id, 4, "code")]
 
     # 6. the public issue page shows the rating with its count; no page shows the reporter
-    board_issue = public_text(p, f"{url}/board?issue={issue_id}")
+    board_issue = public_text(p, f"{url}/board?issue={issue_id}", showing="群众评价")
     assert re.search(r"群众评价\s*4\.00 / 5（1 人评价）", board_issue), board_issue
     shot(p, "public-issue-zh")
     for text in (board_issue, public_text(p, f"{url}/board"), public_text(p, f"{url}/track?code={code}"),
