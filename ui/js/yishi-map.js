@@ -58,6 +58,23 @@
     return L.divIcon({className: "yishi-cluster", iconSize: L.point(s, s), html: div});
   }
 
+  /* A click on an issue, told to Streamlit at once. st_folium reports a click 250 ms after it
+   * happens (a debounce fixed in its bundle) and only when its value changed since it last
+   * sent one (window.__GLOBAL_DATA__.previous_data). When the map asks for nothing but
+   * "last_object_clicked" (ui.maps.clicks.RETURNED_OBJECTS), this sends now the very value
+   * st_folium would send, and records it as sent: st_folium's own report then finds nothing
+   * new. Leaflet gives a small circle's own position as the click's (as st_folium reads it). */
+  function reportClick(e) {
+    var g = window.__GLOBAL_DATA__, asked = g && g.returned_objects;
+    if (!asked || asked.length !== 1 || asked[0] !== "last_object_clicked" || g.wrap_longitude ||
+        !e.latlng || window.parent === window) { return; }
+    var value = {last_object_clicked: {lat: e.latlng.lat, lng: e.latlng.lng}};
+    if (JSON.stringify(value) === JSON.stringify(g.previous_data)) { return; }
+    g.previous_data = value;
+    window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                               value: value, dataType: "json"}, "*");
+  }
+
   /* The pane issues are drawn in: above the venue icons (markerPane, 600) and below tooltips
    * (650), so a click on an issue that overlaps a venue hits the issue. The pane itself lets
    * clicks through (only the drawn circles take them), so venues and clusters stay clickable. */
@@ -127,6 +144,7 @@
       return (D.t ? "<b>" + D.t[i] + "</b><br>" : "") + D.w[0] + D.cats[ca] + "<br>" +
              D.w[1] + D.stages[st] + "<br>" + D.w[2] + D.comms[cm];
     }
+    group.on("click", reportClick);
     group.on("mouseover click", function (e) {
       var m = e.propagatedFrom || e.layer;
       if (m && m.options && m.options.ix !== undefined && !m.getTooltip()) {
@@ -152,7 +170,7 @@
   function viewport(map, D) {
     issuePane(map);
     var renderer = L.svg({pane: ISSUE_PANE});
-    var group = L.featureGroup().addTo(map);
+    var group = L.featureGroup().on("click", reportClick).addTo(map);
     var rings = L.layerGroup().addTo(map);
     var bubbles = L.layerGroup();
     var places = L.layerGroup().addTo(map);
