@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-from geo.schema import EVENT_KINDS
+from geo.schema import EVENT_KINDS, LAYERS
 from tests.helpers import USERS
 from yishi.services import workflow
-from yishi.storage import open_store
+from yishi.storage import Where, open_store
 from yishi.storage.protocol import SCHEMA_VERSION
+from yishi.storage.query import where_sql
+from yishi.storage.sqlite import _DIALECT
 
 #: The timeline table as schema 3 made it.
 OLD_EVENTS = """CREATE TABLE "issue_events" (
@@ -50,7 +52,7 @@ def test_a_version_3_store_is_migrated_keeping_every_row(demo_store_file, tmp_pa
         assert n_users == 4 and "correction" not in con.execute(
             "SELECT sql FROM sqlite_schema WHERE name = 'issue_events'").fetchone()[0]
     with open_store(path) as store:
-        assert store.meta("schema_version") == SCHEMA_VERSION == "6"
+        assert store.meta("schema_version") == SCHEMA_VERSION == "7"
         events = store.load_layer("issue_events")
         assert len(events) == n_events and events["by_role"].isna().all()
         assert events["by"].iloc[0] == "社区网格员"
@@ -76,9 +78,28 @@ def test_a_version_5_store_gains_the_region_tree_keeping_every_row(demo_store_fi
     finally:
         con.close()
     with open_store(path) as store:
-        assert store.meta("schema_version") == "6"
+        assert store.meta("schema_version") == SCHEMA_VERSION
         assert store.load_layer("regions").empty  # the tree is the office's to fill in
         for table, n in counts.items():
             rows = store.load_layer(table)
             assert len(rows) == n and rows["subdistrict_id"].isna().all()
         assert store.check().ok
+
+
+def test_a_version_6_store_gains_an_index_that_answers_the_maps_box(demo_store_file, tmp_path):
+    """At street zoom the map asks for the issues in a box: with the position index (schema 7)
+    SQLite searches that box instead of reading every issue (0.27 s at 10^6 issues, 8 ms after)."""
+    path = tmp_path / "v6.sqlite"
+    shutil.copy(demo_store_file, path)
+    with sqlite3.connect(path, isolation_level=None) as con:
+        for table in ("issues", "venues"):
+            con.execute(f'DROP INDEX "{table}_by_position"')
+        con.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    box = (115.60, 34.40, 115.62, 34.42)
+    with open_store(path) as store:
+        assert store.meta("schema_version") == SCHEMA_VERSION
+        inside = store.select("issues", Where(bbox=box))
+        assert len(inside) and inside.geometry.x.between(box[0], box[2]).all()
+        sql, params = where_sql(LAYERS["issues"], Where(bbox=box), _DIALECT)
+        plan = " ".join(row[3] for row in store._con.execute(f"EXPLAIN QUERY PLAN SELECT * FROM issues{sql}", params))
+    assert "USING INDEX issues_by_position" in plan, plan

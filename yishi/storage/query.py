@@ -28,6 +28,14 @@ class Dialect:
     month: Callable[[str], str]
     #: Case-insensitive "contains" of the quoted column and one parameter (the %...% pattern).
     contains: Callable[[str], str]
+    #: `bbox` for a layer of points, where a backend says it so that its index on the position
+    #: answers it (None: `bbox` as it is).
+    point_bbox: str | None = None
+
+
+def bbox_sql(layer: Layer, dialect: Dialect) -> str:
+    """The condition "the row's geometry meets the box" on `layer` (four parameters: `box_params`)."""
+    return dialect.point_bbox if layer.geometry == "Point" and dialect.point_bbox else dialect.bbox
 
 
 def quoted(name: str) -> str:
@@ -74,8 +82,8 @@ def where_sql(layer: Layer, where: Where, dialect: Dialect) -> tuple[str, list[A
         clauses.append("(" + " OR ".join(f"substr({column}, 1, {len(x)}) = {p}" for x in prefixes) + ")")
         params += list(prefixes)
     if where.bbox is not None and layer.geometry:
-        clauses.append(dialect.bbox)
-        params += list(_box(where.bbox))
+        clauses.append(bbox_sql(layer, dialect))
+        params += list(box_params(where.bbox))
     if where.search is not None:
         text, names = where.search
         if text.strip():
@@ -97,7 +105,7 @@ def where_sql(layer: Layer, where: Where, dialect: Dialect) -> tuple[str, list[A
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _box(bbox: BBox) -> tuple[float, float, float, float]:
+def box_params(bbox: BBox) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = (float(v) for v in bbox)
     return minx, miny, maxx, maxy
 
