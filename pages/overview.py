@@ -10,7 +10,7 @@ import streamlit as st
 
 from geo import stats
 from geo.regions import subdistricts_under
-from ui import access, auth, charts, data, errors, maps, report_view, triage_view
+from ui import access, auth, charts, data, errors, lazy, maps, report_view, triage_view
 from ui.filters import issue_filter, region_picker, set_overdue_only
 from ui.i18n import choice, t
 from ui.maps import viewport
@@ -128,31 +128,6 @@ def keyboard_list() -> str:
     return access.list_html(rows, today, lang, total=total)
 
 
-st.html(data.once(("issue_list", *view_key, lang), keyboard_list))
-
-if shown["rollup"] is not None:  # the view covers several subdistricts
-    st.subheader(t("db_rollup"))
-    st.caption(t("db_rollup_hint"))
-    st.dataframe(report_view.rollup_labelled(shown["rollup"], lang), width="stretch", hide_index=True,
-                 key="ov_rollup")
-
-left, middle, right = st.columns(3)
-left.markdown(f"**{t('chart_funnel')}**")
-left.altair_chart(charts.funnel_chart_from(shown["funnel"], lang), width="stretch")
-middle.markdown(f"**{t('chart_by_category')}**")
-middle.altair_chart(charts.category_chart_from(shown["categories"], names, lang), width="stretch")
-right.markdown(f"**{t('chart_monthly')}**")
-right.altair_chart(charts.monthly_chart_from(shown["monthly"], lang), width="stretch")
-
-st.subheader(t("community_compare"))
-compare = report_view.compare_labelled(shown["compare"], lang)
-st.dataframe(dashed(compare), width="stretch", hide_index=True)
-
-st.subheader(f"{t('issues_table')} ({total})")
-if not total:
-    st.info(t("no_issues"))
-
-
 @st.fragment
 @errors.guarded
 def issues_table() -> None:
@@ -173,7 +148,41 @@ def issue_chunks() -> Iterator[pd.DataFrame]:
         yield from dashboard.issue_chunks(store, where)
 
 
-issues_table()
-# the CSV holds every filtered issue, read a chunk at a time, and is built only when someone clicks
-st.download_button(t("download_csv"), lazy_csv_chunks(issue_chunks, communities, lang), file_name="issues.csv",
-                   mime="text/csv", key="ov_download")
+@st.fragment
+@errors.guarded
+def below_map() -> None:
+    """Everything under the map, sent once the browser has drawn the map (ui/lazy.py): the
+    keyboard list, the roll-up, the charts, the community comparison and the issue table."""
+    if not lazy.map_drawn("ov_map_drawn"):
+        st.caption(t("below_map_waiting"))
+        return
+    st.html(data.once(("issue_list", *view_key, lang), keyboard_list))
+
+    if shown["rollup"] is not None:  # the view covers several subdistricts
+        st.subheader(t("db_rollup"))
+        st.caption(t("db_rollup_hint"))
+        st.dataframe(report_view.rollup_labelled(shown["rollup"], lang), width="stretch", hide_index=True,
+                     key="ov_rollup")
+
+    left, middle, right = st.columns(3)
+    left.markdown(f"**{t('chart_funnel')}**")
+    left.altair_chart(charts.funnel_chart_from(shown["funnel"], lang), width="stretch")
+    middle.markdown(f"**{t('chart_by_category')}**")
+    middle.altair_chart(charts.category_chart_from(shown["categories"], names, lang), width="stretch")
+    right.markdown(f"**{t('chart_monthly')}**")
+    right.altair_chart(charts.monthly_chart_from(shown["monthly"], lang), width="stretch")
+
+    st.subheader(t("community_compare"))
+    compare = report_view.compare_labelled(shown["compare"], lang)
+    st.dataframe(dashed(compare), width="stretch", hide_index=True)
+
+    st.subheader(f"{t('issues_table')} ({total})")
+    if not total:
+        st.info(t("no_issues"))
+    issues_table()
+    # the CSV holds every filtered issue, read a chunk at a time, and is built only when someone clicks
+    st.download_button(t("download_csv"), lazy_csv_chunks(issue_chunks, communities, lang), file_name="issues.csv",
+                       mime="text/csv", key="ov_download")
+
+
+below_map()

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from geo.schema import LAYERS
+from ui.lazy import MAP_DRAWN
 from yishi.accounts import User, hash_password
 from yishi.storage import Store, open_store
 
@@ -34,13 +35,22 @@ def signed_in(at: AppTest) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def _open(user: User | None, lang: str, state: dict[str, object]) -> AppTest:
+def new_app(user: User | None, lang: str = "zh", **state: object) -> AppTest:
+    """The app, not run yet, as `user` in `lang` with `state` in the session. AppTest runs no
+    browser, so the session counts as one whose browser has drawn its map already (ui/lazy.py)
+    unless `state` says otherwise."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = lang
+    at.session_state[MAP_DRAWN] = True
     if user is not None:
         at.session_state["user"] = user
     for key, value in state.items():
         at.session_state[key] = value
+    return at
+
+
+def _open(user: User | None, lang: str, state: dict[str, object]) -> AppTest:
+    at = new_app(user, lang, **state)
     at.run()
     assert not at.exception, at.exception
     if user is not None:  # else the test would check a signed-out page without knowing it

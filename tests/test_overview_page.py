@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from geo import stats
 from geo.schema import STAGES
 from geo.words import say
-from tests.helpers import APP, USERS, add_accounts, run_page
+from tests.helpers import USERS, add_accounts, new_app, run_page
 from tests.test_dashboard import CITY_ISSUES, build_city
 from ui import maps
 from ui.maps.card import card_facts, timing
@@ -146,9 +146,7 @@ def test_overdue_figure_filters_to_overdue_issues_and_back(demo_store_path):
 
 
 def test_a_link_with_overdue_only_opens_the_overdue_issues(demo_store_path):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "zh"
-    at.session_state["user"] = USERS["leader"]
+    at = new_app(USERS["leader"])
     at.query_params["overdue_only"] = "1"
     at.run()
     assert not at.exception, at.exception
@@ -314,9 +312,7 @@ def test_a_city_shows_the_picker_and_a_rollup_that_sums_up(city_path):
 
 
 def test_a_link_with_a_region_opens_that_region(city_path):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "zh"
-    at.session_state["user"] = USERS["leader"]
+    at = new_app(USERS["leader"])
     at.query_params["region"] = "411403"
     at.run()
     assert not at.exception, at.exception
@@ -325,9 +321,7 @@ def test_a_link_with_a_region_opens_that_region(city_path):
 
 
 def test_a_district_leader_sees_only_the_district(city_path):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = "zh"
-    at.session_state["user"] = DISTRICT
+    at = new_app(DISTRICT)
     at.query_params["region"] = "411403"  # another district: not theirs
     at.run()
     assert not at.exception, at.exception

@@ -54,6 +54,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "color_category": ("类别", "Category"),
     "click_hint": ("点击地图上的议题查看详情", "Click an issue on the map to see its record"),
     "selected_issue": ("选中的议题", "Selected issue"),
+    "below_map_waiting": ("地图画好后显示议题列表、图表和议题表……",
+                          "The issue list, charts and issue table follow once the map is drawn…"),
     "open_issue_page": ("打开议题详情", "Open the issue page"),
     # charts and tables
     "chart_funnel": ("四步程序漏斗（已到达各阶段的议题数）", "Four-step funnel (issues that reached each stage)"),

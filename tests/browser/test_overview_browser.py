@@ -37,3 +37,34 @@ def test_overview_draws_communities_and_issues_offline(app_url, make_page, size)
     assert scripts and not [s for s in scripts if not s.startswith(app_url)], scripts
     assert p.errors == [], p.errors
     assert shot.stat().st_size > 10_000
+
+
+#: Records, in the page, whether a map had drawn in its frame when the first chart or data grid
+#: appeared below it (ui/lazy.py).
+MAP_FIRST = """
+if (window.top === window) {
+  window.__firstBelow = null;
+  new MutationObserver(() => {
+    if (window.__firstBelow === null && document.querySelector('.vega-embed, [data-testid="stDataFrame"]')) {
+      window.__firstBelow = [...document.querySelectorAll('iframe')].some(f => {
+        try { return !!f.contentDocument.querySelector('.leaflet-container'); } catch (e) { return false; } });
+    }
+  }).observe(document, {subtree: true, childList: true});
+}
+"""
+
+
+def test_the_map_draws_before_the_charts_and_tables_which_follow_by_themselves(app_url, make_page):
+    """The charts and tables render in the browser thread the map's frame needs: they are sent
+    once the map has drawn, and then arrive with nobody clicking anything."""
+    p = make_page()
+    p.sign_in(app_url, "leader", "leader-demo-2022")
+    p.page.context.add_init_script(MAP_FIRST)
+    p.page.goto(f"{app_url}/overview")
+    p.map_frame()
+    p.page.get_by_text("议题列表").first.wait_for(timeout=60_000)
+    p.page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    p.page.locator(".vega-embed").first.wait_for(timeout=60_000)
+    assert p.page.evaluate("window.__firstBelow") is True
+    assert p.page.get_by_text("地图画好后显示").count() == 0  # the placeholder has gone
+    assert p.errors == [], p.errors
