@@ -176,7 +176,7 @@ def assign(
     for name, (values, dtype) in _columns(points, communities, compounds, venues, members,
                                           workers, chunk_size).items():
         # explicit dtype: pandas 3 would turn str/None into its str dtype with NaN
-        result[name] = pd.Series(values, index=result.index, dtype=dtype)
+        result[name] = pd.Series(values, index=result.index, dtype=dtype, copy=False)  # ours: no copy
     return result
 
 
