@@ -57,10 +57,11 @@ def counted() -> dict[str, object]:
 
 shown = data.once(("overview", *view_key), counted)
 figures = report_view.figure_pairs(shown["figures"].values(), lang)  # the print view's rules and labels
+tips = report_view.figure_tips(shown["figures"].values())
 total = shown["figures"].issues
 with st.container(key="yishi-kpis-overview"):  # a two-column grid on a phone (ui/styles/phone.css)
-    for column, (label, value) in zip(st.columns(len(figures)), figures):
-        column.metric(label, value)
+    for column, (label, value), tip in zip(st.columns(len(figures)), figures, tips):
+        column.metric(label, value, help=tip)
         if label == t("kpi_overdue", lang):  # the figure leads to the overdue issues (and back)
             column.button(t("ov_show_all" if view.overdue_only else "ov_show_overdue"), key="ov_overdue_kpi",
                           type="tertiary", on_click=set_overdue_only, args=(not view.overdue_only,))

@@ -17,6 +17,7 @@ import streamlit as st
 from geo import stats
 from geo.filters import IssueFilter, from_query
 from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES
+from geo.words import base
 from ui.i18n import enum_label, t
 from ui.tables import rating_text, text
 
@@ -81,18 +82,44 @@ def overview_figures(issues: pd.DataFrame, meetings: pd.DataFrame, ratings: pd.D
     return figure_pairs(values, lang)
 
 
+#: From this many, a figure is rounded (186万, 1.86M): six digits no longer fit one of the
+#: overview's eight columns, and the browser would break the number in two.
+ROUNDED_FROM = 100_000
+
+
+def figure_text(n: int, lang: str) -> str:
+    """A count as a figure shows it: whole below ROUNDED_FROM, else rounded in the reader's
+    units (万 in Chinese, K and M in English); `exact_text` gives the whole number."""
+    if n < ROUNDED_FROM:
+        return str(n)
+    if base(lang) == "zh":  # three digits: 90.0万, 186万
+        return t("num_wan", lang, n=f"{n / 10_000:.1f}" if n < 1_000_000 else f"{n / 10_000:.0f}")
+    return f"{n / 1_000_000:.2f}M" if n >= 1_000_000 else f"{n / 1000:.0f}K"
+
+
+def exact_text(n: int) -> str:
+    """A count with its thousands grouped (1,861,098): the figure's tooltip when it is rounded."""
+    return f"{n:,}"
+
+
+#: The counted figures in the order they show: (name in the figures' values, label).
+_COUNTED = (("meetings", "kpi_meetings"), ("consensus", "kpi_consensus"), ("implemented", "kpi_implemented"),
+            ("in_progress", "kpi_in_progress"), ("open", "kpi_open"), ("overdue", "kpi_overdue"))
+
+
 def figure_pairs(values: dict[str, object], lang: str) -> list[tuple[str, str]]:
     """The eight figures as (label, value) pairs from their values by name (the overview asks
     the store for them: `yishi.services.dashboard.Figures.values`)."""
     satisfaction = values["satisfaction"]
-    return [(t("kpi_meetings", lang), str(values["meetings"])),
-            (t("kpi_consensus", lang), str(values["consensus"])),
-            (t("kpi_implemented", lang), str(values["implemented"])),
-            (t("kpi_in_progress", lang), str(values["in_progress"])),
-            (t("kpi_open", lang), str(values["open"])),
-            (t("kpi_overdue", lang), str(values["overdue"])),
+    return [*((t(label, lang), figure_text(values[name], lang)) for name, label in _COUNTED),
             (t("kpi_satisfaction", lang), "—" if satisfaction is None else f"{satisfaction:.2f} / 5"),
             (t("tri_kpi_rating", lang), rating_text(*values["rating"], lang))]
+
+
+def figure_tips(values: dict[str, object]) -> list[str | None]:
+    """Each figure's tooltip, in `figure_pairs`' order: the whole number where it is rounded."""
+    counted = [values[name] for name, _ in _COUNTED]
+    return [exact_text(n) if n >= ROUNDED_FROM else None for n in counted] + [None, None]
 
 
 def compare_table(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.DataFrame, today: date,

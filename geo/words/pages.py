@@ -32,6 +32,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "kpi_in_progress": ("正在推进", "In progress"),
     "kpi_open": ("在办议题", "Open issues"),
     "kpi_overdue": ("逾期", "Overdue"),
+    "num_wan": ("{n}万", "{n} ten-thousands"),
     "kpi_satisfaction": ("平均满意度", "Mean satisfaction"),
     # filters
     "filters": ("筛选", "Filters"),
