@@ -42,23 +42,29 @@ where = dashboard.issue_where(view, today, region)
 view_key = (location, revision, today, view, region)
 
 
-def counted() -> dict[str, object]:
-    """What the page shows of the view, from aggregate queries (shared read-only per view)."""
+def counted() -> dashboard.Figures:
+    """The view's figures (shared read-only per view): the first thing the page shows."""
+    with data.open_store() as store:
+        return dashboard.figures(store, where, today)
+
+
+def charted() -> dict[str, object]:
+    """What the part below the map shows of the view, from aggregate queries (shared read-only
+    per view): asked only there, so after a write the map does not wait for it."""
     regions = data.small_layer("regions", state)
     with data.open_store() as store:
-        figures = dashboard.figures(store, where, today)
         several = len(subdistricts_under(regions, region) if region else
                       regions.loc[regions["level"] == "subdistrict", "region_id"]) > 1
-        return {"figures": figures, "funnel": stats.funnel_from_counts(figures.stages),
+        return {"funnel": stats.funnel_from_counts(counts.stages),
                 "categories": dashboard.category_counts(store, where), "monthly": dashboard.monthly(store, where),
                 "compare": dashboard.per_community(store, where, today, communities),
                 "rollup": dashboard.rollup(store, where, today, regions, region) if several else None}
 
 
-shown = data.once(("overview", *view_key), counted)
-figures = report_view.figure_pairs(shown["figures"].values(), lang)  # the print view's rules and labels
-tips = report_view.figure_tips(shown["figures"].values())
-total = shown["figures"].issues
+counts = data.once(("overview", *view_key), counted)
+figures = report_view.figure_pairs(counts.values(), lang)  # the print view's rules and labels
+tips = report_view.figure_tips(counts.values())
+total = counts.issues
 with st.container(key="yishi-kpis-overview"):  # a two-column grid on a phone (ui/styles/phone.css)
     for column, (label, value), tip in zip(st.columns(len(figures)), figures, tips):
         column.metric(label, value, help=tip)
@@ -158,23 +164,24 @@ def below_map() -> None:
         st.caption(t("below_map_waiting"))
         return
     st.html(data.once(("issue_list", *view_key, lang), keyboard_list))
+    charted_view = data.once(("overview_charts", *view_key), charted)
 
-    if shown["rollup"] is not None:  # the view covers several subdistricts
+    if charted_view["rollup"] is not None:  # the view covers several subdistricts
         st.subheader(t("db_rollup"))
         st.caption(t("db_rollup_hint"))
-        st.dataframe(report_view.rollup_labelled(shown["rollup"], lang), width="stretch", hide_index=True,
+        st.dataframe(report_view.rollup_labelled(charted_view["rollup"], lang), width="stretch", hide_index=True,
                      key="ov_rollup")
 
     left, middle, right = st.columns(3)
     left.markdown(f"**{t('chart_funnel')}**")
-    left.altair_chart(charts.funnel_chart_from(shown["funnel"], lang), width="stretch")
+    left.altair_chart(charts.funnel_chart_from(charted_view["funnel"], lang), width="stretch")
     middle.markdown(f"**{t('chart_by_category')}**")
-    middle.altair_chart(charts.category_chart_from(shown["categories"], names, lang), width="stretch")
+    middle.altair_chart(charts.category_chart_from(charted_view["categories"], names, lang), width="stretch")
     right.markdown(f"**{t('chart_monthly')}**")
-    right.altair_chart(charts.monthly_chart_from(shown["monthly"], lang), width="stretch")
+    right.altair_chart(charts.monthly_chart_from(charted_view["monthly"], lang), width="stretch")
 
     st.subheader(t("community_compare"))
-    compare = report_view.compare_labelled(shown["compare"], lang)
+    compare = report_view.compare_labelled(charted_view["compare"], lang)
     st.dataframe(dashed(compare), width="stretch", hide_index=True)
 
     st.subheader(f"{t('issues_table')} ({total})")
