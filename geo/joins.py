@@ -28,7 +28,6 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -336,8 +335,10 @@ def _parallel_ranks(x: np.ndarray, y: np.ndarray,
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(starts)), mp_context=context,
                                  initializer=_start_worker, initargs=layers) as pool:
-            parts = list(pool.map(_worker_ranks, ((k, k + chunk) if forked else (x[k:k + chunk], y[k:k + chunk])
-                                                  for k in starts)))
+            if forked:
+                parts = list(pool.map(_forked_ranks, ((k, k + chunk) for k in starts)))
+            else:
+                parts = list(pool.map(_worker_ranks, ((x[k:k + chunk], y[k:k + chunk]) for k in starts)))
     finally:
         _FORKED_XY = None
     return tuple(np.concatenate(column) for column in zip(*parts))
@@ -368,15 +369,20 @@ def _start_worker(communities: gpd.GeoDataFrame | None, compounds: gpd.GeoDataFr
     _WORKER_LAYERS = _Layers.of(communities, compounds, venues)
 
 
-def _worker_ranks(task: tuple[Any, Any]) -> tuple[np.ndarray, ...]:
-    """The ranks of one chunk (its bounds in the inherited points, or its x and y), each rank
-    column in the narrowest type that holds it: less to send back, the same numbers."""
-    first, second = task
-    if isinstance(first, int):
-        x, y = _FORKED_XY
-        first, second = x[first:second], y[first:second]
-    layers = _WORKER_LAYERS
-    community, compound, venue, distance = layers.ranks(first, second)
+def _worker_ranks(xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """The ranks of one chunk sent as its x and y."""
+    return _narrow(_WORKER_LAYERS, _WORKER_LAYERS.ranks(*xy))
+
+
+def _forked_ranks(bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """The ranks of one chunk of the points a forked process inherited (`_FORKED_XY`)."""
+    (x, y), (first, last) = _FORKED_XY, bounds
+    return _narrow(_WORKER_LAYERS, _WORKER_LAYERS.ranks(x[first:last], y[first:last]))
+
+
+def _narrow(layers: _Layers, ranks: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Each rank column in the narrowest type that holds it: less to send back, the same numbers."""
+    community, compound, venue, distance = ranks
     return (community.astype(_small_int(len(layers.communities.ids))),
             compound.astype(_small_int(len(layers.compounds.ids))),
             venue.astype(_small_int(len(layers.venue_ids))), distance)

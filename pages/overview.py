@@ -55,8 +55,7 @@ def charted() -> dict[str, object]:
     with data.open_store() as store:
         several = len(subdistricts_under(regions, region) if region else
                       regions.loc[regions["level"] == "subdistrict", "region_id"]) > 1
-        return {"funnel": stats.funnel_from_counts(counts.stages),
-                "categories": dashboard.category_counts(store, where), "monthly": dashboard.monthly(store, where),
+        return {"categories": dashboard.category_counts(store, where), "monthly": dashboard.monthly(store, where),
                 "compare": dashboard.per_community(store, where, today, communities),
                 "rollup": dashboard.rollup(store, where, today, regions, region) if several else None}
 
@@ -174,7 +173,7 @@ def below_map() -> None:
 
     left, middle, right = st.columns(3)
     left.markdown(f"**{t('chart_funnel')}**")
-    left.altair_chart(charts.funnel_chart_from(charted_view["funnel"], lang), width="stretch")
+    left.altair_chart(charts.funnel_chart_from(stats.funnel_from_counts(counts.stages), lang), width="stretch")
     middle.markdown(f"**{t('chart_by_category')}**")
     middle.altair_chart(charts.category_chart_from(charted_view["categories"], names, lang), width="stretch")
     right.markdown(f"**{t('chart_monthly')}**")

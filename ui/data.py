@@ -120,8 +120,7 @@ SNAPSHOT_MAX_ISSUES = 50_000
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _issue_count(location: str, revision: int) -> int:
     with storage.open_store(location) as store:
-        found = store.summarise("issues")
-        return int(found["n"].sum()) if len(found) else 0
+        return int(store.summarise("issues")["n"].sum())
 
 
 def snapshot_fits() -> bool:
