@@ -85,8 +85,14 @@ def public_text(p, url: str, *, showing: str | None = None) -> str:
         p.page.get_by_text(re.compile(showing)).first.wait_for(timeout=30_000)
     settle(p.page)
     p.page.wait_for_timeout(500)
-    frames = [f.evaluate("() => document.body.innerText") for f in p.page.frames if f != p.page.main_frame]
+    frames = [frame_text(f) for f in p.page.frames if f != p.page.main_frame]
     return p.page.locator("body").inner_text() + "\n".join(frames)
+
+
+def frame_text(frame) -> str:
+    """A frame's text once its document has a body: a frame still loading has none yet."""
+    frame.wait_for_function("() => document.body !== null", timeout=30_000)
+    return frame.evaluate("() => document.body.innerText")
 
 
 def shot(p, name: str):
