@@ -10,7 +10,7 @@ import sqlite3
 from geo.schema import EVENT_KINDS, LAYERS
 from tests.helpers import USERS
 from yishi.services import workflow
-from yishi.storage import Where, open_store
+from yishi.storage import Where, create_store, open_store
 from yishi.storage.protocol import SCHEMA_VERSION
 from yishi.storage.query import summary_sql, where_sql
 from yishi.storage.sqlite import _DIALECT
@@ -52,7 +52,7 @@ def test_a_version_3_store_is_migrated_keeping_every_row(demo_store_file, tmp_pa
         assert n_users == 4 and "correction" not in con.execute(
             "SELECT sql FROM sqlite_schema WHERE name = 'issue_events'").fetchone()[0]
     with open_store(path) as store:
-        assert store.meta("schema_version") == SCHEMA_VERSION == "7"
+        assert store.meta("schema_version") == SCHEMA_VERSION == "8"
         events = store.load_layer("issue_events")
         assert len(events) == n_events and events["by_role"].isna().all()
         assert events["by"].iloc[0] == "社区网格员"
@@ -111,6 +111,38 @@ def test_a_version_6_store_gains_the_indexes_of_the_maps_box_and_the_pages_count
     assert "USING INDEX issues_by_position" in box_plan, box_plan
     assert "USING COVERING INDEX issues_counts" in count_plan, count_plan
     assert int(counted["n"].sum()) == 137  # the demo's issues, every one counted once
+
+
+#: The indexes schema 8 added: the rows of an issue, read by its page.
+BY_ISSUE = ("meetings_by_issue", "issue_events_by_issue", "tracking_by_issue", "ratings_by_issue")
+
+
+def indexes(store, backend: str) -> set[str]:
+    sql = ("SELECT name FROM sqlite_schema WHERE type = 'index'" if backend == "sqlite"
+           else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    return {row[0] for row in store._con.execute(sql).fetchall()}
+
+
+def test_a_version_7_store_gains_the_index_of_an_issues_rows(backend):
+    """The issue page of a city store reads one issue's meetings, timeline and ratings: by an
+    index on `issue_id`, not by reading every row (0.09 s for a timeline at 10^5 issues, 8 ms)."""
+    location = backend.location("v7")
+    with create_store(location) as store:
+        assert set(BY_ISSUE) <= indexes(store, backend.name)
+        store.write_batch("issue_events", [{"event_id": "E1", "issue_id": "I0001", "at": "2022-01-01",
+                                            "to_stage": "collected"}], by="t")
+        with store._con.transaction() if backend.name == "postgis" else store._con:
+            for index in BY_ISSUE:
+                store._con.execute(f'DROP INDEX "{index}"')
+            store._con.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+        assert not set(BY_ISSUE) & indexes(store, backend.name)
+    with open_store(location) as store:
+        assert store.meta("schema_version") == SCHEMA_VERSION
+        assert set(BY_ISSUE) <= indexes(store, backend.name)
+        assert store.select("issue_events", Where(any_of={"issue_id": ("I0001",)}))["event_id"].tolist() == ["E1"]
+        if backend.name == "sqlite":
+            sql, params = where_sql(LAYERS["issue_events"], Where(any_of={"issue_id": ("I0001",)}), _DIALECT)
+            assert "USING INDEX issue_events_by_issue" in plan(store, f"SELECT * FROM issue_events{sql}", params)
 
 
 def plan(store, sql: str, params: list) -> str:

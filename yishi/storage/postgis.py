@@ -58,7 +58,7 @@ from yishi.storage.codec import (
     with_wkb_many,
 )
 from yishi.storage.protocol import SCHEMA_VERSION, BatchResult, BBox, Row, StoreCheck, Where
-from yishi.storage.query import Dialect, order_sql, summary_sql, where_sql
+from yishi.storage.query import Dialect, by_issue_ddl, order_sql, summary_sql, where_sql
 
 #: URL schemes that select this backend.
 SCHEMES = ("postgresql", "postgres")
@@ -143,7 +143,7 @@ def _table_ddl(layer: Layer) -> list[str]:
     out = [f'CREATE TABLE IF NOT EXISTS "{layer.name}" (\n  ' + ",\n  ".join(cols) + "\n)"]
     if layer.geometry:
         out.append(f'CREATE INDEX IF NOT EXISTS "{layer.name}_geom_gist" ON "{layer.name}" USING gist (geom)')
-    return out
+    return out + by_issue_ddl(layer)
 
 
 _FIXED_DDL = f"""
@@ -201,7 +201,8 @@ def _now() -> str:
 def _migrate(con: psycopg.Connection) -> None:
     """Bring every layer table up to `geo.schema` (inside the caller's transaction): tables
     and columns added since are created, and each field's CHECK is made again from its
-    current definition (an enumeration grown), keeping every row; accounts gain `region_id`.
+    current definition (an enumeration grown), keeping every row; accounts gain `region_id`; a
+    layer that refers to issues gains its index on `issue_id` (schema 8).
     The batch log's rows lose their foreign key to `batches`: only `_apply` writes them, for
     the batch it made in the same transaction, and checking it row by row doubled the time of
     a bulk batch's log (4 s of 8 s at 658k rows)."""

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 import pandas as pd
 
 #: The layout every backend writes and checks (each step: `yishi.storage.sqlite._migrate`).
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 #: One record as the store keeps it: field name -> value (geometry under "geom").
 Row = dict[str, Any]
 #: (minx, miny, maxx, maxy) in EPSG:4326.

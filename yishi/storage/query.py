@@ -38,6 +38,15 @@ def bbox_sql(layer: Layer, dialect: Dialect) -> str:
     return dialect.point_bbox if layer.geometry == "Point" and dialect.point_bbox else dialect.bbox
 
 
+def by_issue_ddl(layer: Layer) -> list[str]:
+    """The index on the issue a row refers to (meetings, timeline, ratings, tracking codes):
+    an issue's page reads its rows by it instead of every row (0.09 s for one issue's
+    timeline at 10^5 issues without it)."""
+    if layer.id_field == "issue_id" or "issue_id" not in layer.field_names:
+        return []
+    return [f'CREATE INDEX IF NOT EXISTS "{layer.name}_by_issue" ON "{layer.name}" (issue_id)']
+
+
 def quoted(name: str) -> str:
     return f'"{name}"'
 

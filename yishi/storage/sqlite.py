@@ -28,7 +28,8 @@ from geo.joins import place
 from geo.schema import LAYERS, WGS84, Field, Layer, get_layer
 from yishi.storage.codec import decode, encode, next_number_id, typed, with_wkb, with_wkb_many
 from yishi.storage.protocol import SCHEMA_VERSION, BatchResult, BBox, Row, StoreCheck, Where
-from yishi.storage.query import Dialect, bbox_sql, box_params, order_sql, quoted, summary_sql, where_sql
+from yishi.storage.query import (Dialect, bbox_sql, box_params, by_issue_ddl, order_sql, quoted, summary_sql,
+                                 where_sql)
 
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "date": "TEXT"}
 
@@ -82,10 +83,11 @@ _COUNTED = {"issues": ("community_id", "stage", "category", "focus", "reported_o
 def _index_ddl(layer: Layer) -> list[str]:
     """The indexes of a layer's table: its position for a layer of points (a box query on it
     is a range there, see `_DIALECT.point_bbox`: without it the map's box at street zoom read
-    every row, 0.27 s at 10^6 issues), and `_COUNTED`."""
+    every row, 0.27 s at 10^6 issues), the issue a row refers to (`_by_issue`), and `_COUNTED`."""
     made = []
     if layer.geometry == "Point":
         made.append(f'CREATE INDEX IF NOT EXISTS "{layer.name}_by_position" ON "{layer.name}" (minx, miny)')
+    made += by_issue_ddl(layer)
     if layer.name in _COUNTED:
         columns = ", ".join(quoted(c) for c in _COUNTED[layer.name])
         made.append(f'CREATE INDEX IF NOT EXISTS "{layer.name}_counts" ON "{layer.name}" ({columns})')
@@ -151,7 +153,8 @@ def _migrate(con: sqlite3.Connection) -> None:
     declined_reason, me_too); the tracking, ratings and api_keys tables are new. 6: the region
     tree (regions) is new, every layer with a place gains its `subdistrict_id`, and accounts their
     `region_id`. 7: a layer of points gains an index on its position, issues one on what pages
-    count them by (`_index_ddl`, made by the caller after this). A layer table whose definition
+    count them by. 8: a layer that refers to issues gains an index on `issue_id` (`_index_ddl`,
+    made by the caller after this). A layer table whose definition
     changed (a column added, an enumeration grown: SQLite cannot alter a CHECK) is rebuilt with
     the columns both definitions have."""
     for column in ("display_name", "region_id"):
