@@ -19,13 +19,19 @@ from ui.tables import satisfaction_text
 
 user = auth.require("view_issue")
 private = user.can("view_private")
-snap = data.snapshot(include_private=private)
+# A store too big to read whole gives the asked-for issue alone: the others are opened from the
+# overview's map, list or table, which page through the store.
+whole = data.snapshot_fits()
+wanted = None if whole else issue_view.wanted_issue()
+snap = data.snapshot(include_private=private, issue_ids=None if whole else (wanted,) if wanted else ())
 lang = header("nav_issue", as_of=snap.today.isoformat())
 
 issues = snap.issues
-if issues.empty:
+if whole and issues.empty:
     st.info(t("no_issues"))
     st.stop()
+if not whole:
+    st.caption(t("iss_open_from_overview", lang))
 issue_id = issue_view.choose_issue(dict(zip(issues["issue_id"], issues["title"])), lang)
 if issue_id is None:
     st.stop()

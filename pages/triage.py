@@ -9,7 +9,9 @@ from ui.i18n import t
 from ui.shell import header
 
 user = auth.require("triage")
-snap = data.snapshot(include_private=user.can("view_private"))
+# A store too big to read whole gives the waiting reports and their merge candidates alone.
+snap = data.snapshot(include_private=user.can("view_private"),
+                     issue_ids=None if data.snapshot_fits() else data.triage_issue_ids())
 lang = header("tri_nav", as_of=snap.today.isoformat())
 forms.show_toast()
 st.caption(t("tri_intro", lang))

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import words
-from tests.helpers import USERS, run_page, run_path
+from tests.helpers import USERS, rendered, run_page, run_path, too_big_to_read_whole
 from ui.nav import PAGES, landing_page, pages_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,14 +89,7 @@ def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_on_a_city_store_such_a_page_says_why_and_never_reads_the_store_whole(demo_store_path, monkeypatch, lang):
     """The demo's 137 issues stand for a city's 10^6 with the limit set below them."""
-    from ui import data
-
-    monkeypatch.setattr(data, "SNAPSHOT_MAX_ISSUES", 100)
-
-    def whole(*args, **kwargs):
-        raise AssertionError("a page read the whole store")
-
-    monkeypatch.setattr(data, "snapshot", whole)
+    too_big_to_read_whole(monkeypatch)
     public = {"board.py", "report_issue.py", "track.py"}
     for file in sorted(WHOLE_STORE):
         user = None if file in public else USERS["staff"] if file in ("new_issue.py", "upload.py") else USERS["leader"]
@@ -111,6 +104,43 @@ def test_on_a_city_store_such_a_page_says_why_and_never_reads_the_store_whole(de
     assert at.metric and not at.exception
     at = run_path("", None, lang)
     assert [i.value for i in at.info] == [words.say("sign_in_needed", lang)]
+
+
+def issue_page(at: AppTest) -> dict[str, list]:
+    """What the issue page shows of its issue: headings, lines, tables and actions."""
+    return {"subheader": [h.value for h in at.subheader], "markdown": [m.value for m in at.markdown],
+            "tables": [d.value.reset_index(drop=True).to_dict() for d in at.dataframe], "metric": [m.value for m in at.metric],
+            "buttons": [b.label for b in at.button]}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_on_a_city_store_the_issue_page_shows_the_issue_asked_for_reading_only_it(demo_store_path, monkeypatch,
+                                                                                   lang):
+    """The overview's map, list and table link to the issue page: it must open at any size."""
+    small = run_path("issue", USERS["staff"], lang, issue="I0010")
+    too_big_to_read_whole(monkeypatch)
+    big = run_path("issue", USERS["staff"], lang, issue="I0010")
+    assert not big.exception and not big.error
+    assert issue_page(big) == issue_page(small)  # record, place, timeline, notes, meetings, actions
+    assert len(big.dataframe) == 4 and len(big.dataframe[3].value) == 6  # no notes yet; I0010's six meetings
+    assert big.selectbox(key="_issue_pick").options == ["I0010 · 西城印象问题楼盘分房分歧"]  # the one asked for
+    assert len(small.selectbox(key="_issue_pick").options) == 137
+    assert words.say("iss_open_from_overview", lang) in [c.value for c in big.caption]
+    assert words.say("iss_open_from_overview", lang) not in rendered(small)
+
+    # nothing asked for: the way to find one, no issue; an unknown one: not found
+    empty = run_path("issue", USERS["staff"], lang)
+    assert not empty.exception and empty.selectbox(key="_issue_pick").options == [] and not empty.dataframe
+    assert words.say("iss_open_from_overview", lang) in [c.value for c in empty.caption]
+    missing = run_path("issue", USERS["staff"], lang, issue="I9999")
+    assert [e.value for e in missing.error] == [words.say("iss_not_found", lang, issue_id="I9999")]
+
+    # a note written there is on its timeline at once
+    form = "act-comment-I0010-done"
+    big.text_area(key=f"{form}-note").input("请尽快形成共识")
+    big.button(key=f"{form}-submit").click().run()
+    assert not big.exception and not big.error, [e.value for e in big.error]
+    assert "请尽快形成共识" in big.dataframe[3].value.iloc[:, -1].tolist()
 
 
 def overview(at_filter: dict | None = None, lang: str = "zh") -> AppTest:

@@ -76,6 +76,24 @@ def test_nearby_open_issues_of_the_category_and_me_too(store):
     assert residents.follow(store, voice.code) == first.issue_id
 
 
+def test_the_triage_page_of_a_big_store_reads_the_waiting_reports_and_their_merge_candidates(store):
+    accepted = report(store)
+    residents.accept(store, accepted.issue_id, user=STAFF)  # open, no longer waiting: a candidate
+    waiting = report(store, lon=HERE[0] + 0.0005)
+    water = report(store, category="water", description="水压低", lon=HERE[0] - 0.02)
+    elsewhere = report(store, description="远处乱停车", lon=HERE[0] - 0.02)
+    residents.accept(store, elsewhere.issue_id, user=STAFF)  # open, but near no waiting report
+
+    ids = residents.triage_issue_ids(store)
+    assert {waiting.issue_id, water.issue_id, accepted.issue_id} <= set(ids)
+    assert elsewhere.issue_id not in ids
+    for r in (waiting, water):  # every candidate the page offers is read
+        row = store.get_row("issues", r.issue_id)
+        near = residents.nearby(store, lon=row["geom"].x, lat=row["geom"].y, category=row["category"])
+        assert set(near["issue_id"]) <= set(ids)
+    assert len(ids) < len(store.load_layer("issues")) / 4  # not the whole store
+
+
 def test_triage_accept_merge_and_decline(store):
     keep, dup, junk = report(store), report(store, description="门口停车乱"), report(store, description="广告")
     residents.me_too(store, dup.issue_id)

@@ -30,3 +30,23 @@ def test_every_demo_issue_falls_in_a_community_with_a_nearest_venue(demo_store):
     snap = take_snapshot(demo_store)
     assert not snap.issues["unassigned"].any()
     assert snap.issues["community_id"].notna().all() and snap.issues["venue_id"].notna().all()
+
+
+def test_a_snapshot_of_some_issues_is_the_whole_one_cut_to_them(demo_store):
+    """What the issue and triage pages read of a store too big to read whole: the same rows,
+    columns and types as the whole snapshot gives for those issues."""
+    import pandas as pd
+
+    ids = ["I0010", "I0082", "I9999"]  # six meetings, four, and no such issue
+    for private in (False, True):
+        whole = take_snapshot(demo_store, include_private=private)
+        some = take_snapshot(demo_store, include_private=private, issue_ids=ids)
+        for name in ("issues", "meetings", "events", "ratings"):
+            cut = getattr(whole, name)
+            cut = cut[cut["issue_id"].isin(ids)].reset_index(drop=True)
+            pd.testing.assert_frame_equal(pd.DataFrame(getattr(some, name)).reset_index(drop=True),
+                                          pd.DataFrame(cut))
+        assert some.issues["issue_id"].tolist() == ["I0010", "I0082"] and len(some.meetings) == 10
+        assert ("reporter_phone" in some.issues.columns) == private
+        assert some.communities.equals(whole.communities) and some.venues.equals(whole.venues)
+    assert take_snapshot(demo_store, issue_ids=[]).issues.empty

@@ -21,6 +21,7 @@ import streamlit as st
 from geo.errors import StoreUnusable
 from ui import errors
 from yishi import storage
+from yishi.services import residents
 from yishi.services.snapshot import Snapshot, take_snapshot
 from yishi.storage import Store
 
@@ -45,6 +46,13 @@ def _snapshot(location: str, revision: int, include_private: bool, today: date) 
     """Read once per key and shared by every session (never copied: see the module's note)."""
     with storage.open_store(location) as store:
         return take_snapshot(store, include_private=include_private)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _some_issues(location: str, revision: int, include_private: bool, today: date,
+                 issue_ids: tuple[str, ...]) -> Snapshot:
+    with storage.open_store(location) as store:
+        return take_snapshot(store, include_private=include_private, issue_ids=issue_ids)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -132,12 +140,15 @@ def snapshot_fits() -> bool:
     return _issue_count(where, revision) <= SNAPSHOT_MAX_ISSUES
 
 
-def snapshot(*, include_private: bool = False) -> Snapshot:
+def snapshot(*, include_private: bool = False, issue_ids: tuple[str, ...] | None = None) -> Snapshot:
     """The layers at the store's current revision (re-read only after a write, or on a new day,
-    which changes what is overdue)."""
+    which changes what is overdue). `issue_ids`: only those issues with their meetings,
+    timeline and ratings, for a page about a few issues whatever the store's size."""
     location = storage.store_location()
     with open_store(location) as store:
         revision, today = store.revision, store.today()
+    if issue_ids is not None:
+        return _some_issues(location, revision, include_private, today, issue_ids)
     snap = _snapshot(location, revision, include_private, today)
     _forget_older(location, include_private, (revision, today))
     return snap
@@ -157,3 +168,15 @@ def _forget_older(location: str, include_private: bool, now: tuple[int, date]) -
         _latest[(location, include_private)] = now
     if before is not None:  # sessions still running on it keep their reference
         _snapshot.clear(location, before[0], include_private, before[1])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _triage_issue_ids(location: str, revision: int) -> tuple[str, ...]:
+    with storage.open_store(location) as store:
+        return residents.triage_issue_ids(store)
+
+
+def triage_issue_ids() -> tuple[str, ...]:
+    """The issues the triage page shows (`residents.triage_issue_ids`), once per revision."""
+    location, revision, _ = state()
+    return _triage_issue_ids(location, revision)

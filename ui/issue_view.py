@@ -81,6 +81,16 @@ def select_issue(issue_id: str) -> None:
 # ------------------------------------------------------------------ which issue
 
 
+def wanted_issue() -> str | None:
+    """The issue asked for: `?issue=` in the URL (once per new value), else the plain key
+    SELECTED that other pages set."""
+    wanted = st.query_params.get("issue")
+    if wanted is not None and wanted != st.session_state.get(_URL_SEEN):
+        st.session_state[_URL_SEEN] = wanted
+        st.session_state[SELECTED] = wanted
+    return st.session_state.get(SELECTED)
+
+
 def choose_issue(titles: dict[str, str], lang: str) -> str | None:
     """Draw the issue picker; return the chosen issue id, or None when there is none.
 
@@ -92,11 +102,7 @@ def choose_issue(titles: dict[str, str], lang: str) -> str | None:
     def picked() -> None:
         st.session_state[SELECTED] = st.session_state[_PICK]
 
-    wanted = st.query_params.get("issue")
-    if wanted is not None and wanted != st.session_state.get(_URL_SEEN):
-        st.session_state[_URL_SEEN] = wanted
-        st.session_state[SELECTED] = wanted
-    issue_id = st.session_state.get(SELECTED)
+    issue_id = wanted_issue()
     if issue_id is not None and issue_id not in titles:
         st.error(t("iss_not_found", lang, issue_id=token(str(issue_id))))
         st.page_link("pages/overview.py", label=t("iss_back_to_overview", lang), icon=":material/arrow_back:")

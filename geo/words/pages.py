@@ -108,6 +108,9 @@ WORDS: dict[str, tuple[str, str]] = {
     # result board
     # -- issue, new-issue and community pages --
     "iss_choose": ("选择议题", "Choose an issue"),
+    "iss_open_from_overview": ("议题很多，这里只列出要打开的议题：其他议题请在总览的地图、议题列表或议题表中打开。",
+                               "With this many issues only the one asked for is listed here: open others "
+                               "from the overview's map, issue list or table."),
     "iss_stage_now": ("当前阶段", "Stage now"),
     "iss_record": ("议题信息", "Record"),
     "iss_place": ("位置与联系（空间匹配）", "Place and contacts (spatial join)"),

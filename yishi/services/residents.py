@@ -42,7 +42,7 @@ from yishi import signing
 from yishi.accounts import User, require_within
 from yishi.services import workflow
 from yishi.services.accounts import acting
-from yishi.storage import Row, Store
+from yishi.storage import Row, Store, Where
 
 #: Crockford's base 32: no I, L, O or U, so a code read aloud or typed from paper survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -157,6 +157,20 @@ def nearby(store: Store, *, lon: float, lat: float, category: str,
     issues = store.load_layer("issues", bbox=(lon - d, lat - d, lon + d, lat + d),
                               where={"category": category})
     return nearby_in(issues, lon=lon, lat=lat, category=category, radius_m=radius_m)
+
+
+def triage_issue_ids(store: Store) -> tuple[str, ...]:
+    """The reports awaiting staff and every issue of the same category near one of them (a
+    merge candidate): what the triage page reads of a store too big to read whole."""
+    pending = store.select("issues", Where(any_of={"triage": ("pending",)}), fields=("category",))
+    ids = set(pending["issue_id"])
+    d = _NEARBY_DEG
+    for category, point in zip(pending["category"], pending.geometry):
+        near = store.select("issues", Where(any_of={"category": (category,)},
+                                            bbox=(point.x - d, point.y - d, point.x + d, point.y + d)),
+                            fields=("issue_id",))
+        ids.update(near["issue_id"])
+    return tuple(sorted(ids))
 
 
 def nearby_in(issues: gpd.GeoDataFrame, *, lon: float, lat: float, category: str,

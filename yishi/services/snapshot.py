@@ -5,6 +5,7 @@ An issue's community and compound are read as stored (kept right on every write 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from geo.joins import place
 from geo.schema import MEMBERS
-from yishi.storage import Store
+from yishi.storage import Store, Where
 
 
 @dataclass(frozen=True)
@@ -70,25 +71,31 @@ def _with_venue_and_members(issues: gpd.GeoDataFrame, communities: gpd.GeoDataFr
         unassigned=community.isna().to_numpy(dtype=bool))
 
 
-def take_snapshot(store: Store, *, include_private: bool = False) -> Snapshot:
+def take_snapshot(store: Store, *, include_private: bool = False,
+                  issue_ids: Collection[str] | None = None) -> Snapshot:
     """Read every layer; each issue carries its stored community and compound, its nearest
     venue and linked members.
 
     Residents' personal fields are left out unless `include_private` (staff only).
+    `issue_ids`: only those issues, with their meetings, timeline and ratings (the other
+    layers whole): what a page about a few issues reads of a store too big to read whole.
     """
+    def of_issues(name: str, private: bool = False) -> pd.DataFrame:
+        if issue_ids is None:
+            return store.load_layer(name, include_private=private)
+        return store.select(name, Where(any_of={"issue_id": tuple(issue_ids)}), include_private=private)
+
     communities = store.load_layer("communities")
     compounds = store.load_layer("compounds")
     venues = store.load_layer("venues")
     members = store.load_layer("members")
-    issues = store.load_layer("issues", include_private=include_private)
-    issues = _with_venue_and_members(issues, communities, venues, members)
+    issues = _with_venue_and_members(of_issues("issues", include_private), communities, venues, members)
     venues = _with_place(venues, venues.geometry, communities, compounds)
     compounds = _with_place(compounds, compounds.representative_point(), communities, None)
     return Snapshot(
         revision=store.revision, today=store.today(),
         subdistrict=store.load_layer("subdistrict"), communities=communities,
         compounds=compounds, venues=venues, members=members, issues=issues,
-        meetings=store.load_layer("meetings"), events=store.load_layer("issue_events"),
-        ratings=store.load_layer("ratings").merge(issues[["issue_id", "community_id"]],
-                                                  on="issue_id", how="left"),
+        meetings=of_issues("meetings"), events=of_issues("issue_events"),
+        ratings=of_issues("ratings").merge(issues[["issue_id", "community_id"]], on="issue_id", how="left"),
     )
