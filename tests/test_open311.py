@@ -333,6 +333,14 @@ def test_a_merged_or_declined_report_is_closed_with_its_reason(client, demo_stor
         ("closed", "不予受理 / Declined: 属于商业广告，不在议事范围")
     # the merged report's token now follows the issue that carries the work
     assert both(client, f"tokens/{dup['token']}")[0][0]["service_request_id"] == keep["service_request_id"]
+    # the status filter agrees, also for a report set aside whose stage was never closed (an import)
+    [aside] = seed_issues(demo_store_path, 1, triage="declined", declined_reason="重复")
+    closed = [r["service_request_id"] for r in both(client, "requests", status="closed")[0]]
+    open_ = [r["service_request_id"] for r in both(client, "requests", status="open")[0]]
+    assert {dup["service_request_id"], junk["service_request_id"], aside} <= set(closed)
+    assert keep["service_request_id"] in open_ and not {dup["service_request_id"], junk["service_request_id"],
+                                                         aside} & set(open_)
+    assert closed == [r["service_request_id"] for r in both(client, "requests")[0] if r["status"] == "closed"]
 
 
 def test_posts_are_rate_limited_per_key_and_a_refused_one_writes_nothing(client, demo_store_path, key,

@@ -374,6 +374,9 @@ def test_where_narrows_by_values_dates_deadlines_regions_boxes_and_text(issues_h
 
     assert ids(Where(any_of={"stage": ("done", "implementing")})) == ["I2", "I3", "I4", "I5"]
     assert ids(Where(any_of={"stage": ()})) == []
+    assert ids(Where(none_of={"stage": ("done", "collected")})) == ["I2", "I5"]
+    assert ids(Where(none_of={"due_on": ("2022-03-01",)})) == ["I1", "I3", "I4", "I5", "I6"]  # a null is none
+    assert ids(Where(none_of={"stage": ()})) == ids(Where())
     assert ids(Where(between={"reported_on": ("2022-02-01", None)})) == ["I3", "I4", "I5", "I6"]
     assert ids(Where(between={"reported_on": ("2022-01-10", "2022-02-02")})) == ["I2", "I3"]
     assert ids(Where(below={"due_on": "2022-06-17"})) == ["I2"]  # no due date is never overdue

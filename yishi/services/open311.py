@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -36,13 +36,13 @@ import pandas as pd
 from geo.errors import InputError, Message, WorkflowError, YishiError, msg
 from geo.joins import place as place_points
 from geo.procedure import default_focus
-from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES, TRIAGE, WGS84
+from geo.schema import CATEGORIES, FOCUS_AREAS, OPEN_STAGES, STAGES, TRIAGE, WGS84
 from geo.text import shorten, strip_invisible
 from geo.values import is_missing
 from geo.words import say
 from yishi import settings
 from yishi.services import residents
-from yishi.storage import Store
+from yishi.storage import Store, Where
 
 __all__ = ["MAX_REQUESTS", "Open311Error", "SPEC", "WINDOW_DAYS", "discovery", "endpoint_url", "pick_lang",
            "post_request", "request", "requests", "service_definition", "services", "token"]
@@ -143,22 +143,61 @@ def service_definition(code: str) -> dict[str, Any]:
     return {"service_code": code, "attributes": []}
 
 
-# --- requests: one table per store revision --------------------------------------------------
+# --- requests: asked of the store, a page of rows at a time -------------------------------------
+
+#: The public fields an answer is made from (no private field is read).
+_FIELDS = ("stage", "triage", "category", "title", "description", "responsible_unit", "reported_on", "due_on",
+           "declined_reason", "merged_into")
+#: A report set aside by triage is closed whatever its stage.
+_SET_ASIDE = ("declined", "merged")
+_NEWEST_FIRST = (("reported_on", True), ("issue_id", True))
 
 
 @dataclass(frozen=True)
-class _Table:
-    """What answers are made from at one store revision: every issue's public fields with its
-    status and dates (to filter on), and the areas its place is named from."""
+class _Areas:
+    """The areas a request's place is named from, at one store revision."""
 
     revision: int
-    rows: pd.DataFrame
     communities: gpd.GeoDataFrame
     compounds: gpd.GeoDataFrame
 
 
-_CACHE: dict[str, _Table] = {}
-_CACHE_LOCK = threading.Lock()
+_AREAS: dict[str, _Areas] = {}
+_AREAS_LOCK = threading.Lock()
+
+
+def _areas(store: Store) -> _Areas:
+    """This store's communities and compounds, read once per revision (a write bumps it)."""
+    with _AREAS_LOCK:
+        cached = _AREAS.get(store.location)
+    if cached is not None and cached.revision == store.revision:
+        return cached
+    areas = _Areas(store.revision, store.load_layer("communities"), store.load_layer("compounds"))
+    with _AREAS_LOCK:
+        _AREAS[store.location] = areas
+    return areas
+
+
+def _chosen(store: Store, wheres: Sequence[Where], limit: int) -> pd.DataFrame:
+    """The newest `limit` issues matching any of `wheres` (disjoint), with what an answer says
+    besides the stored fields: status, the requested time, the latest timeline date, x and y."""
+    parts = [store.select("issues", where, fields=_FIELDS, order_by=_NEWEST_FIRST, limit=limit)
+             for where in wheres]
+    issues = parts[0] if len(parts) == 1 else pd.concat(parts).sort_values(
+        ["reported_on", "issue_id"], ascending=False).head(limit).reset_index(drop=True)
+    rows = pd.DataFrame(issues.drop(columns="geometry")).astype(object)
+    if rows.empty:
+        return rows
+    rows["status"] = np.where(rows["stage"].isin(["done", "closed"]) | rows["triage"].isin(_SET_ASIDE),
+                              "closed", "open")
+    rows["requested"] = pd.to_datetime(issues["reported_on"]).dt.tz_localize(settings.timezone())
+    events = store.select("issue_events", Where(any_of={"issue_id": tuple(rows["issue_id"])}), fields=("issue_id", "at"))
+    latest = events.groupby("issue_id")["at"].max() if len(events) else pd.Series(dtype=object)
+    stepped = rows["issue_id"].map(latest).fillna(rows["reported_on"]).astype(str)
+    reported = rows["reported_on"].astype(str)
+    rows["updated"] = np.where(stepped > reported, stepped, reported)
+    rows["x"], rows["y"] = issues.geometry.x, issues.geometry.y  # exact: places are joined on these
+    return rows
 
 
 def _midnight(day: str | None) -> datetime | None:
@@ -204,52 +243,18 @@ def _description(title: str | None, description: str | None) -> str | None:
     return f"{title}\n{description}" if title else description
 
 
-def _build(store: Store) -> _Table:
-    """Every issue's public fields (no private field is read) with what calls filter on:
-    status, the requested time, the latest timeline date."""
-    revision = store.revision  # read first: a write meanwhile makes the next call build again
-    issues = store.load_layer("issues")
-    events = store.load_layer("issue_events")
-    rows = pd.DataFrame(issues.drop(columns="geometry")).astype(object)
-    rows["status"] = np.where(rows["stage"].isin(["done", "closed"]) | rows["triage"].isin(["declined", "merged"]),
-                              "closed", "open")
-    rows["requested"] = pd.to_datetime(issues["reported_on"]).dt.tz_localize(settings.timezone())
-    latest = events.groupby("issue_id")["at"].max() if len(events) else pd.Series(dtype=object)
-    stepped = rows["issue_id"].map(latest).fillna(rows["reported_on"]).astype(str)
-    reported = rows["reported_on"].astype(str)
-    rows["updated"] = np.where(stepped > reported, stepped, reported)
-    rows["x"], rows["y"] = issues.geometry.x, issues.geometry.y  # exact: places are joined on these
-    # newest first once per revision: a call then takes the first matches in order
-    rows = rows.sort_values(["requested", "issue_id"], ascending=False, kind="stable")
-    rows.index = pd.Index(rows["issue_id"].to_numpy())
-    return _Table(revision, rows, store.load_layer("communities"), store.load_layer("compounds"))
-
-
-def _table(store: Store) -> _Table:
-    """This store's table at its current revision (built once per revision: a write bumps the
-    revision, so nothing stale is served)."""
-    with _CACHE_LOCK:
-        cached = _CACHE.get(store.location)
-    if cached is not None and cached.revision == store.revision:
-        return cached
-    table = _build(store)
-    with _CACHE_LOCK:
-        _CACHE[store.location] = table
-    return table
-
-
 #: The columns an answer is made from.
 _USED = ("issue_id", "status", "stage", "triage", "category", "title", "description", "responsible_unit",
          "requested", "updated", "due_on", "x", "y", "declined_reason", "merged_into")
 
 
-def _answers(table: _Table, chosen: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+def _answers(areas: _Areas, chosen: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     """The chosen issues as requests in the spec's field order; their places by one spatial
     join (compound and community, most specific first)."""
     if chosen.empty:
         return []
     points = gpd.GeoSeries(gpd.points_from_xy(chosen["x"].astype(float), chosen["y"].astype(float)), crs=WGS84)
-    where = place_points(points, communities=table.communities, compounds=table.compounds).to_dict("records")
+    where = place_points(points, communities=areas.communities, compounds=areas.compounds).to_dict("records")
     out = []
     for row, place in zip(chosen[list(_USED)].to_dict("records"), where):
         names = [n for n in (_text(place["compound_name"]), _text(place["community_name"])) if n]
@@ -310,40 +315,51 @@ def requests(store: Store, params: Mapping[str, str], lang: str) -> list[dict[st
     else by `service_code` and `status` (comma lists) within `start_date`..`end_date` (the
     last 90 days by default); newest first, at most `MAX_REQUESTS`. Every bad parameter is
     refused at once (400)."""
-    table = _table(store)
-    rows = table.rows
     problems: list[Message] = []
     ids = _split(params.get("service_request_id"))
     if ids:
         if len(ids) > MAX_REQUESTS:
             raise Open311Error(400, [msg("o311_too_many_ids", n=MAX_REQUESTS)])
-        keep = rows["issue_id"].isin(ids).to_numpy()
-    else:
-        codes = _split(params.get("service_code"))
-        for code in codes:
-            if code not in CATEGORIES.codes:
-                problems.append(msg("o311_unknown_service", code=shorten(code), codes=", ".join(CATEGORIES.codes)))
-        statuses = _split(params.get("status"))
-        for status in statuses:
-            if status not in ("open", "closed"):
-                problems.append(msg("o311_bad_status", value=shorten(status)))
-        start, end = _window(params, store.today(), problems)
-        if problems:
-            raise Open311Error(400, problems)
-        keep = ((rows["requested"] >= pd.Timestamp(start)) & (rows["requested"] <= pd.Timestamp(end))).to_numpy()
-        if codes:
-            keep = keep & rows["category"].isin(codes).to_numpy()
-        if statuses:
-            keep = keep & rows["status"].isin(statuses).to_numpy()
-    return _answers(table, rows.iloc[np.flatnonzero(keep)[:MAX_REQUESTS]], lang)
+        return _answers(_areas(store), _chosen(store, [Where(any_of={"issue_id": tuple(ids)})], MAX_REQUESTS), lang)
+    codes = _split(params.get("service_code"))
+    for code in codes:
+        if code not in CATEGORIES.codes:
+            problems.append(msg("o311_unknown_service", code=shorten(code), codes=", ".join(CATEGORIES.codes)))
+    statuses = set(_split(params.get("status")))
+    for status in sorted(statuses - {"open", "closed"}):
+        problems.append(msg("o311_bad_status", value=shorten(status)))
+    start, end = _window(params, store.today(), problems)
+    if problems:
+        raise Open311Error(400, problems)
+    base = Where(any_of={"category": tuple(codes)} if codes else {},
+                 between={"reported_on": (_first_day(start).isoformat(),
+                                          end.astimezone(settings.timezone()).date().isoformat())})
+    return _answers(_areas(store), _chosen(store, _by_status(base, statuses), MAX_REQUESTS), lang)
+
+
+def _first_day(moment: datetime) -> date:
+    """The first day whose midnight is at `moment` or after it."""
+    local = moment.astimezone(settings.timezone())
+    return local.date() if local.time() == time() else local.date() + timedelta(days=1)
+
+
+def _by_status(base: Where, statuses: set[str]) -> list[Where]:
+    """`base` narrowed to the statuses asked (none or both: every issue), as disjoint Wheres:
+    closed is a closing stage, or an open stage with a report set aside."""
+    if statuses != {"open"} and statuses != {"closed"}:
+        return [base]
+    if statuses == {"open"}:
+        return [replace(base, any_of={**base.any_of, "stage": OPEN_STAGES}, none_of={"triage": _SET_ASIDE})]
+    return [replace(base, any_of={**base.any_of, "stage": ("done", "closed")}),
+            replace(base, any_of={**base.any_of, "stage": OPEN_STAGES, "triage": _SET_ASIDE})]
 
 
 def request(store: Store, request_id: str, lang: str) -> list[dict[str, Any]]:
     """GET requests/{id}: a list of the one request (as the spec has it); 404 if none."""
-    table = _table(store)
-    if request_id not in table.rows.index:
+    chosen = _chosen(store, [Where(any_of={"issue_id": (request_id,)})], 1)
+    if chosen.empty:
         raise Open311Error(404, [msg("o311_not_found", what=f"requests/{shorten(request_id)}")])
-    return _answers(table, table.rows.loc[[request_id]], lang)
+    return _answers(_areas(store), chosen, lang)
 
 
 def token(store: Store, code: str) -> list[dict[str, Any]]:

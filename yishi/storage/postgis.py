@@ -269,6 +269,7 @@ def _db_where(layer: Layer, where: Where) -> Where:
 
     return dataclasses.replace(
         where, any_of={k: tuple(value(k, v) for v in vs) for k, vs in where.any_of.items()},
+        none_of={k: tuple(value(k, v) for v in vs) for k, vs in where.none_of.items()},
         between={k: tuple(None if v is None else value(k, v) for v in lh) for k, lh in where.between.items()},
         below={k: value(k, v) for k, v in where.below.items()},
         refers_to={k: (other, _db_where(get_layer(other), inner)) for k, (other, inner) in where.refers_to.items()})

@@ -38,7 +38,8 @@ class Where:
     """Which rows of a layer a query is about, answered by the database (indexes, not frames).
 
     Every condition given must hold. `any_of`: field -> the values allowed (an empty tuple
-    allows none). `between`: field -> (lowest, highest), either end None for open (dates and
+    allows none). `none_of`: field -> values the field must not hold (a null field holds
+    none of them). `between`: field -> (lowest, highest), either end None for open (dates and
     numbers, inclusive). `below`: field -> a value the field must be under (a null field is
     not). `prefix`: field -> text prefixes, one of which the field starts with (NBS codes: a
     region node holds the subdistricts whose codes start with its own). `bbox`: rows whose
@@ -50,6 +51,7 @@ class Where:
     """
 
     any_of: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    none_of: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     between: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     below: Mapping[str, Any] = field(default_factory=dict)
     prefix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -70,6 +70,11 @@ def where_sql(layer: Layer, where: Where, dialect: Dialect) -> tuple[str, list[A
             continue
         clauses.append(f"{column} IN ({', '.join([p] * len(values))})")
         params += list(values)
+    for name, values in where.none_of.items():
+        column, values = _field(layer, name), tuple(values)
+        if values:
+            clauses.append(f"({column} IS NULL OR {column} NOT IN ({', '.join([p] * len(values))}))")
+            params += list(values)
     for name, (low, high) in where.between.items():
         column = _field(layer, name)
         if low is not None:
