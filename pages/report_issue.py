@@ -10,7 +10,7 @@ from ui import data, forms, resident_forms as rf
 from ui.i18n import t
 from ui.shell import header
 
-snap = data.snapshot()  # the layers only: never a resident's personal fields
+snap = data.snapshot(issue_ids=())  # the places only (nearby issues are asked of the store)
 lang = header("res_nav_report")
 # Before any widget of the form: after a save it starts empty (the browser too); a second
 # click on the form as drawn before the save writes nothing (ui.forms).

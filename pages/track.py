@@ -9,7 +9,7 @@ import streamlit as st
 from ui import data, forms, public_view, track_view
 from ui.shell import header
 
-snap = data.snapshot()  # never a resident's personal fields
+snap = data.snapshot(issue_ids=())  # the places only: the issue followed is read by its id
 lang = header("res_nav_track")
 forms.show_toast()
 issue_id = st.query_params.get("issue")

@@ -145,6 +145,17 @@ def empty_store_location(store_backend, request, tmp_path) -> Path | str:
     yield tmp_path / "s.sqlite"
 
 
+@pytest.fixture(params=["small", "too big to read whole"])
+def store_size(request, monkeypatch) -> str:
+    """A page at both sizes: the demo as it is, and standing for a city too big to read whole
+    (`tests.helpers.too_big_to_read_whole`)."""
+    if request.param != "small":
+        from tests.helpers import too_big_to_read_whole
+
+        too_big_to_read_whole(monkeypatch)
+    return request.param
+
+
 @pytest.fixture
 def demo_store(demo_store_path):
     with open_store(demo_store_path) as store:

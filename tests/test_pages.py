@@ -72,7 +72,7 @@ def test_a_page_typed_by_url_asks_to_sign_in_or_is_refused(demo_store_path, spec
     assert not at.dataframe and not at.metric and not at.get("form") and not at.get("file_uploader")
 
 
-WHOLE_STORE = {"community.py", "report.py", "new_issue.py", "board.py", "report_issue.py", "track.py", "upload.py"}
+WHOLE_STORE = {"community.py", "report.py", "new_issue.py", "board.py", "upload.py"}
 
 
 def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big_for_them():
@@ -80,17 +80,17 @@ def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big
     for user in USERS.values():
         assert {p.file for p in pages_for(user, whole_store_fits=False)} == \
             {p.file for p in pages_for(user)} - WHOLE_STORE
-    # a member lands on the overview instead of the community page; signed out, on the overview's
-    # sign-in request instead of the board
+    # a member lands on the overview instead of the community page; signed out, on the residents'
+    # report form instead of the board
     assert landing_page(USERS["member"], whole_store_fits=False).file == "overview.py"
-    assert landing_page(None, whole_store_fits=False).file == "overview.py"
+    assert landing_page(None, whole_store_fits=False).file == "report_issue.py"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_on_a_city_store_such_a_page_says_why_and_never_reads_the_store_whole(demo_store_path, monkeypatch, lang):
     """The demo's 137 issues stand for a city's 10^6 with the limit set below them."""
     too_big_to_read_whole(monkeypatch)
-    public = {"board.py", "report_issue.py", "track.py"}
+    public = {"board.py"}
     for file in sorted(WHOLE_STORE):
         user = None if file in public else USERS["staff"] if file in ("new_issue.py", "upload.py") else USERS["leader"]
         at = run_path(file.removesuffix(".py"), user, lang)
@@ -102,8 +102,11 @@ def test_on_a_city_store_such_a_page_says_why_and_never_reads_the_store_whole(de
     # the overview still works, and signed out the front door asks to sign in
     at = run_path("overview", USERS["leader"], lang)
     assert at.metric and not at.exception
+    # signed out, the front door is the residents' report form, and tracking a report works
     at = run_path("", None, lang)
-    assert [i.value for i in at.info] == [words.say("sign_in_needed", lang)]
+    assert [t.value for t in at.title][0].startswith(words.say("res_nav_report", lang)) and not at.exception
+    at = run_path("track", None, lang)
+    assert at.text_input and not at.exception and not at.info
 
 
 def issue_page(at: AppTest) -> dict[str, list]:

@@ -65,7 +65,7 @@ def open_issue(path) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_resident_reports_and_gets_a_tracking_code(demo_store_path, lang):
+def test_a_resident_reports_and_gets_a_tracking_code(demo_store_path, lang, store_size):
     before = count(demo_store_path, "issues")
     at = run_page("report_issue.py", None, lang)
     assert at.text_area(key="res_description").max_chars == 500
@@ -134,7 +134,7 @@ def test_a_place_outside_the_subdistrict_is_refused_in_plain_words(demo_store_pa
 # ------------------------------------------------------------------ where, from a poster's link
 
 
-def test_a_posters_link_preselects_its_venue_and_the_report_goes_there(demo_store_path):
+def test_a_posters_link_preselects_its_venue_and_the_report_goes_there(demo_store_path, store_size):
     at = run_path("report_issue", None, "zh", venue="V001")
     assert at.selectbox(key="_res_place_zh").value == "venue:V001"
     assert "平原街道协商议事室" in at.success[0].value
@@ -151,6 +151,29 @@ def test_a_compound_link_preselects_the_compound(demo_store_path):
     assert "Compound · 清华园" in at.success[0].value
 
 
+def test_a_citys_compounds_and_venues_are_drawn_only_near_the_chosen_place(demo_store_path, monkeypatch):
+    """3,600 markers covered a phone's map: above PICK_MARKERS_MAX only those near the point."""
+    from ui import maps
+
+    drawn = []
+    build = maps.build_map
+
+    def spy(**kw):
+        drawn.append((set(kw["compounds"]["compound_id"]), set(kw["venues"]["venue_id"])))
+        return build(**kw)
+
+    monkeypatch.setattr(maps, "build_map", spy)
+    run_path("report_issue", None, "zh", venue="V001")
+    every_compound, every_venue = drawn[-1]
+    assert "V001" in every_venue and len(every_venue) > 5  # the demo: all of them
+    monkeypatch.setattr(rf, "PICK_MARKERS_MAX", 10)
+    run_path("report_issue", None, "zh")
+    assert drawn[-1] == (set(), set())  # no place yet: the outlines only
+    run_path("report_issue", None, "zh", venue="V001")
+    compounds, venues = drawn[-1]
+    assert "V001" in venues and compounds and venues < every_venue and compounds < every_compound
+
+
 def test_an_unknown_place_in_the_link_preselects_nothing(demo_store_path):
     at = run_path("report_issue", None, "zh", venue="V999<b>")
     assert at.selectbox(key="_res_place_zh").value is None
@@ -161,7 +184,7 @@ def test_an_unknown_place_in_the_link_preselects_nothing(demo_store_path):
 # ------------------------------------------------------------------ already reported nearby?
 
 
-def test_a_nearby_report_of_the_same_kind_is_offered_and_me_too_is_counted(demo_store_path):
+def test_a_nearby_report_of_the_same_kind_is_offered_and_me_too_is_counted(demo_store_path, store_size):
     target = open_issue(demo_store_path)
     before_issues = count(demo_store_path, "issues")
     at = run_page("report_issue.py", None, res_point=target["point"])

@@ -66,7 +66,7 @@ def test_a_code_typed_in_any_spelling_finds_the_report(demo_store_path, typed):
     assert "李师傅" not in page and "13800002222" not in page
 
 
-def test_the_receipts_link_opens_the_report(demo_store_path):
+def test_the_receipts_link_opens_the_report(demo_store_path, store_size):
     receipt = report(demo_store_path)
     at = run_path("track", None, "en", code=receipt.code)
     assert receipt.issue_id in rendered(at)
@@ -107,7 +107,7 @@ def test_rerunning_the_page_does_not_count_as_another_look_up(demo_store_path, m
 # ------------------------------------------------------------------ rating by code
 
 
-def test_a_done_issue_is_rated_once_per_code(demo_store_path):
+def test_a_done_issue_is_rated_once_per_code(demo_store_path, store_size):
     receipt = report(demo_store_path, done=True)
     at = run_path("track", None, "zh", code=receipt.code)
     assert "已增设路灯两盏" in rendered(at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import USERS, dump, rendered, run_page, run_path, too_big_to_read_whole
+from tests.helpers import USERS, dump, rendered, run_page, run_path
 from yishi.services import residents
 from yishi.storage import open_store
 
@@ -24,14 +24,7 @@ def reports(demo_store_path):
     return [r.issue_id for r in made]
 
 
-@pytest.fixture(params=["small", "too big to read whole"])
-def size(request, monkeypatch):
-    """The page at both sizes: a big store gives it the waiting reports and their neighbours."""
-    if request.param != "small":
-        too_big_to_read_whole(monkeypatch)
-
-
-def test_staff_see_the_waiting_reports_with_contact_and_place(demo_store_path, reports, size):
+def test_staff_see_the_waiting_reports_with_contact_and_place(demo_store_path, reports, store_size):
     at = run_page("triage.py", USERS["staff"])
     body = rendered(at)
     assert "待受理：**3** 条" in body
@@ -56,7 +49,7 @@ def test_other_roles_cannot_triage(demo_store_path, reports, role):
     assert "13900001111" not in body and f"tri-accept-{reports[0]}" not in body
 
 
-def test_accept_merge_and_decline_from_the_page(demo_store_path, reports, size):
+def test_accept_merge_and_decline_from_the_page(demo_store_path, reports, store_size):
     keep, dup, junk = reports
     at = run_page("triage.py", USERS["staff"])
     at.button(key=f"tri-accept-{keep}-submit").click().run()

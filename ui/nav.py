@@ -42,9 +42,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("new_issue.py", "nav_new_issue", ":material/add_location_alt:", "nav_group_work", "create",
              whole_store=True),
     PageSpec("board.py", "nav_board", ":material/campaign:", "nav_group_public", None, whole_store=True),
-    PageSpec("report_issue.py", "res_nav_report", ":material/add_comment:", "nav_group_public", None,
-             whole_store=True),
-    PageSpec("track.py", "res_nav_track", ":material/travel_explore:", "nav_group_public", None, whole_store=True),
+    PageSpec("report_issue.py", "res_nav_report", ":material/add_comment:", "nav_group_public", None),
+    PageSpec("track.py", "res_nav_track", ":material/travel_explore:", "nav_group_public", None),
     PageSpec("upload.py", "nav_upload", ":material/upload_file:", "nav_group_work", "upload", whole_store=True),
     PageSpec("accounts.py", "nav_accounts", ":material/manage_accounts:", "nav_group_admin",
              "manage_accounts"),
@@ -66,7 +65,7 @@ def pages_for(user: auth.User | None, *, whole_store_fits: bool = True) -> list[
 
 def landing_page(user: auth.User | None, *, whole_store_fits: bool = True) -> PageSpec:
     """The page the app opens on for this user (signed out: the public board; on a store too
-    big for it, the overview, which asks a signed-out visitor to sign in)."""
+    big for it, the residents' report form)."""
     specs = pages_for(user, whole_store_fits=whole_store_fits)
     role = user.role if user else None
     return next((p for p in specs if role in p.default_for), specs[0] if specs else PAGES[0])
