@@ -71,6 +71,8 @@ def test_the_receipts_link_opens_the_report(demo_store_path, store_size):
     at = run_path("track", None, "en", code=receipt.code)
     assert receipt.issue_id in rendered(at)
     assert at.text_input(key="res_code_box").value == receipt.code
+    # the way back to the board, only where the board is listed
+    assert ('class=\\"pub-back\\"' in rendered(at)) == (store_size == "small")
 
 
 def test_an_unknown_code_says_only_that(demo_store_path):

@@ -29,7 +29,7 @@ from geo.schema import (
     TRIAGE,
 )
 from geo.values import is_blank
-from ui import maps
+from ui import data, maps
 from ui.i18n import enum_label, field_label, t
 from ui.maps.style import GREY, STAGE_COLORS
 from ui.maps.widget import show_map
@@ -280,14 +280,18 @@ def issue_page(snap: Snapshot, issue_id: str, lang: str) -> None:
     """`/board?issue=ID`: the issue's public facts, or a plain notice when there is no such issue."""
     names = {str(k): v for k, v in zip(snap.communities["community_id"], snap.communities["name"])}
     query = BoardQuery.from_params(st.query_params.to_dict(), names)
-    back = f'<a class="pub-back" href="{escape(board_href(query, lang))}">{escape(t("pub_back", lang))}</a>'
+    # the board leaves the navigation of a store too big to read whole: no way back to it there
+    back = (f'<a class="pub-back" href="{escape(board_href(query, lang))}">{escape(t("pub_back", lang))}</a>'
+            if data.snapshot_fits() else "")
     item = issue_facts(snap, issue_id)
     if item is None:
         st.warning(t("pub_no_issue", lang, id=token(issue_id)))
-        st.html(f'<div class="yishi-toolbar">{back}</div>')
+        if back:
+            st.html(f'<div class="yishi-toolbar">{back}</div>')
         return
     f = item.fields
-    st.html(f'<div class="yishi-toolbar">{back}</div>')
+    if back:
+        st.html(f'<div class="yishi-toolbar">{back}</div>')
     st.subheader(md(f"{f['issue_id']} · {text(f['title'])}"))
     if item.status == "pending":
         st.info(t("pub_pending", lang))
