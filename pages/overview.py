@@ -169,7 +169,7 @@ def below_map() -> None:
         st.subheader(t("db_rollup"))
         st.caption(t("db_rollup_hint"))
         st.dataframe(report_view.rollup_labelled(charted_view["rollup"], lang), width="stretch", hide_index=True,
-                     key="ov_rollup")
+                     key="ov_rollup", column_config=report_view.rollup_columns(lang))
 
     left, middle, right = st.columns(3)
     left.markdown(f"**{t('chart_funnel')}**")

@@ -163,6 +163,8 @@ def test_the_keyboard_list_is_capped_overdue_first_then_newest(demo_store):
     assert rest == sorted(rest, reverse=True)
     html = access_html(rows, today, 137)
     assert html.count("<li>") == 20 and "另有 117 个议题未列出" in html and "（137）" in html
+    city = access_html(rows, today, 1_000_000)  # a city's counts keep their thousands apart
+    assert "另有 999,980 个议题未列出" in city and "地图上的议题（1,000,000）" in city
 
 
 def access_html(rows, today, total):

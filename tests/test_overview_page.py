@@ -5,6 +5,7 @@ ringed on the map."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -297,6 +298,10 @@ def test_a_city_shows_the_picker_and_a_rollup_that_sums_up(city_path):
     table = rollup(at)
     assert table is not None
     assert int(table.iloc[0][say("total", "zh")]) == CITY_ISSUES == table_count(at)
+    # its counts are drawn with the reader's thousands separators (a city's 1,000,000)
+    [config] = [json.loads(f.proto.columns) for f in at.dataframe if say("db_level", "zh") in f.value.columns]
+    assert {name: c["type_config"]["format"] for name, c in config.items() if "type_config" in c} == \
+        {say(c, "zh"): "localized" for c in ("total", "open", "overdue", "done")}
     subs = table[table[say("db_level", "zh")] == say("db_level_subdistrict", "zh")]
     assert int(subs[say("total", "zh")].sum()) == CITY_ISSUES
     assert int(table.iloc[0][say("open", "zh")]) == int(metric(at, "在办议题"))

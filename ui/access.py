@@ -76,10 +76,10 @@ def list_html(issues: pd.DataFrame, today: date, lang: str, *, total: int | None
             f'<span class="yishi-stage"><span class="yishi-dot" aria-hidden="true" '
             f'style="background:{STAGE_COLORS.get(stage, GREY)}"></span>'
             f'{escape(enum_label(STAGES, stage, lang))}</span>{late}</li>')
-    title = escape(t("ax_list_title", lang, n=total if capped else len(items)))
+    title = escape(t("ax_list_title", lang, n=f"{total if capped else len(items):,}"))
     body = f'<ul>{"".join(items)}</ul>' if items else f'<p>{escape(t("no_issues", lang))}</p>'
     if capped:
-        body += f'<p class="yishi-hint yishi-list-more">{escape(t("db_list_more", lang, n=total - len(items)))}</p>'
+        body += f'<p class="yishi-hint yishi-list-more">{escape(t("db_list_more", lang, n=f"{total - len(items):,}"))}</p>'
     return (f'<nav id="{LIST_ID}" class="yishi-issue-list" tabindex="-1" aria-label="{title}">'
             f'<p class="yishi-list-title"><strong>{title}</strong></p>'
             f'<p class="yishi-hint">{escape(t("ax_list_hint", lang))}</p>{body}</nav>')

@@ -9,6 +9,7 @@ view, so a printout would stop after about ten). Every cell goes through `ui.tab
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from html import escape
 
 import pandas as pd
@@ -139,6 +140,15 @@ def compare_labelled(per_community: pd.DataFrame, lang: str) -> pd.DataFrame:
                        t("done", lang), t("kpi_satisfaction", lang), t("tri_rating_mean", lang),
                        t("tri_rating_count", lang)]
     return compare
+
+
+#: The roll-up's counts: shown with the reader's thousands separators (a city's 1,000,000).
+ROLLUP_COUNTS = ("total", "open", "overdue", "done")
+
+
+def rollup_columns(lang: str) -> dict[str, Any]:
+    """The roll-up table's column settings: its counts with thousands separators."""
+    return {t(c, lang): st.column_config.NumberColumn(format="localized") for c in ROLLUP_COUNTS}
 
 
 def rollup_labelled(table: pd.DataFrame, lang: str) -> pd.DataFrame:
