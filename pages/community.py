@@ -8,9 +8,11 @@ starts at its own linked community.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo import stats
+from geo.filters import IssueFilter
 from ui import access, auth, community_view, data, errors, maps
 from ui.i18n import choice, t
 from ui.maps.card import issue_card
@@ -18,26 +20,39 @@ from ui.maps.widget import show_map
 from ui.posters import poster_panel
 from ui.shell import header
 from ui.tables import csv_bytes
+from yishi.services import dashboard
 
 user = auth.require("view_map")
-snap = data.snapshot()  # public fields only
-lang = header("nav_community", as_of=snap.today.isoformat())
+places = data.snapshot(issue_ids=())  # the places and members, for the pickers
+lang = header("nav_community", as_of=places.today.isoformat())
 
-communities = snap.communities
-if communities.empty:
+if places.communities.empty:
     st.info(t("cm_no_community", lang))
     st.stop()
-names = dict(zip(communities["community_id"], communities["name"]))
-cppcc = community_view.cppcc_members(snap.members, names)
+names = dict(zip(places.communities["community_id"], places.communities["name"]))
+cppcc = community_view.cppcc_members(places.members, names)
 cid = community_view.choose_community(names, cppcc, user, lang)
 st.markdown(community_view.heading(cid, names, cppcc, lang))
 
-issues = snap.issues[snap.issues["community_id"] == cid]
+# This community's issues with their timeline; its figures against its subdistrict's
+# communities from counts the store makes (public fields only, whatever the store's size).
+snap = data.snapshot(community_id=cid)
+subdistrict = community_view.subdistrict_of(snap.communities, cid)
+communities = dashboard.communities_in(snap.communities, subdistrict)
+issues = snap.issues
 compounds = snap.compounds[snap.compounds["community_id"] == cid]
 venues = snap.venues[snap.venues["community_id"] == cid]
 
+
+def compared() -> pd.DataFrame:
+    with data.open_store() as store:
+        return dashboard.per_community(store, dashboard.issue_where(IssueFilter(), snap.today, subdistrict),
+                                       snap.today, communities)
+
+
+per = data.once(("community_figures", *data.state(), subdistrict), compared)
 st.markdown(f"**{t('cm_figures', lang)}**")
-metrics = community_view.figure_metrics(snap.issues, communities, snap.ratings, cid, snap.today, lang)
+metrics = community_view.figure_metrics(per, cid, lang)
 with st.container(key="yishi-kpis-community"):  # a two-column grid on a phone (ui/styles/phone.css)
     for column, metric in zip(st.columns(len(metrics)), metrics):
         column.metric(**metric)
@@ -52,7 +67,7 @@ def community_map() -> None:
                      horizontal=True, format_func=lambda b: t(f"basemap_{b}", lang))
     polygon = communities[communities["community_id"] == cid]
     bounds = tuple(float(v) for v in polygon.total_bounds)
-    open_counts = snap.issues[stats.is_open(snap.issues)]["community_id"].value_counts().to_dict()
+    open_counts = dict(zip(per["community_id"], per["open"]))
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=communities, compounds=compounds,
                           venues=venues, issues=issues, lang=lang, basemap=basemap,
                           open_counts=open_counts, focus_bounds=bounds, today=snap.today)

@@ -17,6 +17,7 @@ from ui.report_map import svg_map
 from ui.safe import md
 from ui.shell import header
 from ui.tables import dashed, issue_table
+from yishi.services import dashboard
 
 auth.require("view_map")
 snap = data.snapshot()  # public fields only
@@ -38,7 +39,9 @@ else:
     issues = snap.issues[snap.issues["community_id"] == cid]
     st.subheader(f"{md(names[cid])} · {snap.today.isoformat()}")
     st.markdown(community_view.heading(cid, names, community_view.cppcc_members(snap.members, names), lang))
-    metrics = community_view.figure_metrics(snap.issues, snap.communities, snap.ratings, cid, snap.today, lang)
+    neighbours = dashboard.communities_in(snap.communities, community_view.subdistrict_of(snap.communities, cid))
+    per = stats.per_community(snap.issues, neighbours, snap.today, snap.ratings)
+    metrics = community_view.figure_metrics(per, cid, lang)
     st.html(report_view.figures_html([(m["label"], m["value"]) for m in metrics],
                                      [m.get("delta_description", "") for m in metrics]))
 

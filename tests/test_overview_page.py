@@ -119,7 +119,7 @@ def test_card_facts_never_say_none():
     assert [value for _, value, _ in facts] == ["—", "已终止", "—", "—"]
 
 
-def test_community_page_shows_the_same_card(demo_store_path, monkeypatch):
+def test_community_page_shows_the_same_card(demo_store_path, monkeypatch, store_size):
     clicked(monkeypatch, "I0067")  # 和谐社区, the member's own community
     at = run_page("community.py", USERS["member"], "zh")
     text = card_text(at)

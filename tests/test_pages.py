@@ -72,7 +72,7 @@ def test_a_page_typed_by_url_asks_to_sign_in_or_is_refused(demo_store_path, spec
     assert not at.dataframe and not at.metric and not at.get("form") and not at.get("file_uploader")
 
 
-WHOLE_STORE = {"community.py", "report.py", "new_issue.py", "board.py", "upload.py"}
+WHOLE_STORE = {"report.py", "new_issue.py", "board.py", "upload.py"}
 
 
 def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big_for_them():
@@ -80,9 +80,9 @@ def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big
     for user in USERS.values():
         assert {p.file for p in pages_for(user, whole_store_fits=False)} == \
             {p.file for p in pages_for(user)} - WHOLE_STORE
-    # a member lands on the overview instead of the community page; signed out, on the residents'
-    # report form instead of the board
-    assert landing_page(USERS["member"], whole_store_fits=False).file == "overview.py"
+    # a member lands on the community page still; signed out, on the residents' report form
+    # instead of the board
+    assert landing_page(USERS["member"], whole_store_fits=False).file == "community.py"
     assert landing_page(None, whole_store_fits=False).file == "report_issue.py"
 
 

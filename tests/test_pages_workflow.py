@@ -225,7 +225,7 @@ def test_the_reporter_phone_reaches_staff_only(demo_store_path):
 # ------------------------------------------------------------------ the community page
 
 
-def test_a_member_starts_at_the_linked_community_with_its_overdue_issues(demo_store):
+def test_a_member_starts_at_the_linked_community_with_its_overdue_issues(demo_store, store_size):
     snap = take_snapshot(demo_store)
     here = snap.issues[snap.issues["community_id"] == MEMBER_COMMUNITY]
     overdue_here = set(stats.overdue(here, snap.today)["issue_id"])
@@ -241,7 +241,7 @@ def test_a_member_starts_at_the_linked_community_with_its_overdue_issues(demo_st
     assert (todo["停留天数"].dropna() >= 0).all()
 
 
-def test_choosing_a_member_switches_to_the_linked_community(demo_store_path):
+def test_choosing_a_member_switches_to_the_linked_community(demo_store_path, store_size):
     at = run_page("community.py", USERS["leader"], "en")
     at.selectbox(key="_cm_member").set_value("M002")
     at.run()
@@ -332,3 +332,18 @@ def test_saving_without_a_place_or_title_is_refused(demo_store_path):
     at.button(key="ni_save").click()
     at.run()
     assert "Title is required" in shown_errors(at)
+
+
+def test_the_community_figures_are_its_counts_against_its_subdistricts_mean(demo_store, store_size):
+    """Counted by the store (any size): the same figures the whole snapshot gives."""
+    snap = take_snapshot(demo_store)
+    per = stats.per_community(snap.issues, snap.communities, snap.today, snap.ratings)
+    mine = per[per["community_id"] == MEMBER_COMMUNITY].iloc[0]
+    at = run_page("community.py", USERS["member"])
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["合计"] == str(int(mine["total"])) and shown["在办"] == str(int(mine["open"]))
+    assert shown["逾期"] == str(int(mine["overdue"])) == "1"
+    deltas = [m.proto.delta for m in at.metric if m.proto.delta]
+    assert deltas[0] == f"{mine['total'] - per['total'].mean():+.1f}"
+    # the print view reads the whole store: linked only where it is listed
+    assert ("yishi-print-link" in rendered(at)) == (store_size == "small")

@@ -6,7 +6,7 @@ import shapely
 
 from geo.joins import OUTPUT_COLUMNS
 from yishi.services.snapshot import take_snapshot
-from yishi.storage import create_store
+from yishi.storage import Where, create_store
 
 
 def test_issues_in_a_store_without_communities_are_unassigned_but_placed(tmp_path):
@@ -40,7 +40,7 @@ def test_a_snapshot_of_some_issues_is_the_whole_one_cut_to_them(demo_store):
     ids = ["I0010", "I0082", "I9999"]  # six meetings, four, and no such issue
     for private in (False, True):
         whole = take_snapshot(demo_store, include_private=private)
-        some = take_snapshot(demo_store, include_private=private, issue_ids=ids)
+        some = take_snapshot(demo_store, include_private=private, issues=Where(any_of={"issue_id": tuple(ids)}))
         for name in ("issues", "meetings", "events", "ratings"):
             cut = getattr(whole, name)
             cut = cut[cut["issue_id"].isin(ids)].reset_index(drop=True)
@@ -49,4 +49,13 @@ def test_a_snapshot_of_some_issues_is_the_whole_one_cut_to_them(demo_store):
         assert some.issues["issue_id"].tolist() == ["I0010", "I0082"] and len(some.meetings) == 10
         assert ("reporter_phone" in some.issues.columns) == private
         assert some.communities.equals(whole.communities) and some.venues.equals(whole.venues)
-    assert take_snapshot(demo_store, issue_ids=[]).issues.empty
+    assert take_snapshot(demo_store, issues=Where(any_of={"issue_id": ()})).issues.empty
+    # one community's: its issues and what refers to them, as the community page reads it
+    whole = take_snapshot(demo_store)
+    mine = take_snapshot(demo_store, issues=Where(any_of={"community_id": ("411402001002",)}))
+    ids = whole.issues.loc[whole.issues["community_id"] == "411402001002", "issue_id"].tolist()
+    assert ids and mine.issues["issue_id"].tolist() == ids
+    for name in ("meetings", "events"):
+        cut = getattr(whole, name)
+        pd.testing.assert_frame_equal(pd.DataFrame(getattr(mine, name)).reset_index(drop=True),
+                                      pd.DataFrame(cut[cut["issue_id"].isin(ids)]).reset_index(drop=True))

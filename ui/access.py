@@ -19,6 +19,7 @@ import streamlit as st
 
 from geo import stats
 from geo.schema import STAGES
+from ui import data
 from ui.i18n import enum_label, t
 from ui.maps.style import GREY, STAGE_COLORS
 from ui.tables import text
@@ -39,12 +40,14 @@ def report_href(lang: str) -> str:
 
 
 def toolbar(lang: str, *, skip: bool = True) -> None:
-    """A row of two links: over the map to the issue list (`skip`), and to the print view."""
+    """A row of two links: over the map to the issue list (`skip`), and to the print view
+    (where it is listed: it reads the whole store)."""
     links = []
     if skip:
         links.append(f'<a class="yishi-skip" href="#{LIST_ID}">{escape(t("ax_skip", lang))}</a>')
-    links.append(f'<a class="yishi-print-link" href="{escape(report_href(lang))}">'
-                 f'{escape(t("ax_print_view", lang))}</a>')
+    if data.snapshot_fits():
+        links.append(f'<a class="yishi-print-link" href="{escape(report_href(lang))}">'
+                     f'{escape(t("ax_print_view", lang))}</a>')
     st.html(f'<div class="yishi-toolbar">{"".join(links)}</div>')
 
 

@@ -5,13 +5,11 @@ with its downloads. The list itself is computed by geo.stats.supervision_list (t
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from geo import stats
 from yishi.accounts import User
 from geo.export import to_geojson_text
 from geo.schema import CATEGORIES, CPPCC_ROLES, FIVE_HAVES, MEMBER_ROLES, STAGES, VENUE_KINDS
@@ -93,11 +91,19 @@ def heading(community_id: str, names: dict[str, str], cppcc: pd.DataFrame, lang:
     return f"**{md(names[community_id])}** · {t('members_linked', lang)}: {md(linked)}"
 
 
-def figure_metrics(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.DataFrame, community_id: str,
-                   today: date, lang: str) -> list[dict[str, Any]]:
+def subdistrict_of(communities: pd.DataFrame, community_id: str) -> str | None:
+    """The subdistrict a community lies in (None where the store does not say): its figures
+    are set against that subdistrict's communities, as a member compares them."""
+    if "subdistrict_id" not in communities.columns:
+        return None
+    found = communities.loc[communities["community_id"] == community_id, "subdistrict_id"]
+    return str(found.iloc[0]) if len(found) and isinstance(found.iloc[0], str) else None
+
+
+def figure_metrics(per: pd.DataFrame, community_id: str, lang: str) -> list[dict[str, Any]]:
     """Keyword arguments for one st.metric per figure: the community's value, its difference
-    from the mean over all communities, and that mean; last, residents' rating with its count."""
-    per = stats.per_community(issues, communities, today, ratings)
+    from the mean over the communities of `per` (`geo.stats.per_community` with ratings, of the
+    community's subdistrict), and that mean; last, residents' rating with its count."""
     mine = per[per["community_id"] == community_id].iloc[0]
     average = per[["total", "open", "overdue", "done", "satisfaction"]].mean(numeric_only=True)
     metrics: list[dict[str, Any]] = []

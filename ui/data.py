@@ -23,7 +23,7 @@ from ui import errors
 from yishi import storage
 from yishi.services import residents
 from yishi.services.snapshot import Snapshot, take_snapshot
-from yishi.storage import Store
+from yishi.storage import Store, Where
 
 T = TypeVar("T")
 
@@ -50,9 +50,9 @@ def _snapshot(location: str, revision: int, include_private: bool, today: date) 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _some_issues(location: str, revision: int, include_private: bool, today: date,
-                 issue_ids: tuple[str, ...]) -> Snapshot:
+                 field: str, values: tuple[str, ...]) -> Snapshot:
     with storage.open_store(location) as store:
-        return take_snapshot(store, include_private=include_private, issue_ids=issue_ids)
+        return take_snapshot(store, include_private=include_private, issues=Where(any_of={field: values}))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -140,15 +140,19 @@ def snapshot_fits() -> bool:
     return _issue_count(where, revision) <= SNAPSHOT_MAX_ISSUES
 
 
-def snapshot(*, include_private: bool = False, issue_ids: tuple[str, ...] | None = None) -> Snapshot:
+def snapshot(*, include_private: bool = False, issue_ids: tuple[str, ...] | None = None,
+             community_id: str | None = None) -> Snapshot:
     """The layers at the store's current revision (re-read only after a write, or on a new day,
-    which changes what is overdue). `issue_ids`: only those issues with their meetings,
-    timeline and ratings, for a page about a few issues whatever the store's size."""
+    which changes what is overdue). `issue_ids`, or `community_id`: only those issues, or that
+    community's, with their meetings, timeline and ratings (the places whole), for a page about
+    a few issues whatever the store's size."""
     location = storage.store_location()
     with open_store(location) as store:
         revision, today = store.revision, store.today()
     if issue_ids is not None:
-        return _some_issues(location, revision, include_private, today, issue_ids)
+        return _some_issues(location, revision, include_private, today, "issue_id", issue_ids)
+    if community_id is not None:
+        return _some_issues(location, revision, include_private, today, "community_id", (community_id,))
     snap = _snapshot(location, revision, include_private, today)
     _forget_older(location, include_private, (revision, today))
     return snap

@@ -35,7 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "nav_overview", ":material/map:", "nav_group_map", "view_map",
              default_for=frozenset({"leader", "staff", "admin"})),
     PageSpec("community.py", "nav_community", ":material/groups:", "nav_group_map", "view_map",
-             default_for=frozenset({"member"}), whole_store=True),
+             default_for=frozenset({"member"})),
     PageSpec("report.py", "nav_report", ":material/print:", "nav_group_map", "view_map", whole_store=True),
     PageSpec("triage.py", "tri_nav", ":material/inbox:", "nav_group_work", "triage"),
     PageSpec("issue.py", "nav_issue", ":material/description:", "nav_group_work", "view_issue"),

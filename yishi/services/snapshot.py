@@ -5,7 +5,6 @@ An issue's community and compound are read as stored (kept right on every write 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -71,31 +70,32 @@ def _with_venue_and_members(issues: gpd.GeoDataFrame, communities: gpd.GeoDataFr
         unassigned=community.isna().to_numpy(dtype=bool))
 
 
-def take_snapshot(store: Store, *, include_private: bool = False,
-                  issue_ids: Collection[str] | None = None) -> Snapshot:
+def take_snapshot(store: Store, *, include_private: bool = False, issues: Where | None = None) -> Snapshot:
     """Read every layer; each issue carries its stored community and compound, its nearest
     venue and linked members.
 
     Residents' personal fields are left out unless `include_private` (staff only).
-    `issue_ids`: only those issues, with their meetings, timeline and ratings (the other
-    layers whole): what a page about a few issues reads of a store too big to read whole.
+    `issues`: only the issues it matches, with their meetings, timeline and ratings (the other
+    layers whole): what a page about a few issues (one, or one community's) reads of a store
+    too big to read whole.
     """
     def of_issues(name: str, private: bool = False) -> pd.DataFrame:
-        if issue_ids is None:
+        if issues is None:
             return store.load_layer(name, include_private=private)
-        return store.select(name, Where(any_of={"issue_id": tuple(issue_ids)}), include_private=private)
+        where = issues if name == "issues" else Where(refers_to={"issue_id": ("issues", issues)})
+        return store.select(name, where, include_private=private)
 
     communities = store.load_layer("communities")
     compounds = store.load_layer("compounds")
     venues = store.load_layer("venues")
     members = store.load_layer("members")
-    issues = _with_venue_and_members(of_issues("issues", include_private), communities, venues, members)
+    placed = _with_venue_and_members(of_issues("issues", include_private), communities, venues, members)
     venues = _with_place(venues, venues.geometry, communities, compounds)
     compounds = _with_place(compounds, compounds.representative_point(), communities, None)
     return Snapshot(
         revision=store.revision, today=store.today(),
         subdistrict=store.load_layer("subdistrict"), communities=communities,
-        compounds=compounds, venues=venues, members=members, issues=issues,
+        compounds=compounds, venues=venues, members=members, issues=placed,
         meetings=of_issues("meetings"), events=of_issues("issue_events"),
-        ratings=of_issues("ratings").merge(issues[["issue_id", "community_id"]], on="issue_id", how="left"),
+        ratings=of_issues("ratings").merge(placed[["issue_id", "community_id"]], on="issue_id", how="left"),
     )
