@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui import auth, data, errors, forms, issue_view, maps
 from ui.i18n import choice, t
+from ui.maps import nearby
 from ui.maps.widget import show_map
 from ui.shell import header
 
@@ -21,7 +22,10 @@ from ui.shell import header
 PICK_RETURNED = ["last_clicked"]
 
 user = auth.require("create")
-snap = data.snapshot()  # the layers only: no resident's data is needed to place a point
+# The layers only (no resident's data is needed to place a point); a store too big to read
+# whole gives its places, and the map the issues around the chosen point.
+whole = data.snapshot_fits()
+snap = data.snapshot(issue_ids=None if whole else ())
 lang = header("nav_new_issue", as_of=snap.today.isoformat())
 
 # Before any widget of the form: after a save it starts empty (in the browser too), and a
@@ -37,10 +41,13 @@ def pick_map() -> None:
     """The map; a click anywhere becomes the point (the whole page reruns to show its place)."""
     basemap = choice(st.radio, t("basemap", lang), maps.BASEMAPS, key="ni_basemap", lang=lang,
                      horizontal=True, format_func=lambda b: t(f"basemap_{b}", lang))
-    fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities,
-                          compounds=snap.compounds, venues=snap.venues, issues=snap.issues,
-                          lang=lang, basemap=basemap)
-    issue_view.add_point_marker(fmap, st.session_state.get(issue_view.POINT), basemap)
+    point = st.session_state.get(issue_view.POINT)
+    compounds, venues = nearby.places_to_draw(snap.compounds, snap.venues, point)
+    around = nearby.box_around(point) if point and not whole else None  # a city: zoomed to the point
+    issues = data.issues_in(around) if around else snap.issues
+    fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities, compounds=compounds,
+                          venues=venues, issues=issues, lang=lang, basemap=basemap, focus_bounds=around)
+    issue_view.add_point_marker(fmap, point, basemap)
     clicked = show_map(fmap, key="new_issue_map", height=520, returned_objects=PICK_RETURNED, lang=lang)
     where = issue_view.new_click(clicked, basemap)
     if where is not None:

@@ -97,7 +97,7 @@ if file is not None:
             column.metric(t(f"up_{name}"), len(ids))
         if moved := moved_text(checked, lang):
             st.info(moved, icon=":material/moving:")
-        snap = data.snapshot()
+        snap = data.snapshot(issue_ids=())  # the outlines around the points
         show_map(preview_map(checked, preview_statuses(checked), subdistrict=snap.subdistrict,
                              communities=snap.communities, lang=lang),
                  key="upload_map", height=480, returned_objects=[], lang=lang)

@@ -72,7 +72,7 @@ def test_a_page_typed_by_url_asks_to_sign_in_or_is_refused(demo_store_path, spec
     assert not at.dataframe and not at.metric and not at.get("form") and not at.get("file_uploader")
 
 
-WHOLE_STORE = {"report.py", "new_issue.py", "board.py", "upload.py"}
+WHOLE_STORE = {"report.py", "board.py"}
 
 
 def test_pages_that_read_the_whole_store_leave_the_navigation_of_a_store_too_big_for_them():

@@ -18,7 +18,7 @@ from geo.schema import WGS84
 from yishi.services.snapshot import take_snapshot
 from yishi.storage import open_store
 from ui.nav import pages_for
-from tests.helpers import USERS, rendered, run_page
+from tests.helpers import USERS, rendered, run_page, too_big_to_read_whole
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -268,7 +268,7 @@ def _point_in(demo_store_path, community_id: str) -> tuple[float, float]:
     return round(p.x, 6), round(p.y, 6)
 
 
-def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_store_path):
+def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_store_path, store_size):
     lon, lat = _point_in(demo_store_path, MEMBER_COMMUNITY)
     at = run_page("new_issue.py", USERS["staff"])
     assert any("尚未选择位置" in i.value for i in at.info)
@@ -299,6 +299,31 @@ def test_a_typed_point_is_placed_before_saving_and_saved_as_a_new_issue(demo_sto
     at.run()
     assert not at.exception
     assert at.selectbox(key="_issue_pick").value == new["issue_id"]
+
+
+def test_on_a_city_the_new_issue_map_draws_what_lies_near_the_point(demo_store_path, monkeypatch):
+    """A city's 10^6 issues and 3,600 compounds and venues are not drawn: those around the point are."""
+    from ui import maps
+    from ui.maps import nearby
+
+    drawn = []
+    build = maps.build_map
+    monkeypatch.setattr(maps, "build_map", lambda **kw: drawn.append(kw) or build(**kw))
+    lon, lat = _point_in(demo_store_path, MEMBER_COMMUNITY)
+    at = run_page("new_issue.py", USERS["staff"])
+    every = {name: set(drawn[-1][name].index) for name in ("compounds", "venues")}
+    assert len(drawn[-1]["issues"]) == 137  # the demo: everything
+    too_big_to_read_whole(monkeypatch)
+    monkeypatch.setattr(nearby, "MARKERS_MAX", 10)
+    at = run_page("new_issue.py", USERS["staff"])
+    assert all(drawn[-1][name].empty for name in ("compounds", "venues", "issues"))  # no point yet
+    at.number_input(key="_ni_lon").set_value(lon).run()
+    at.number_input(key="_ni_lat").set_value(lat).run()
+    assert not at.exception
+    minx, miny, maxx, maxy = nearby.box_around((lon, lat))
+    issues = drawn[-1]["issues"]
+    assert 0 < len(issues) < 137 and issues.geometry.x.between(minx, maxx).all()
+    assert 0 < len(drawn[-1]["venues"]) < len(every["venues"])
 
 
 def test_a_point_outside_every_community_warns_but_may_be_saved(demo_store_path):

@@ -152,8 +152,9 @@ def test_a_compound_link_preselects_the_compound(demo_store_path):
 
 
 def test_a_citys_compounds_and_venues_are_drawn_only_near_the_chosen_place(demo_store_path, monkeypatch):
-    """3,600 markers covered a phone's map: above PICK_MARKERS_MAX only those near the point."""
+    """3,600 markers covered a phone's map: above MARKERS_MAX only those near the point."""
     from ui import maps
+    from ui.maps import nearby
 
     drawn = []
     build = maps.build_map
@@ -166,7 +167,7 @@ def test_a_citys_compounds_and_venues_are_drawn_only_near_the_chosen_place(demo_
     run_path("report_issue", None, "zh", venue="V001")
     every_compound, every_venue = drawn[-1]
     assert "V001" in every_venue and len(every_venue) > 5  # the demo: all of them
-    monkeypatch.setattr(rf, "PICK_MARKERS_MAX", 10)
+    monkeypatch.setattr(nearby, "MARKERS_MAX", 10)
     run_path("report_issue", None, "zh")
     assert drawn[-1] == (set(), set())  # no place yet: the outlines only
     run_path("report_issue", None, "zh", venue="V001")

@@ -61,7 +61,7 @@ def venues_in(store: Path) -> list:
     return dump(store)["venues"]
 
 
-def test_a_bad_file_gets_a_report_and_changes_nothing(demo_store_path):
+def test_a_bad_file_gets_a_report_and_changes_nothing(demo_store_path, store_size):
     before = venues_in(demo_store_path)
     at = upload(page(), "bad.geojson", geojson(venue(1, kind="castle"), venue(2, lon=34.4366, lat=115.6169)))
     report = table(at, "问题")
@@ -72,7 +72,7 @@ def test_a_bad_file_gets_a_report_and_changes_nothing(demo_store_path):
     assert list(history(at)["状态"]) == ["未导入（有问题）"]
 
 
-def test_a_good_file_previews_then_commits_then_undoes(demo_store_path):
+def test_a_good_file_previews_then_commits_then_undoes(demo_store_path, store_size):
     before = venues_in(demo_store_path)
     at = upload(page(), "good.geojson", geojson(venue(1), venue(2, lon=115.62)))
     assert [m.value for m in at.metric][:3] == ["2", "0", "0"]

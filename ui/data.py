@@ -184,3 +184,19 @@ def triage_issue_ids() -> tuple[str, ...]:
     """The issues the triage page shows (`residents.triage_issue_ids`), once per revision."""
     location, revision, _ = state()
     return _triage_issue_ids(location, revision)
+
+
+#: The most issues a picking map draws around a point (a street's worth, not a city's).
+NEAR_ISSUES = 2_000
+
+
+def issues_in(box: tuple[float, float, float, float]) -> Any:
+    """The issues in `box` (the map's fields only, at most NEAR_ISSUES), once per revision:
+    what a picking map shows around its point on a store too big to draw whole."""
+    location, revision, _ = state()
+
+    def read() -> Any:
+        with storage.open_store(location) as store:
+            return store.select("issues", Where(bbox=box), fields=("title", "category", "stage", "community_id",
+                                                                   "due_on"), limit=NEAR_ISSUES)
+    return once(("issues_in", location, revision, box), read)

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
 import streamlit as st
 
 from geo.errors import msg
@@ -32,6 +31,7 @@ from yishi.services import limits, residents
 from yishi.services.snapshot import Snapshot
 from ui import data, errors, forms, issue_view, maps
 from ui.i18n import choice, enum_label, t
+from ui.maps import nearby
 from ui.maps.assets import localize
 from ui.maps.widget import show_map
 from ui.safe import max_chars, md
@@ -55,11 +55,6 @@ PICK_RETURNED = ["last_clicked"]
 #: Around a chosen place the map shows this much (degrees, a few hundred metres): the marker
 #: is seen among its neighbours, and a second tap can set it right.
 FOCUS_DEG = 0.003
-#: Above this many compounds and venues (a city's 3,600) the map draws only those near the
-#: chosen point: all of them covered a phone's map. The list and "my location" find the others.
-PICK_MARKERS_MAX = 400
-#: How far around the chosen point they are drawn then (degrees, about a kilometre).
-NEAR_DEG = 0.01
 #: Hides the honeypot from people and screen readers, yet leaves it in the page for scripts.
 _HIDE_HONEYPOT = """<script>(() => {
   const hide = () => document.querySelectorAll(".st-key-res_website, .st-key-res_website input")
@@ -154,13 +149,6 @@ def locate_button(basemap: str, lang: str) -> maps.MapControl:
                                       "gcj": basemap == "amap"})
 
 
-def near(frame: gpd.GeoDataFrame, point: tuple[float, float] | None) -> gpd.GeoDataFrame:
-    """The rows within NEAR_DEG of the point (none without one)."""
-    if point is None:
-        return frame.iloc[:0]
-    return frame.cx[point[0] - NEAR_DEG:point[0] + NEAR_DEG, point[1] - NEAR_DEG:point[1] + NEAR_DEG]
-
-
 @st.fragment
 @errors.guarded  # a fragment's own rerun does not pass through the page's guard
 def pick_map(snap: Snapshot, lang: str) -> None:
@@ -169,9 +157,7 @@ def pick_map(snap: Snapshot, lang: str) -> None:
                      horizontal=True, format_func=lambda b: t(f"basemap_{b}", lang))
     point = st.session_state.get(POINT)
     focus = (point[0] - FOCUS_DEG, point[1] - FOCUS_DEG, point[0] + FOCUS_DEG, point[1] + FOCUS_DEG) if point else None
-    compounds, venues = snap.compounds, snap.venues
-    if len(compounds) + len(venues) > PICK_MARKERS_MAX:
-        compounds, venues = near(compounds, point), near(venues, point)
+    compounds, venues = nearby.places_to_draw(snap.compounds, snap.venues, point)
     fmap = maps.build_map(subdistrict=snap.subdistrict, communities=snap.communities, compounds=compounds,
                           venues=venues, lang=lang, basemap=basemap, focus_bounds=focus)
     issue_view.add_point_marker(fmap, point, basemap)
