@@ -112,8 +112,8 @@ def test_on_a_city_store_such_a_page_says_why_and_never_reads_the_store_whole(de
 def issue_page(at: AppTest) -> dict[str, list]:
     """What the issue page shows of its issue: headings, lines, tables and actions."""
     return {"subheader": [h.value for h in at.subheader], "markdown": [m.value for m in at.markdown],
-            "tables": [d.value.reset_index(drop=True).to_dict() for d in at.dataframe], "metric": [m.value for m in at.metric],
-            "buttons": [b.label for b in at.button]}
+            "tables": [d.value.reset_index(drop=True).to_dict() for d in at.dataframe],
+            "metric": [m.value for m in at.metric], "buttons": [b.label for b in at.button]}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -82,7 +82,8 @@ def list_html(issues: pd.DataFrame, today: date, lang: str, *, total: int | None
     title = escape(t("ax_list_title", lang, n=f"{total if capped else len(items):,}"))
     body = f'<ul>{"".join(items)}</ul>' if items else f'<p>{escape(t("no_issues", lang))}</p>'
     if capped:
-        body += f'<p class="yishi-hint yishi-list-more">{escape(t("db_list_more", lang, n=f"{total - len(items):,}"))}</p>'
+        more = t("db_list_more", lang, n=f"{total - len(items):,}")
+        body += f'<p class="yishi-hint yishi-list-more">{escape(more)}</p>'
     return (f'<nav id="{LIST_ID}" class="yishi-issue-list" tabindex="-1" aria-label="{title}">'
             f'<p class="yishi-list-title"><strong>{title}</strong></p>'
             f'<p class="yishi-hint">{escape(t("ax_list_hint", lang))}</p>{body}</nav>')

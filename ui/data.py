@@ -190,13 +190,15 @@ def triage_issue_ids() -> tuple[str, ...]:
 NEAR_ISSUES = 2_000
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _issues_in(location: str, revision: int, box: tuple[float, float, float, float]) -> Any:
+    with storage.open_store(location) as store:
+        return store.select("issues", Where(bbox=box), fields=("title", "category", "stage", "community_id", "due_on"),
+                            limit=NEAR_ISSUES)
+
+
 def issues_in(box: tuple[float, float, float, float]) -> Any:
     """The issues in `box` (the map's fields only, at most NEAR_ISSUES), once per revision:
     what a picking map shows around its point on a store too big to draw whole."""
     location, revision, _ = state()
-
-    def read() -> Any:
-        with storage.open_store(location) as store:
-            return store.select("issues", Where(bbox=box), fields=("title", "category", "stage", "community_id",
-                                                                   "due_on"), limit=NEAR_ISSUES)
-    return once(("issues_in", location, revision, box), read)
+    return _issues_in(location, revision, box)

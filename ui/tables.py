@@ -226,7 +226,8 @@ def paged_table(fetch: Callable[[str, str, bool, int], Any], communities: pd.Dat
     if shown.page > 1:
         back.button(t("pg_prev", lang), key=f"{key}_prev", on_click=go, args=(shown.page - 1,),
                     icon=":material/chevron_left:", width="stretch")
-    where.caption(f"{t('pg_page', lang, n=f'{shown.page:,}', m=f'{shown.pages:,}')} · {t('pg_matches', lang, n=f'{shown.matches:,}')}",
+    where.caption(f"{t('pg_page', lang, n=f'{shown.page:,}', m=f'{shown.pages:,}')} · "
+                  f"{t('pg_matches', lang, n=f'{shown.matches:,}')}",
                   text_alignment="center")
     if shown.page < shown.pages:
         forward.button(t("pg_next", lang), key=f"{key}_next", on_click=go, args=(shown.page + 1,),

@@ -191,7 +191,8 @@ def _chosen(store: Store, wheres: Sequence[Where], limit: int) -> pd.DataFrame:
     rows["status"] = np.where(rows["stage"].isin(["done", "closed"]) | rows["triage"].isin(_SET_ASIDE),
                               "closed", "open")
     rows["requested"] = pd.to_datetime(issues["reported_on"]).dt.tz_localize(settings.timezone())
-    events = store.select("issue_events", Where(any_of={"issue_id": tuple(rows["issue_id"])}), fields=("issue_id", "at"))
+    events = store.select("issue_events", Where(any_of={"issue_id": tuple(rows["issue_id"])}),
+                          fields=("issue_id", "at"))
     latest = events.groupby("issue_id")["at"].max() if len(events) else pd.Series(dtype=object)
     stepped = rows["issue_id"].map(latest).fillna(rows["reported_on"]).astype(str)
     reported = rows["reported_on"].astype(str)
