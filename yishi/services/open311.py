@@ -193,8 +193,9 @@ def _chosen(store: Store, wheres: Sequence[Where], limit: int) -> pd.DataFrame:
     rows["requested"] = pd.to_datetime(issues["reported_on"]).dt.tz_localize(settings.timezone())
     events = store.select("issue_events", Where(any_of={"issue_id": tuple(rows["issue_id"])}),
                           fields=("issue_id", "at"))
-    latest = events.groupby("issue_id")["at"].max() if len(events) else pd.Series(dtype=object)
-    stepped = rows["issue_id"].map(latest).fillna(rows["reported_on"]).astype(str)
+    latest = events.groupby("issue_id")["at"].max().to_dict()
+    stepped = pd.Series([latest.get(i, r) for i, r in zip(rows["issue_id"], rows["reported_on"])],
+                        index=rows.index, dtype=object).astype(str)
     reported = rows["reported_on"].astype(str)
     rows["updated"] = np.where(stepped > reported, stepped, reported)
     rows["x"], rows["y"] = issues.geometry.x, issues.geometry.y  # exact: places are joined on these
