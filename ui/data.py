@@ -22,7 +22,7 @@ from geo.errors import StoreUnusable
 from ui import errors
 from yishi import storage
 from yishi.services import residents
-from yishi.services.snapshot import Snapshot, take_snapshot
+from yishi.services.snapshot import Places, Snapshot, read_places, take_snapshot
 from yishi.storage import Store, Where
 
 T = TypeVar("T")
@@ -41,18 +41,26 @@ def open_store(location: str | None = None) -> Store:
         raise
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _places(location: str, revision: int) -> Places:
+    """The places every snapshot of a revision shares: read and joined once, not per snapshot."""
+    with storage.open_store(location) as store:
+        return read_places(store)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _snapshot(location: str, revision: int, include_private: bool, today: date) -> Snapshot:
     """Read once per key and shared by every session (never copied: see the module's note)."""
     with storage.open_store(location) as store:
-        return take_snapshot(store, include_private=include_private)
+        return take_snapshot(store, include_private=include_private, places=_places(location, revision))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _some_issues(location: str, revision: int, include_private: bool, today: date,
                  field: str, values: tuple[str, ...]) -> Snapshot:
     with storage.open_store(location) as store:
-        return take_snapshot(store, include_private=include_private, issues=Where(any_of={field: values}))
+        return take_snapshot(store, include_private=include_private, issues=Where(any_of={field: values}),
+                             places=_places(location, revision))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

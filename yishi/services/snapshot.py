@@ -70,14 +70,39 @@ def _with_venue_and_members(issues: gpd.GeoDataFrame, communities: gpd.GeoDataFr
         unassigned=community.isna().to_numpy(dtype=bool))
 
 
-def take_snapshot(store: Store, *, include_private: bool = False, issues: Where | None = None) -> Snapshot:
+@dataclass(frozen=True)
+class Places:
+    """The layers every snapshot of a revision shares: the outlines, the venues and compounds
+    with the community they lie in, the members."""
+
+    subdistrict: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    compounds: gpd.GeoDataFrame
+    venues: gpd.GeoDataFrame
+    members: pd.DataFrame
+
+
+def read_places(store: Store) -> Places:
+    """The places of the store, with venues and compounds placed in their communities."""
+    communities = store.load_layer("communities")
+    compounds = store.load_layer("compounds")
+    venues = store.load_layer("venues")
+    return Places(subdistrict=store.load_layer("subdistrict"), communities=communities,
+                  compounds=_with_place(compounds, compounds.representative_point(), communities, None),
+                  venues=_with_place(venues, venues.geometry, communities, compounds),
+                  members=store.load_layer("members"))
+
+
+def take_snapshot(store: Store, *, include_private: bool = False, issues: Where | None = None,
+                  places: Places | None = None) -> Snapshot:
     """Read every layer; each issue carries its stored community and compound, its nearest
     venue and linked members.
 
     Residents' personal fields are left out unless `include_private` (staff only).
     `issues`: only the issues it matches, with their meetings, timeline and ratings (the other
     layers whole): what a page about a few issues (one, or one community's) reads of a store
-    too big to read whole.
+    too big to read whole. `places`: the store's places already read at this revision
+    (`read_places`), shared instead of read and joined again.
     """
     def of_issues(name: str, private: bool = False) -> pd.DataFrame:
         if issues is None:
@@ -85,17 +110,13 @@ def take_snapshot(store: Store, *, include_private: bool = False, issues: Where 
         where = issues if name == "issues" else Where(refers_to={"issue_id": ("issues", issues)})
         return store.select(name, where, include_private=private)
 
-    communities = store.load_layer("communities")
-    compounds = store.load_layer("compounds")
-    venues = store.load_layer("venues")
-    members = store.load_layer("members")
-    placed = _with_venue_and_members(of_issues("issues", include_private), communities, venues, members)
-    venues = _with_place(venues, venues.geometry, communities, compounds)
-    compounds = _with_place(compounds, compounds.representative_point(), communities, None)
+    places = places or read_places(store)
+    placed = _with_venue_and_members(of_issues("issues", include_private), places.communities, places.venues,
+                                     places.members)
     return Snapshot(
         revision=store.revision, today=store.today(),
-        subdistrict=store.load_layer("subdistrict"), communities=communities,
-        compounds=compounds, venues=venues, members=members, issues=placed,
+        subdistrict=places.subdistrict, communities=places.communities, compounds=places.compounds,
+        venues=places.venues, members=places.members, issues=placed,
         meetings=of_issues("meetings"), events=of_issues("issue_events"),
         ratings=of_issues("ratings").merge(placed[["issue_id", "community_id"]], on="issue_id", how="left"),
     )
