@@ -22,7 +22,7 @@ from geo.schema import STAGES
 from ui import data
 from ui.i18n import enum_label, t
 from ui.maps.style import GREY, STAGE_COLORS
-from ui.tables import text
+from ui.tables import grouped, text
 
 #: The list's element id: the skip link's target.
 LIST_ID = "yishi-issue-list"
@@ -79,10 +79,10 @@ def list_html(issues: pd.DataFrame, today: date, lang: str, *, total: int | None
             f'<span class="yishi-stage"><span class="yishi-dot" aria-hidden="true" '
             f'style="background:{STAGE_COLORS.get(stage, GREY)}"></span>'
             f'{escape(enum_label(STAGES, stage, lang))}</span>{late}</li>')
-    title = escape(t("ax_list_title", lang, n=f"{total if capped else len(items):,}"))
+    title = escape(t("ax_list_title", lang, n=grouped(total if capped else len(items))))
     body = f'<ul>{"".join(items)}</ul>' if items else f'<p>{escape(t("no_issues", lang))}</p>'
     if capped:
-        more = t("db_list_more", lang, n=f"{total - len(items):,}")
+        more = t("db_list_more", lang, n=grouped(total - len(items)))
         body += f'<p class="yishi-hint yishi-list-more">{escape(more)}</p>'
     return (f'<nav id="{LIST_ID}" class="yishi-issue-list" tabindex="-1" aria-label="{title}">'
             f'<p class="yishi-list-title"><strong>{title}</strong></p>'

@@ -12,6 +12,7 @@ import streamlit as st
 from yishi.accounts import can
 from ui import auth, data, errors, shell
 from ui.i18n import t
+from ui.tables import grouped
 
 _PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
@@ -85,7 +86,7 @@ def _too_big(spec: PageSpec, overview: st.Page) -> Callable[[], None]:
     link to the overview, which asks the store only for what it shows (or to sign in)."""
     def too_big() -> None:
         shell.header(spec.title_key, offer_sign_in=False)
-        st.info(t("nav_too_big", n=f"{data.SNAPSHOT_MAX_ISSUES:,}"))
+        st.info(t("nav_too_big", n=grouped(data.SNAPSHOT_MAX_ISSUES)))
         st.page_link(overview, label=t(PAGES[0].title_key), icon=PAGES[0].icon)
     too_big.__name__ = f"too_big_{spec.file.removesuffix('.py')}"
     return too_big

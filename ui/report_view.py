@@ -20,7 +20,7 @@ from geo.filters import IssueFilter, from_query
 from geo.schema import CATEGORIES, FOCUS_AREAS, STAGES
 from geo.words import base
 from ui.i18n import enum_label, t
-from ui.tables import rating_text, text
+from ui.tables import grouped, rating_text, text
 
 #: The scope picker's value for the whole subdistrict.
 ALL = ""
@@ -90,17 +90,12 @@ ROUNDED_FROM = 100_000
 
 def figure_text(n: int, lang: str) -> str:
     """A count as a figure shows it: whole below ROUNDED_FROM, else rounded in the reader's
-    units (万 in Chinese, K and M in English); `exact_text` gives the whole number."""
+    units (万 in Chinese, K and M in English); `ui.tables.grouped` gives the whole number."""
     if n < ROUNDED_FROM:
         return str(n)
     if base(lang) == "zh":  # three digits: 90.0万, 186万
         return t("num_wan", lang, n=f"{n / 10_000:.1f}" if n < 1_000_000 else f"{n / 10_000:.0f}")
     return f"{n / 1_000_000:.2f}M" if n >= 1_000_000 else f"{n / 1000:.0f}K"
-
-
-def exact_text(n: int) -> str:
-    """A count with its thousands grouped (1,861,098): the figure's tooltip when it is rounded."""
-    return f"{n:,}"
 
 
 #: The counted figures in the order they show: (name in the figures' values, label).
@@ -120,7 +115,7 @@ def figure_pairs(values: dict[str, object], lang: str) -> list[tuple[str, str]]:
 def figure_tips(values: dict[str, object]) -> list[str | None]:
     """Each figure's tooltip, in `figure_pairs`' order: the whole number where it is rounded."""
     counted = [values[name] for name, _ in _COUNTED]
-    return [exact_text(n) if n >= ROUNDED_FROM else None for n in counted] + [None, None]
+    return [grouped(n) if n >= ROUNDED_FROM else None for n in counted] + [None, None]
 
 
 def compare_table(issues: pd.DataFrame, communities: pd.DataFrame, ratings: pd.DataFrame, today: date,

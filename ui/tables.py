@@ -226,8 +226,8 @@ def paged_table(fetch: Callable[[str, str, bool, int], Any], communities: pd.Dat
     if shown.page > 1:
         back.button(t("pg_prev", lang), key=f"{key}_prev", on_click=go, args=(shown.page - 1,),
                     icon=":material/chevron_left:", width="stretch")
-    where.caption(f"{t('pg_page', lang, n=f'{shown.page:,}', m=f'{shown.pages:,}')} · "
-                  f"{t('pg_matches', lang, n=f'{shown.matches:,}')}",
+    where.caption(f"{t('pg_page', lang, n=grouped(shown.page), m=grouped(shown.pages))} · "
+                  f"{t('pg_matches', lang, n=grouped(shown.matches))}",
                   text_alignment="center")
     if shown.page < shown.pages:
         forward.button(t("pg_next", lang), key=f"{key}_next", on_click=go, args=(shown.page + 1,),
@@ -274,6 +274,11 @@ def tick_cells(series: pd.Series) -> pd.Series:
 def satisfaction_text(value: Any) -> str:
     """A satisfaction score as "4.5 / 5", "—" when there is none."""
     return "—" if is_blank(value) else f"{float(value):.1f} / 5"
+
+
+def grouped(n: int) -> str:
+    """A count with its thousands apart (1,861,098): a city's counts, readable at a glance."""
+    return f"{n:,}"
 
 
 def whole(value: Any) -> int:
