@@ -38,7 +38,7 @@ from datetime import date
 from typing import Any
 
 from geo.errors import InputError, Message, msg
-from geo.schema import (CATEGORIES, FOCUS_AREAS, ISSUE_EVENTS, ISSUES, MEETINGS, METHODS,
+from geo.schema import (CATEGORIES, FINAL_STAGES, FOCUS_AREAS, ISSUE_EVENTS, ISSUES, MEETINGS, METHODS,
                         STAGE_ORDER, STAGES, Field)
 from geo.text import shorten, strip_invisible, too_long
 from geo.values import choices, code_term, coerce, is_blank, parse_date
@@ -146,7 +146,7 @@ def transition_problems(issue_id: str, stage: Any, to: str) -> list[Message]:
         return [msg("wf_unknown_stage", raw=to, choices=choices(STAGES))]
     if stage not in STAGES.codes:
         return [msg("wf_issue_unknown_stage", issue_id=issue_id, raw=stage)]
-    if stage in ("done", "closed"):
+    if stage in FINAL_STAGES:
         return [msg("wf_final", issue_id=issue_id, stage=stage_term(stage))]
     if to == "closed":
         if stage in CLOSABLE_STAGES:

@@ -86,6 +86,8 @@ STAGE_ORDER: tuple[str, ...] = STAGES.codes[:-1]
 #: Stages that count as "consensus reached" in the published figures.
 CONSENSUS_STAGES: tuple[str, ...] = ("consensus", "implementing", "done")
 OPEN_STAGES: tuple[str, ...] = STAGE_ORDER[:-1]
+#: Stages an issue ends in: done, or closed without being done.
+FINAL_STAGES: tuple[str, ...] = tuple(s for s in STAGES.codes if s not in OPEN_STAGES)
 
 METHODS = Enum("method", {
     "written": ("书面协商", "Written"),
@@ -135,6 +137,9 @@ TRIAGE = Enum("triage", {
     "merged": ("已合并", "Merged"),
     "declined": ("不予受理", "Declined"),
 })
+#: Residents' reports staff set aside (merged into another issue, or declined): they carry no
+#: work of their own, so they count as closed whatever their stage.
+SET_ASIDE: tuple[str, ...] = ("merged", "declined")
 
 #: How a tracking code was handed out (a report, a "me too", an Open311 request).
 TRACKING_KINDS = Enum("tracking_kind", {

@@ -36,7 +36,7 @@ import pandas as pd
 from geo.errors import InputError, Message, WorkflowError, YishiError, msg
 from geo.joins import place as place_points
 from geo.procedure import default_focus
-from geo.schema import CATEGORIES, FOCUS_AREAS, OPEN_STAGES, STAGES, TRIAGE, WGS84
+from geo.schema import CATEGORIES, FINAL_STAGES, FOCUS_AREAS, OPEN_STAGES, SET_ASIDE, STAGES, TRIAGE, WGS84
 from geo.text import shorten, strip_invisible
 from geo.values import is_missing
 from geo.words import say
@@ -148,8 +148,6 @@ def service_definition(code: str) -> dict[str, Any]:
 #: The public fields an answer is made from (no private field is read).
 _FIELDS = ("stage", "triage", "category", "title", "description", "responsible_unit", "reported_on", "due_on",
            "declined_reason", "merged_into")
-#: A report set aside by triage is closed whatever its stage.
-_SET_ASIDE = ("declined", "merged")
 _NEWEST_FIRST = (("reported_on", True), ("issue_id", True))
 
 
@@ -188,7 +186,7 @@ def _chosen(store: Store, wheres: Sequence[Where], limit: int) -> pd.DataFrame:
     rows = pd.DataFrame(issues.drop(columns="geometry")).astype(object)
     if rows.empty:
         return rows
-    rows["status"] = np.where(rows["stage"].isin(["done", "closed"]) | rows["triage"].isin(_SET_ASIDE),
+    rows["status"] = np.where(rows["stage"].isin(FINAL_STAGES) | rows["triage"].isin(SET_ASIDE),
                               "closed", "open")
     rows["requested"] = pd.to_datetime(issues["reported_on"]).dt.tz_localize(settings.timezone())
     events = store.select("issue_events", Where(any_of={"issue_id": tuple(rows["issue_id"])}),
@@ -230,7 +228,7 @@ def _notes(row: Mapping[str, Any]) -> str:
     the issue that carries the work. A closed issue's `closed_reason` is staff's text, not
     published (as on the public board), so it is not given."""
     stage, triage = row["stage"], _text(row.get("triage"))
-    if triage in ("declined", "merged"):
+    if triage in SET_ASIDE:
         head = _both(TRIAGE.labels, triage)
         detail = _text(row.get("declined_reason" if triage == "declined" else "merged_into"))
         return f"{head}: {detail}" if detail else head
@@ -351,9 +349,9 @@ def _by_status(base: Where, statuses: set[str]) -> list[Where]:
     if statuses != {"open"} and statuses != {"closed"}:
         return [base]
     if statuses == {"open"}:
-        return [replace(base, any_of={**base.any_of, "stage": OPEN_STAGES}, none_of={"triage": _SET_ASIDE})]
-    return [replace(base, any_of={**base.any_of, "stage": ("done", "closed")}),
-            replace(base, any_of={**base.any_of, "stage": OPEN_STAGES, "triage": _SET_ASIDE})]
+        return [replace(base, any_of={**base.any_of, "stage": OPEN_STAGES}, none_of={"triage": SET_ASIDE})]
+    return [replace(base, any_of={**base.any_of, "stage": FINAL_STAGES}),
+            replace(base, any_of={**base.any_of, "stage": OPEN_STAGES, "triage": SET_ASIDE})]
 
 
 def request(store: Store, request_id: str, lang: str) -> list[dict[str, Any]]:

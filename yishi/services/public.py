@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import stats
-from geo.schema import CATEGORIES, ID_CHARS, ISSUES, STAGE_ORDER, STAGES
+from geo.schema import CATEGORIES, ID_CHARS, ISSUES, SET_ASIDE, STAGE_ORDER, STAGES
 from geo.text import strip_invisible
 from geo.values import is_missing
 from yishi.services import workflow
@@ -44,7 +44,7 @@ TRIAGE_STATUSES: tuple[str, ...] = ("pending", "merged", "declined")
 #: The board's stage filter: the stages, then the states of a resident's report.
 STATUSES: tuple[str, ...] = (*STAGES.codes, *TRIAGE_STATUSES)
 #: Reports that carry no work of their own: listed on the board, left off the map.
-OFF_MAP: tuple[str, ...] = ("merged", "declined")
+OFF_MAP: tuple[str, ...] = SET_ASIDE
 #: A search longer than this is cut (a URL is no place for an essay).
 SEARCH_CHARS = 100
 

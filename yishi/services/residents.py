@@ -35,7 +35,7 @@ import shapely
 
 from geo import procedure, stats
 from geo.errors import InputError, Message, WorkflowError, msg
-from geo.schema import ISSUES, METRIC_CRS, OPEN_STAGES, RATINGS, REPORT_CHARS, TITLE_CHARS, WGS84
+from geo.schema import ISSUES, METRIC_CRS, OPEN_STAGES, RATINGS, REPORT_CHARS, SET_ASIDE, TITLE_CHARS, WGS84
 from geo.text import strip_invisible
 from geo.values import is_blank
 from yishi import signing
@@ -178,7 +178,7 @@ def nearby_in(issues: gpd.GeoDataFrame, *, lon: float, lat: float, category: str
     """`nearby` over issues already read (a page's snapshot): no second trip to the store."""
     columns = ["issue_id", "title", "stage", "distance_m", "me_too"]
     issues = issues[(issues["category"] == category) & issues["stage"].isin(OPEN_STAGES)
-                    & ~issues["triage"].isin(["merged", "declined"])]
+                    & ~issues["triage"].isin(SET_ASIDE)]
     if issues.empty:
         return pd.DataFrame(columns=columns)
     here = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
@@ -194,7 +194,7 @@ def me_too(store: Store, issue_id: str, *, by: str = "resident") -> Receipt:
     issue = store.get_row("issues", issue_id, include_private=False)
     if issue is None:
         raise InputError(msg("wf_no_issue", issue_id=issue_id))
-    if issue["stage"] not in OPEN_STAGES or issue.get("triage") in ("merged", "declined"):
+    if issue["stage"] not in OPEN_STAGES or issue.get("triage") in SET_ASIDE:
         raise WorkflowError(msg("rsv_what_me_too", issue_id=issue_id),
                             [msg("rsv_me_too_closed", issue_id=issue_id)])
     code = new_code()
@@ -253,7 +253,7 @@ def merge(store: Store, issue_id: str, into: str, *, user: User | None, by: str 
     what = msg("rsv_what_merge", issue_id=issue_id, into=into)
     report_row = _pending_report(store, issue_id, what)
     target = store.get_row("issues", into, include_private=False)
-    if target is None or into == issue_id or target.get("triage") in ("merged", "declined"):
+    if target is None or into == issue_id or target.get("triage") in SET_ASIDE:
         raise WorkflowError(what, [msg("rsv_bad_merge_target", into=into)])
     codes = store.load_layer("tracking", where={"issue_id": issue_id})
     voices = 1 + int(report_row.get("me_too") or 0)
