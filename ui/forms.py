@@ -79,6 +79,7 @@ class _Form:
     fresh: bool = False  # this run drew the form anew after a write: its submit is the old one's
     saved_at: float | None = None
     last: str | None = None  # digest of the content last written
+    result: Any = None  # what the last write returned (`last_result`)
     defaults: dict[str, Any] = field(default_factory=dict)  # the widgets of an empty form
     summary: Any = None  # st.empty() slots of this run
     slots: dict[str, Any] = field(default_factory=dict)
@@ -164,8 +165,18 @@ def just_saved(form: str) -> bool:
 def saved(form: str, content: Any = None) -> None:
     """Remember a write of `form` with `content`: its token is spent, its content is a repeat for
     a while."""
-    state = _state(form)
-    state.used, state.last, state.saved_at = True, _digest(form, content), time.monotonic()
+    _mark_saved(_state(form), _digest(form, content))
+
+
+def _mark_saved(state: _Form, digest: str, result: Any = None) -> None:
+    """Plain attributes only: no st.session_state access, which is where Streamlit stops a run
+    for a newer one (a double click's second submit)."""
+    state.used, state.last, state.saved_at, state.result = True, digest, time.monotonic(), result
+
+
+def last_result(form: str) -> Any:
+    """What the last write of `form` returned (None before any)."""
+    return _state(form).result
 
 
 def repeat_notice(lang: str) -> None:
@@ -272,12 +283,15 @@ def write(run: Callable[[Store], T], lang: str, *, form: str | None = None,
     if form is not None and repeated(form, content):
         repeat_notice(lang)
         return False, None
+    # read before the write: between the write and its mark nothing may touch st.session_state,
+    # where a double click's second submit would stop this run and write again
+    state, digest = (_state(form), _digest(form, content)) if form is not None else (None, "")
     try:
         with data.open_store() as store:
             result = run(store)
     except REFUSALS as refused:
         show(form, refused, lang)
         return False, None
-    if form is not None:
-        saved(form, content)
+    if state is not None:
+        _mark_saved(state, digest, result)
     return True, result

@@ -394,6 +394,10 @@ def save_new_issue(point: tuple[float, float] | None, new: NewIssue, user: User,
     same issue again, or the emptied form clicked again at once) writes nothing."""
     form, content = NEW_ISSUE_FORM, (point, new)
     if forms.repeated(form, content):
+        done = forms.last_result(form)
+        if done is not None and st.session_state.get(CREATED) != done:
+            _announce(done, new.title, lang)  # the run that wrote it was stopped by this submit
+        st.session_state[_SHOW_CREATED] = CREATED in st.session_state  # the saved one, brought into view
         forms.repeat_notice(lang)
         return
     st.session_state.pop(CREATED, None)
@@ -403,9 +407,13 @@ def save_new_issue(point: tuple[float, float] | None, new: NewIssue, user: User,
     ok, new_id = forms.write(lambda store: workflow.create_issue(
         store, lon=point[0], lat=point[1], title=new.title, category=new.category, focus=new.focus,
         values=new.values, by=user.username, user=user), lang, form=form, content=content)
-    if not ok:
-        return
-    st.session_state[CREATED], st.session_state[_CREATED_TITLE] = new_id, new.title
+    if ok:
+        _announce(new_id, new.title, lang)
+
+
+def _announce(new_id: str, title: str, lang: str) -> None:
+    """After a save: remember the new issue (CREATED, SELECTED), clear the point, toast, rerun."""
+    st.session_state[CREATED], st.session_state[_CREATED_TITLE] = new_id, title
     st.session_state[_SHOW_CREATED] = True
     select_issue(new_id)
     st.session_state[POINT] = None
